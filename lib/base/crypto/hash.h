@@ -1,0 +1,62 @@
+// base/crypto/hash.h — SHA-1/256/384/512 and HMAC over them (mbedTLS).
+//
+// One-shot functions for the common case and incremental objects for
+// transcripts (DTLS keeps a running handshake hash and needs its value
+// mid-way: `Hasher` is copyable so a snapshot can be finished).
+#pragma once
+
+#include "base/bytes.h"
+#include <sansrtc/result.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace sansrtc::crypto {
+
+enum class HashAlg : uint8_t { sha1, sha256, sha384, sha512 };
+
+inline constexpr size_t kMaxHashSize = 64;
+size_t hash_size(HashAlg alg);
+const char* hash_name(HashAlg alg);  // "sha-1", "sha-256"… (the SDP fingerprint names)
+
+// out must hold hash_size(alg) bytes.
+void hash(HashAlg alg, Bytes data, uint8_t* out);
+void hmac(HashAlg alg, Bytes key, Bytes data, uint8_t* out);
+
+// Incremental hash. Copyable (copies the running state).
+class Hasher {
+ public:
+  explicit Hasher(HashAlg alg);
+  Hasher(const Hasher& o);
+  Hasher& operator=(const Hasher& o);
+  ~Hasher();
+  void update(Bytes data);
+  // Writes hash_size() bytes; the object must not be updated afterwards.
+  void finish(uint8_t* out);
+  HashAlg alg() const { return alg_; }
+  size_t size() const { return hash_size(alg_); }
+
+ private:
+  HashAlg alg_;
+  alignas(8) unsigned char state_[256];  // the mbedTLS context, placement-constructed
+};
+
+// Incremental HMAC.
+class Hmac {
+ public:
+  Hmac(HashAlg alg, Bytes key);
+  ~Hmac();
+  Hmac(const Hmac&) = delete;
+  Hmac& operator=(const Hmac&) = delete;
+  void update(Bytes data);
+  void finish(uint8_t* out);  // hash_size(alg) bytes; then reset() to reuse with the same key
+  void reset();
+  size_t size() const { return hash_size(alg_); }
+
+ private:
+  HashAlg alg_;
+  alignas(8) unsigned char state_[512];
+};
+
+}  // namespace sansrtc::crypto
