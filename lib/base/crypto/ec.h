@@ -1,4 +1,10 @@
 // base/crypto/ec.h — ECDSA P-256 and ECDH (P-256, X25519) over mbedTLS.
+//
+// What DTLS 1.2 needs for WebRTC: the certificate key (ECDSA with
+// secp256r1, RFC 8422 §5.10) and ephemeral ECDHE (RFC 8422 §5.10-5.11;
+// X25519 per RFC 7748). Public values use the TLS wire forms: uncompressed
+// points (compressed ones are rejected, RFC 8422 §5.1.2 deprecates them) and
+// 32-byte little-endian X25519 u-coordinates. Leaves out other curves.
 #pragma once
 
 #include "base/bytes.h"
@@ -61,6 +67,10 @@ class Ecdh {
   Ecdh& operator=(Ecdh&&) noexcept;
 
   static Result<Ecdh> generate(EcdhGroup group, Rng& rng);
+  // TEST ONLY: a key pair from a fixed private key (P-256: 32-byte big-endian
+  // scalar; X25519: 32-byte RFC 7748 scalar, clamped here). Production code
+  // must use generate(). Errc::invalid_argument for a bad length or scalar.
+  static Result<Ecdh> from_private_for_test(EcdhGroup group, Bytes priv);
   EcdhGroup group() const { return group_; }
   // The public value in TLS wire form (uncompressed point / 32-byte u).
   Bytes public_key() const { return Bytes(pub_.data(), pub_len_); }

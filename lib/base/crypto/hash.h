@@ -2,7 +2,8 @@
 //
 // One-shot functions for the common case and incremental objects for
 // transcripts (DTLS keeps a running handshake hash and needs its value
-// mid-way: `Hasher` is copyable so a snapshot can be finished).
+// mid-way: `Hasher` is copyable so a snapshot can be finished). HMAC is
+// RFC 2104. Nothing here allocates.
 #pragma once
 
 #include "base/bytes.h"
@@ -50,13 +51,16 @@ class Hmac {
   Hmac(const Hmac&) = delete;
   Hmac& operator=(const Hmac&) = delete;
   void update(Bytes data);
-  void finish(uint8_t* out);  // hash_size(alg) bytes; then reset() to reuse with the same key
-  void reset();
+  // Writes hash_size(alg) bytes and leaves the object ready for the next
+  // message under the same key (the key schedule is kept, so reuse costs
+  // nothing extra: keep one Hmac per key on per-packet paths).
+  void finish(uint8_t* out);
+  void reset();  // discards a partly fed message
   size_t size() const { return hash_size(alg_); }
 
  private:
   HashAlg alg_;
-  alignas(8) unsigned char state_[512];
+  alignas(8) unsigned char state_[768];  // inner, outer and running hash contexts
 };
 
 }  // namespace sansrtc::crypto

@@ -1,0 +1,247 @@
+// base/crypto/hash.cc — SHA-1/2 and HMAC on mbedTLS's raw hash contexts.
+//
+// HMAC (RFC 2104) is built here on the hash contexts instead of mbedtls_md:
+// mbedtls_md_setup() allocates, and HMAC runs per packet (STUN
+// MESSAGE-INTEGRITY, SRTP auth tags) where the core allocates nothing. The
+// key schedule is done once: the contexts after absorbing K^ipad and K^opad
+// are kept, so reset() is a copy and each message costs only its own blocks.
+#include "base/crypto/hash.h"
+
+#include "base/crypto/mbedtls_util.h"
+
+#include <mbedtls/sha1.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
+
+#include <cstring>
+#include <new>
+
+namespace sansrtc::crypto {
+namespace {
+
+union HashCtx {
+  mbedtls_sha1_context sha1;
+  mbedtls_sha256_context sha256;
+  mbedtls_sha512_context sha512;  // also SHA-384 (is384 = 1)
+};
+
+#if SANSRTC_MBEDTLS3
+#define SANSRTC_SHA(fn) mbedtls_##fn
+#else
+#define SANSRTC_SHA(fn) mbedtls_##fn##_ret
+#endif
+
+size_t block_size(HashAlg alg) {
+  return alg == HashAlg::sha384 || alg == HashAlg::sha512 ? 128 : 64;
+}
+
+// Initializes and starts a context for alg. The _ret/plain return codes
+// only report failures of hardware-accelerated (_ALT) backends, which this
+// software build does not use; they are deliberately ignored.
+void ctx_start(HashCtx* c, HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha1:
+      mbedtls_sha1_init(&c->sha1);
+      (void)SANSRTC_SHA(sha1_starts)(&c->sha1);
+      break;
+    case HashAlg::sha256:
+      mbedtls_sha256_init(&c->sha256);
+      (void)SANSRTC_SHA(sha256_starts)(&c->sha256, 0);
+      break;
+    case HashAlg::sha384:
+    case HashAlg::sha512:
+      mbedtls_sha512_init(&c->sha512);
+      (void)SANSRTC_SHA(sha512_starts)(&c->sha512, alg == HashAlg::sha384 ? 1 : 0);
+      break;
+  }
+}
+
+void ctx_update(HashCtx* c, HashAlg alg, const uint8_t* p, size_t n) {
+  if (n == 0) return;
+  switch (alg) {
+    case HashAlg::sha1: (void)SANSRTC_SHA(sha1_update)(&c->sha1, p, n); break;
+    case HashAlg::sha256: (void)SANSRTC_SHA(sha256_update)(&c->sha256, p, n); break;
+    case HashAlg::sha384:
+    case HashAlg::sha512: (void)SANSRTC_SHA(sha512_update)(&c->sha512, p, n); break;
+  }
+}
+
+void ctx_finish(HashCtx* c, HashAlg alg, uint8_t* out) {
+  switch (alg) {
+    case HashAlg::sha1: (void)SANSRTC_SHA(sha1_finish)(&c->sha1, out); break;
+    case HashAlg::sha256: (void)SANSRTC_SHA(sha256_finish)(&c->sha256, out); break;
+    case HashAlg::sha384: {
+      // SHA-384 writes 64 bytes of state; the caller's buffer holds 48.
+      uint8_t full[64];
+      (void)SANSRTC_SHA(sha512_finish)(&c->sha512, full);
+      std::memcpy(out, full, 48);
+      secure_zero(full, sizeof(full));
+      break;
+    }
+    case HashAlg::sha512: (void)SANSRTC_SHA(sha512_finish)(&c->sha512, out); break;
+  }
+}
+
+// dst must be uninitialized (or freed).
+void ctx_clone(HashCtx* dst, const HashCtx* src, HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha1:
+      mbedtls_sha1_init(&dst->sha1);
+      mbedtls_sha1_clone(&dst->sha1, &src->sha1);
+      break;
+    case HashAlg::sha256:
+      mbedtls_sha256_init(&dst->sha256);
+      mbedtls_sha256_clone(&dst->sha256, &src->sha256);
+      break;
+    case HashAlg::sha384:
+    case HashAlg::sha512:
+      mbedtls_sha512_init(&dst->sha512);
+      mbedtls_sha512_clone(&dst->sha512, &src->sha512);
+      break;
+  }
+}
+
+// Frees and wipes (the mbedTLS free functions zeroize the context).
+void ctx_free(HashCtx* c, HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha1: mbedtls_sha1_free(&c->sha1); break;
+    case HashAlg::sha256: mbedtls_sha256_free(&c->sha256); break;
+    case HashAlg::sha384:
+    case HashAlg::sha512: mbedtls_sha512_free(&c->sha512); break;
+  }
+}
+
+}  // namespace
+
+size_t hash_size(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha1: return 20;
+    case HashAlg::sha256: return 32;
+    case HashAlg::sha384: return 48;
+    case HashAlg::sha512: return 64;
+  }
+  return 0;
+}
+
+const char* hash_name(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha1: return "sha-1";
+    case HashAlg::sha256: return "sha-256";
+    case HashAlg::sha384: return "sha-384";
+    case HashAlg::sha512: return "sha-512";
+  }
+  return "unknown";
+}
+
+void hash(HashAlg alg, Bytes data, uint8_t* out) {
+  HashCtx c;
+  ctx_start(&c, alg);
+  ctx_update(&c, alg, data.data(), data.size());
+  ctx_finish(&c, alg, out);
+  ctx_free(&c, alg);
+}
+
+void hmac(HashAlg alg, Bytes key, Bytes data, uint8_t* out) {
+  Hmac h(alg, key);
+  h.update(data);
+  h.finish(out);
+}
+
+// ---- Hasher ----
+
+static_assert(sizeof(HashCtx) <= 256, "Hasher::state_ too small for the mbedTLS hash context");
+static_assert(alignof(HashCtx) <= 8, "Hasher::state_ under-aligned");
+
+#define HASHER_CTX(self) (reinterpret_cast<HashCtx*>((self)->state_))
+#define HASHER_CCTX(self) (reinterpret_cast<const HashCtx*>((self)->state_))
+
+Hasher::Hasher(HashAlg alg) : alg_(alg) {
+  ctx_start(new (state_) HashCtx, alg_);
+}
+
+Hasher::Hasher(const Hasher& o) : alg_(o.alg_) {
+  ctx_clone(new (state_) HashCtx, HASHER_CCTX(&o), alg_);
+}
+
+Hasher& Hasher::operator=(const Hasher& o) {
+  if (this != &o) {
+    ctx_free(HASHER_CTX(this), alg_);
+    alg_ = o.alg_;
+    ctx_clone(HASHER_CTX(this), HASHER_CCTX(&o), alg_);
+  }
+  return *this;
+}
+
+Hasher::~Hasher() { ctx_free(HASHER_CTX(this), alg_); }
+
+void Hasher::update(Bytes data) { ctx_update(HASHER_CTX(this), alg_, data.data(), data.size()); }
+
+void Hasher::finish(uint8_t* out) { ctx_finish(HASHER_CTX(this), alg_, out); }
+
+// ---- Hmac ----
+
+namespace {
+struct HmacState {
+  HashCtx inner0;  // after absorbing K ^ ipad
+  HashCtx outer0;  // after absorbing K ^ opad
+  HashCtx cur;     // the running inner hash
+};
+}  // namespace
+
+static_assert(sizeof(HmacState) <= 768, "Hmac::state_ too small for three mbedTLS hash contexts");
+
+#define HMAC_ST(self) (reinterpret_cast<HmacState*>((self)->state_))
+
+Hmac::Hmac(HashAlg alg, Bytes key) : alg_(alg) {
+  HmacState* st = new (state_) HmacState;
+  const size_t bs = block_size(alg_);
+  uint8_t k[128] = {};
+  // RFC 2104 §2: keys longer than B bytes are first hashed.
+  if (key.size() > bs) {
+    hash(alg_, key, k);
+  } else if (!key.empty()) {
+    std::memcpy(k, key.data(), key.size());
+  }
+  uint8_t pad[128];
+  for (size_t i = 0; i < bs; ++i) pad[i] = k[i] ^ 0x36;
+  ctx_start(&st->inner0, alg_);
+  ctx_update(&st->inner0, alg_, pad, bs);
+  for (size_t i = 0; i < bs; ++i) pad[i] = k[i] ^ 0x5c;
+  ctx_start(&st->outer0, alg_);
+  ctx_update(&st->outer0, alg_, pad, bs);
+  secure_zero(k, sizeof(k));
+  secure_zero(pad, sizeof(pad));
+  ctx_clone(&st->cur, &st->inner0, alg_);
+}
+
+Hmac::~Hmac() {
+  HmacState* st = HMAC_ST(this);
+  ctx_free(&st->inner0, alg_);
+  ctx_free(&st->outer0, alg_);
+  ctx_free(&st->cur, alg_);
+}
+
+void Hmac::update(Bytes data) { ctx_update(&HMAC_ST(this)->cur, alg_, data.data(), data.size()); }
+
+void Hmac::finish(uint8_t* out) {
+  HmacState* st = HMAC_ST(this);
+  uint8_t inner[kMaxHashSize];
+  const size_t n = hash_size(alg_);
+  ctx_finish(&st->cur, alg_, inner);
+  ctx_free(&st->cur, alg_);
+  ctx_clone(&st->cur, &st->outer0, alg_);
+  ctx_update(&st->cur, alg_, inner, n);
+  ctx_finish(&st->cur, alg_, out);
+  secure_zero(inner, sizeof(inner));
+  // Leave `cur` ready for the next message with the same key.
+  ctx_free(&st->cur, alg_);
+  ctx_clone(&st->cur, &st->inner0, alg_);
+}
+
+void Hmac::reset() {
+  HmacState* st = HMAC_ST(this);
+  ctx_free(&st->cur, alg_);
+  ctx_clone(&st->cur, &st->inner0, alg_);
+}
+
+}  // namespace sansrtc::crypto
