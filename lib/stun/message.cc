@@ -1,0 +1,561 @@
+// stun/message.cc — MessageView: header and attribute parsing, validation
+// of every known attribute value, typed getters.
+#include "stun/message.h"
+
+#include "base/crc.h"
+
+namespace sansrtc::stun {
+
+uint16_t MessageType::encode() const {
+  const uint16_t m = static_cast<uint16_t>(method) & 0x0FFF;
+  const uint16_t c = static_cast<uint16_t>(cls) & 0x3;
+  return uint16_t(((m & 0x0F80) << 2) | ((m & 0x0070) << 1) | (m & 0x000F) | ((c & 0x2) << 7) |
+                  ((c & 0x1) << 4));
+}
+
+MessageType MessageType::decode(uint16_t t) {
+  const uint16_t m = uint16_t(((t >> 2) & 0x0F80) | ((t >> 1) & 0x0070) | (t & 0x000F));
+  const uint8_t c = uint8_t(((t >> 7) & 0x2) | ((t >> 4) & 0x1));
+  return MessageType{static_cast<Method>(m), static_cast<MessageClass>(c)};
+}
+
+TransactionId TransactionId::random(Rng& rng) {
+  TransactionId id;
+  rng.fill(std::span<uint8_t>(id.bytes));
+  return id;
+}
+
+TransactionId TransactionId::from(Bytes b) {
+  TransactionId id;
+  const size_t n = b.size() < kTransactionIdSize ? b.size() : kTransactionIdSize;
+  if (n) std::memcpy(id.bytes.data(), b.data(), n);
+  return id;
+}
+
+namespace {
+
+struct AttrInfo {
+  AttrType type;
+  const char* name;
+};
+
+constexpr AttrInfo kAttrs[] = {
+    {AttrType::mapped_address, "MAPPED-ADDRESS"},
+    {AttrType::username, "USERNAME"},
+    {AttrType::message_integrity, "MESSAGE-INTEGRITY"},
+    {AttrType::error_code, "ERROR-CODE"},
+    {AttrType::unknown_attributes, "UNKNOWN-ATTRIBUTES"},
+    {AttrType::channel_number, "CHANNEL-NUMBER"},
+    {AttrType::lifetime, "LIFETIME"},
+    {AttrType::xor_peer_address, "XOR-PEER-ADDRESS"},
+    {AttrType::data, "DATA"},
+    {AttrType::realm, "REALM"},
+    {AttrType::nonce, "NONCE"},
+    {AttrType::xor_relayed_address, "XOR-RELAYED-ADDRESS"},
+    {AttrType::requested_address_family, "REQUESTED-ADDRESS-FAMILY"},
+    {AttrType::even_port, "EVEN-PORT"},
+    {AttrType::requested_transport, "REQUESTED-TRANSPORT"},
+    {AttrType::dont_fragment, "DONT-FRAGMENT"},
+    {AttrType::message_integrity_sha256, "MESSAGE-INTEGRITY-SHA256"},
+    {AttrType::password_algorithm, "PASSWORD-ALGORITHM"},
+    {AttrType::userhash, "USERHASH"},
+    {AttrType::xor_mapped_address, "XOR-MAPPED-ADDRESS"},
+    {AttrType::reservation_token, "RESERVATION-TOKEN"},
+    {AttrType::priority, "PRIORITY"},
+    {AttrType::use_candidate, "USE-CANDIDATE"},
+    {AttrType::connection_id, "CONNECTION-ID"},
+    {AttrType::additional_address_family, "ADDITIONAL-ADDRESS-FAMILY"},
+    {AttrType::password_algorithms, "PASSWORD-ALGORITHMS"},
+    {AttrType::alternate_domain, "ALTERNATE-DOMAIN"},
+    {AttrType::software, "SOFTWARE"},
+    {AttrType::alternate_server, "ALTERNATE-SERVER"},
+    {AttrType::fingerprint, "FINGERPRINT"},
+    {AttrType::ice_controlled, "ICE-CONTROLLED"},
+    {AttrType::ice_controlling, "ICE-CONTROLLING"},
+};
+
+constexpr const char* kParseErrorNames[] = {
+    "none",
+    "truncated",
+    "not_stun",
+    "bad_magic_cookie",
+    "bad_length",
+    "bad_padding",
+    "attribute_overrun",
+    "duplicate_attribute",
+    "attribute_after_integrity",
+    "attribute_after_fingerprint",
+    "fingerprint_mismatch",
+    "too_many_attributes",
+    "bad_attribute_value",
+};
+static_assert(sizeof(kParseErrorNames) / sizeof(kParseErrorNames[0]) == kParseErrorCount);
+
+constexpr const char* kParseErrorMessages[] = {
+    "STUN: no error",
+    "STUN: message shorter than its header or an attribute header",
+    "STUN: not a STUN message (first two bits not zero)",
+    "STUN: wrong magic cookie",
+    "STUN: header length does not match the message size",
+    "STUN: header length not a multiple of 4",
+    "STUN: attribute runs past the end of the message",
+    "STUN: duplicate attribute",
+    "STUN: attribute after MESSAGE-INTEGRITY",
+    "STUN: attribute after FINGERPRINT",
+    "STUN: FINGERPRINT mismatch",
+    "STUN: too many attributes",
+    "STUN: invalid attribute value",
+};
+
+uint16_t t16(AttrType t) { return static_cast<uint16_t>(t); }
+
+// Validates the value of a known attribute. Addresses are checked by
+// decode_address(); fixed-size ones by length.
+bool valid_value(uint16_t type, Bytes v, const TransactionId& tid) {
+  switch (static_cast<AttrType>(type)) {
+    case AttrType::mapped_address:
+    case AttrType::alternate_server:
+      return decode_address(v, false, tid).has_value();
+    case AttrType::xor_mapped_address:
+    case AttrType::xor_peer_address:
+    case AttrType::xor_relayed_address:
+      return decode_address(v, true, tid).has_value();
+    case AttrType::username:
+      return v.size() <= kMaxUsernameSize;
+    case AttrType::realm:
+    case AttrType::nonce:
+    case AttrType::software:
+    case AttrType::alternate_domain:
+      return v.size() <= kMaxRealmNonceSoftwareSize;
+    case AttrType::userhash:
+      return v.size() == 32;
+    case AttrType::message_integrity:
+      return v.size() == 20;
+    case AttrType::message_integrity_sha256:
+      // RFC 8489 §14.6: "at least 16 bytes", truncation "in multiples of 4".
+      return v.size() >= 16 && v.size() <= 32 && v.size() % 4 == 0;
+    case AttrType::fingerprint:
+    case AttrType::priority:
+    case AttrType::lifetime:
+    case AttrType::connection_id:
+      return v.size() == 4;
+    case AttrType::error_code: {
+      //  0                   1                   2                   3
+      //  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+      // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+      // |           Reserved, should be 0         |Class|     Number    |
+      // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+      // |      Reason Phrase (variable)                                ..
+      if (v.size() < 4 || v.size() - 4 > kMaxRealmNonceSoftwareSize) return false;
+      const uint8_t cls = v[2] & 0x07;
+      // RFC 8489 §14.8: "The Class MUST be between 3 and 6", number 0..99.
+      return cls >= 3 && cls <= 6 && v[3] < 100;
+    }
+    case AttrType::unknown_attributes:
+      return v.size() % 2 == 0;
+    case AttrType::password_algorithm: {
+      // | Algorithm (16) | Algorithm Parameters Length (16) | Parameters (padded) |
+      if (v.size() < 4) return false;
+      const size_t plen = load_be16(&v[2]);
+      return v.size() == 4 + plen;
+    }
+    case AttrType::password_algorithms: {
+      ByteReader r(v);
+      size_t n = 0;
+      while (!r.empty() && r.ok()) {
+        r.u16();
+        const size_t plen = r.u16();
+        r.skip((plen + 3) & ~size_t(3));
+        ++n;
+      }
+      return r.ok() && n <= kMaxPasswordAlgorithms;
+    }
+    case AttrType::use_candidate:
+    case AttrType::dont_fragment:
+      return v.empty();
+    case AttrType::ice_controlled:
+    case AttrType::ice_controlling:
+    case AttrType::reservation_token:
+      return v.size() == 8;
+    case AttrType::channel_number:
+      // | Channel Number (16) | RFFU = 0 (16) |. RFC 8656 §12: 0x4000-0x4FFF.
+      return v.size() == 4 && load_be16(v.data()) >= 0x4000 && load_be16(v.data()) <= 0x4FFF;
+    case AttrType::data:
+      return true;
+    case AttrType::requested_address_family:
+    case AttrType::additional_address_family:
+      // | Family (8) | Reserved (24) |, 0x01 IPv4, 0x02 IPv6.
+      return v.size() == 4 && (v[0] == 1 || v[0] == 2);
+    case AttrType::even_port:
+      return v.size() == 1;
+    case AttrType::requested_transport:
+      return v.size() == 4;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_known_attribute(uint16_t type) {
+  for (const auto& a : kAttrs)
+    if (t16(a.type) == type) return true;
+  return false;
+}
+
+const char* attr_name(uint16_t type) {
+  for (const auto& a : kAttrs)
+    if (t16(a.type) == type) return a.name;
+  return "unknown";
+}
+
+const char* parse_error_name(ParseError e) {
+  const size_t i = static_cast<size_t>(e);
+  return i < kParseErrorCount ? kParseErrorNames[i] : "invalid";
+}
+
+Error to_error(ParseError e) {
+  const size_t i = static_cast<size_t>(e);
+  return make_error(Errc::malformed, i < kParseErrorCount ? kParseErrorMessages[i] : "STUN: invalid");
+}
+
+uint64_t ParseStats::total_rejected() const {
+  uint64_t n = 0;
+  for (auto v : rejected) n += v;
+  return n;
+}
+
+bool looks_like_stun(Bytes data) {
+  return data.size() >= kHeaderSize && (data[0] & 0xC0) == 0 && load_be32(&data[4]) == kMagicCookie &&
+         (load_be16(&data[2]) & 3) == 0;
+}
+
+std::optional<size_t> message_size(Bytes data) {
+  if (data.size() < kHeaderSize || (data[0] & 0xC0) != 0 || load_be32(&data[4]) != kMagicCookie)
+    return std::nullopt;
+  return kHeaderSize + load_be16(&data[2]);
+}
+
+const char* default_reason_phrase(uint16_t code) {
+  switch (code) {
+    case 300: return "Try Alternate";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 405: return "Mobility Forbidden";
+    case 420: return "Unknown Attribute";
+    case 437: return "Allocation Mismatch";
+    case 438: return "Stale Nonce";
+    case 440: return "Address Family not Supported";
+    case 441: return "Wrong Credentials";
+    case 442: return "Unsupported Transport Protocol";
+    case 443: return "Peer Address Family Mismatch";
+    case 446: return "Connection Already Exists";
+    case 447: return "Connection Timeout or Failure";
+    case 486: return "Allocation Quota Reached";
+    case 487: return "Role Conflict";
+    case 500: return "Server Error";
+    case 508: return "Insufficient Capacity";
+  }
+  return "";
+}
+
+//  0                   1                   2                   3
+//  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// |0 0 0 0 0 0 0 0|    Family     |         (X-)Port              |
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// |               (X-)Address (32 bits or 128 bits)               |
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// RFC 8489 §14.2: X-Port = port XOR the 16 most significant bits of the
+// magic cookie; X-Address = address XOR cookie (IPv4) or XOR (cookie ||
+// transaction ID) (IPv6).
+std::optional<SocketAddress> decode_address(Bytes v, bool xored, const TransactionId& tid) {
+  if (v.size() < 4) return std::nullopt;
+  const uint8_t family = v[1];
+  uint16_t port = load_be16(&v[2]);
+  if (xored) port ^= uint16_t(kMagicCookie >> 16);
+  if (family == 0x01) {
+    if (v.size() != 8) return std::nullopt;
+    uint32_t a = load_be32(&v[4]);
+    if (xored) a ^= kMagicCookie;
+    return SocketAddress(IpAddress::v4(a), port);
+  }
+  if (family == 0x02) {
+    if (v.size() != 20) return std::nullopt;
+    std::array<uint8_t, 16> a;
+    std::memcpy(a.data(), &v[4], 16);
+    if (xored) {
+      uint8_t mask[16];
+      store_be32(mask, kMagicCookie);
+      std::memcpy(mask + 4, tid.bytes.data(), 12);
+      for (size_t i = 0; i < 16; ++i) a[i] ^= mask[i];
+    }
+    return SocketAddress(IpAddress::v6(a), port);
+  }
+  return std::nullopt;
+}
+
+Result<MessageView> MessageView::from(Bytes data) {
+  MessageView v;
+  const ParseError e = v.parse(data);
+  if (e != ParseError::none) return to_error(e);
+  return v;
+}
+
+ParseError MessageView::parse(Bytes data) {
+  const ParseError e = parse_impl(data);
+  if (e != ParseError::none) {
+    data_ = Bytes();
+    attrs_.clear();
+    unknown_.clear();
+  }
+  return e;
+}
+
+//  0                   1                   2                   3
+//  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// |0 0|     STUN Message Type     |         Message Length        |
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// |                         Magic Cookie                          |
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// |                     Transaction ID (96 bits)                  |
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// then attributes:
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// |         Type                  |            Length             |
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// |                         Value (variable, padded to 4)        ....
+ParseError MessageView::parse_impl(Bytes data) {
+  data_ = Bytes();
+  attrs_.clear();
+  unknown_.clear();
+  if (data.size() < kHeaderSize) return ParseError::truncated;
+  // RFC 8489 §5: "The most significant 2 bits of every STUN message MUST be zeroes."
+  if ((data[0] & 0xC0) != 0) return ParseError::not_stun;
+  if (load_be32(&data[4]) != kMagicCookie) return ParseError::bad_magic_cookie;
+  const size_t length = load_be16(&data[2]);
+  // "...the message length MUST contain the size of the message in bytes,
+  // not including the 20-byte STUN header. Since all STUN attributes are
+  // padded to a multiple of 4 bytes, the last 2 bits of this field are
+  // always zero."
+  if (length % 4 != 0) return ParseError::bad_padding;
+  if (length + kHeaderSize != data.size()) return ParseError::bad_length;
+  type_ = MessageType::decode(load_be16(&data[0]));
+  tid_ = TransactionId::from(data.subspan(8, kTransactionIdSize));
+
+  enum class Stage : uint8_t { open, after_mi, after_mi256, after_fingerprint };
+  Stage stage = Stage::open;
+  size_t pos = kHeaderSize;
+  while (pos < data.size()) {
+    if (data.size() - pos < 4) return ParseError::truncated;
+    const uint16_t type = load_be16(&data[pos]);
+    const size_t len = load_be16(&data[pos + 2]);
+    const size_t padded = (len + 3) & ~size_t(3);
+    if (padded > data.size() - pos - 4) return ParseError::attribute_overrun;
+
+    // RFC 8489 §14.7: "the FINGERPRINT attribute MUST be the last attribute".
+    if (stage == Stage::after_fingerprint) return ParseError::attribute_after_fingerprint;
+    // §14.5: "With the exception of the MESSAGE-INTEGRITY-SHA256 and
+    // FINGERPRINT attributes, which appear after MESSAGE-INTEGRITY, agents
+    // MUST ignore all other attributes that follow MESSAGE-INTEGRITY."
+    // §14.6: the same for MESSAGE-INTEGRITY-SHA256 with FINGERPRINT only.
+    // We reject instead of ignoring: a message carrying unauthenticated
+    // attributes after its MAC is either broken or an injection attempt.
+    if (stage == Stage::after_mi && type != t16(AttrType::message_integrity_sha256) &&
+        type != t16(AttrType::fingerprint))
+      return ParseError::attribute_after_integrity;
+    if (stage == Stage::after_mi256 && type != t16(AttrType::fingerprint))
+      return ParseError::attribute_after_integrity;
+
+    if (attrs_.full()) return ParseError::too_many_attributes;
+    const Bytes value = data.subspan(pos + 4, len);
+    if (is_known_attribute(type)) {
+      const bool may_repeat =
+          type == t16(AttrType::xor_peer_address) || type == t16(AttrType::xor_relayed_address);
+      if (!may_repeat) {
+        for (const auto& e : attrs_)
+          if (e.type == type) return ParseError::duplicate_attribute;
+      } else {
+        size_t n = 0;
+        for (const auto& e : attrs_) n += e.type == type;
+        if (n >= kMaxAddressesPerAttribute) return ParseError::too_many_attributes;
+      }
+      if (!valid_value(type, value, tid_)) return ParseError::bad_attribute_value;
+    } else if (is_comprehension_required(type)) {
+      bool seen = false;
+      for (auto u : unknown_) seen |= u == type;
+      if (!seen) (void)unknown_.push_back(type);  // beyond 8: dropped, see header
+    }
+    (void)attrs_.push_back(Entry{type, uint16_t(len), uint32_t(pos)});
+
+    if (type == t16(AttrType::message_integrity)) {
+      stage = Stage::after_mi;
+    } else if (type == t16(AttrType::message_integrity_sha256)) {
+      stage = Stage::after_mi256;
+    } else if (type == t16(AttrType::fingerprint)) {
+      stage = Stage::after_fingerprint;
+      // The CRC covers everything before the attribute, with the header
+      // length already counting the FINGERPRINT itself — which holds here
+      // because FINGERPRINT is last and the length matched the datagram.
+      // (Only the last attribute can be FINGERPRINT; if one follows, the
+      // next loop iteration rejects the message.)
+      const uint32_t expected = crc32(data.first(pos)) ^ kFingerprintXor;
+      if (pos + 8 == data.size() && load_be32(value.data()) != expected)
+        return ParseError::fingerprint_mismatch;
+    }
+    pos += 4 + padded;
+  }
+  data_ = data;
+  return ParseError::none;
+}
+
+RawAttribute MessageView::attribute_at(size_t i) const {
+  const Entry& e = attrs_[i];
+  return RawAttribute{e.type, value_of(e), e.offset};
+}
+
+std::optional<RawAttribute> MessageView::find(uint16_t type) const {
+  for (const auto& e : attrs_)
+    if (e.type == type) return RawAttribute{e.type, value_of(e), e.offset};
+  return std::nullopt;
+}
+
+std::optional<Bytes> MessageView::value(AttrType t) const {
+  for (const auto& e : attrs_)
+    if (e.type == t16(t)) return value_of(e);
+  return std::nullopt;
+}
+
+std::optional<SocketAddress> MessageView::address(AttrType t, bool xored) const {
+  auto v = value(t);
+  if (!v) return std::nullopt;
+  return decode_address(*v, xored, tid_);
+}
+
+InlineVector<SocketAddress, kMaxAddressesPerAttribute> MessageView::addresses(AttrType t) const {
+  InlineVector<SocketAddress, kMaxAddressesPerAttribute> out;
+  for (const auto& e : attrs_)
+    if (e.type == t16(t))
+      if (auto a = decode_address(value_of(e), true, tid_)) (void)out.push_back(*a);
+  return out;
+}
+
+std::optional<SocketAddress> MessageView::mapped_address() const { return address(AttrType::mapped_address, false); }
+std::optional<SocketAddress> MessageView::xor_mapped_address() const { return address(AttrType::xor_mapped_address, true); }
+std::optional<SocketAddress> MessageView::alternate_server() const { return address(AttrType::alternate_server, false); }
+std::optional<SocketAddress> MessageView::xor_peer_address() const { return address(AttrType::xor_peer_address, true); }
+std::optional<SocketAddress> MessageView::xor_relayed_address() const { return address(AttrType::xor_relayed_address, true); }
+InlineVector<SocketAddress, kMaxAddressesPerAttribute> MessageView::xor_peer_addresses() const {
+  return addresses(AttrType::xor_peer_address);
+}
+InlineVector<SocketAddress, kMaxAddressesPerAttribute> MessageView::xor_relayed_addresses() const {
+  return addresses(AttrType::xor_relayed_address);
+}
+
+namespace {
+std::optional<std::string_view> as_sv(std::optional<Bytes> b) {
+  if (!b) return std::nullopt;
+  return as_string_view(*b);
+}
+}  // namespace
+
+std::optional<std::string_view> MessageView::username() const { return as_sv(value(AttrType::username)); }
+std::optional<Bytes> MessageView::userhash() const { return value(AttrType::userhash); }
+std::optional<std::string_view> MessageView::realm() const { return as_sv(value(AttrType::realm)); }
+std::optional<std::string_view> MessageView::nonce() const { return as_sv(value(AttrType::nonce)); }
+std::optional<std::string_view> MessageView::software() const { return as_sv(value(AttrType::software)); }
+std::optional<std::string_view> MessageView::alternate_domain() const {
+  return as_sv(value(AttrType::alternate_domain));
+}
+
+std::optional<ErrorCodeView> MessageView::error_code() const {
+  auto v = value(AttrType::error_code);
+  if (!v) return std::nullopt;
+  return ErrorCodeView{uint16_t(((*v)[2] & 0x07) * 100 + (*v)[3]), as_string_view(v->subspan(4))};
+}
+
+std::optional<UnknownAttributeList> MessageView::unknown_attributes() const {
+  auto v = value(AttrType::unknown_attributes);
+  if (!v) return std::nullopt;
+  return UnknownAttributeList(*v);
+}
+
+std::optional<PasswordAlgorithmParam> MessageView::password_algorithm() const {
+  auto v = value(AttrType::password_algorithm);
+  if (!v) return std::nullopt;
+  return PasswordAlgorithmParam{load_be16(v->data()), v->subspan(4)};
+}
+
+std::optional<InlineVector<PasswordAlgorithmParam, kMaxPasswordAlgorithms>> MessageView::password_algorithms()
+    const {
+  auto v = value(AttrType::password_algorithms);
+  if (!v) return std::nullopt;
+  InlineVector<PasswordAlgorithmParam, kMaxPasswordAlgorithms> out;
+  ByteReader r(*v);
+  while (!r.empty() && r.ok()) {
+    const uint16_t alg = r.u16();
+    const size_t plen = r.u16();
+    const Bytes params = r.bytes(plen);
+    r.skip(((plen + 3) & ~size_t(3)) - plen);
+    if (r.ok()) (void)out.push_back(PasswordAlgorithmParam{alg, params});
+  }
+  return out;
+}
+
+std::optional<Bytes> MessageView::message_integrity() const { return value(AttrType::message_integrity); }
+std::optional<Bytes> MessageView::message_integrity_sha256() const {
+  return value(AttrType::message_integrity_sha256);
+}
+std::optional<uint32_t> MessageView::fingerprint() const {
+  auto v = value(AttrType::fingerprint);
+  if (!v) return std::nullopt;
+  return load_be32(v->data());
+}
+
+namespace {
+template <class T, class F>
+std::optional<T> map(std::optional<Bytes> v, F f) {
+  if (!v) return std::nullopt;
+  return f(*v);
+}
+}  // namespace
+
+std::optional<uint32_t> MessageView::priority() const {
+  return map<uint32_t>(value(AttrType::priority), [](Bytes b) { return load_be32(b.data()); });
+}
+std::optional<uint64_t> MessageView::ice_controlled() const {
+  return map<uint64_t>(value(AttrType::ice_controlled), [](Bytes b) { return load_be64(b.data()); });
+}
+std::optional<uint64_t> MessageView::ice_controlling() const {
+  return map<uint64_t>(value(AttrType::ice_controlling), [](Bytes b) { return load_be64(b.data()); });
+}
+std::optional<uint16_t> MessageView::channel_number() const {
+  return map<uint16_t>(value(AttrType::channel_number), [](Bytes b) { return load_be16(b.data()); });
+}
+std::optional<uint32_t> MessageView::lifetime() const {
+  return map<uint32_t>(value(AttrType::lifetime), [](Bytes b) { return load_be32(b.data()); });
+}
+std::optional<Bytes> MessageView::data() const { return value(AttrType::data); }
+std::optional<IpFamily> MessageView::requested_address_family() const {
+  return map<IpFamily>(value(AttrType::requested_address_family),
+                       [](Bytes b) { return b[0] == 1 ? IpFamily::v4 : IpFamily::v6; });
+}
+std::optional<IpFamily> MessageView::additional_address_family() const {
+  return map<IpFamily>(value(AttrType::additional_address_family),
+                       [](Bytes b) { return b[0] == 1 ? IpFamily::v4 : IpFamily::v6; });
+}
+std::optional<bool> MessageView::even_port() const {
+  return map<bool>(value(AttrType::even_port), [](Bytes b) { return (b[0] & 0x80) != 0; });
+}
+std::optional<uint8_t> MessageView::requested_transport() const {
+  return map<uint8_t>(value(AttrType::requested_transport), [](Bytes b) { return b[0]; });
+}
+std::optional<uint64_t> MessageView::reservation_token() const {
+  return map<uint64_t>(value(AttrType::reservation_token), [](Bytes b) { return load_be64(b.data()); });
+}
+std::optional<uint32_t> MessageView::connection_id() const {
+  return map<uint32_t>(value(AttrType::connection_id), [](Bytes b) { return load_be32(b.data()); });
+}
+
+}  // namespace sansrtc::stun
