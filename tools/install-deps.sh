@@ -9,8 +9,8 @@ pkgs=(
   coturn                             # interop: TURN/STUN server
   libusrsctp-dev libsrtp2-dev        # oracles (tests only)
   iproute2 procps
-  gcc-arm-none-eabi picolibc-arm-none-eabi libstdc++-arm-none-eabi-picolibc  # embedded suite
-  qemu-system-arm dpkg-dev
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # embedded suite
+  qemu-system-arm
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -229,9 +229,9 @@ std::string SocketAddress::to_string() const {
 }  // namespace sansrtc
 
 size_t std::hash<sansrtc::IpAddress>::operator()(const sansrtc::IpAddress& a) const noexcept {
-  size_t h = 1469598103934665603ull;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a, 64-bit even where size_t is 32
   for (uint8_t b : a.bytes()) h = (h ^ b) * 1099511628211ull;
-  return h;
+  return size_t(h ^ (h >> 32));
 }
 
 size_t std::hash<sansrtc::SocketAddress>::operator()(const sansrtc::SocketAddress& a) const noexcept {

@@ -1,0 +1,921 @@
+// The agent's inputs and outputs: local interfaces and gathering, remote
+// candidates, the STUN receive path, serialization of queued transmits,
+// restart and close. Checklist scheduling, nomination, consent and the W3C
+// state machine are in agent_checks.cc.
+#include "ice/agent.h"
+
+#include "base/log.h"
+#include "stun/integrity.h"
+#include "stun/message_builder.h"
+
+#include <algorithm>
+
+namespace sansrtc::ice {
+
+const char* gathering_state_name(GatheringState s) {
+  switch (s) {
+    case GatheringState::new_: return "new";
+    case GatheringState::gathering: return "gathering";
+    case GatheringState::complete: return "complete";
+  }
+  return "?";
+}
+
+const char* connection_state_name(ConnectionState s) {
+  switch (s) {
+    case ConnectionState::new_: return "new";
+    case ConnectionState::checking: return "checking";
+    case ConnectionState::connected: return "connected";
+    case ConnectionState::completed: return "completed";
+    case ConnectionState::failed: return "failed";
+    case ConnectionState::disconnected: return "disconnected";
+    case ConnectionState::closed: return "closed";
+  }
+  return "?";
+}
+
+const char* pair_state_name(PairState s) {
+  switch (s) {
+    case PairState::frozen: return "frozen";
+    case PairState::waiting: return "waiting";
+    case PairState::in_progress: return "in-progress";
+    case PairState::succeeded: return "succeeded";
+    case PairState::failed: return "failed";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr char kIceChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+bool valid_ice_string(std::string_view s, size_t min, size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  for (char c : s)
+    if (std::string_view(kIceChars).find(c) == std::string_view::npos) return false;
+  return true;
+}
+
+}  // namespace
+
+Agent::Agent(Instant now, const Config& config, Rng& rng)
+    : config_(config), rng_(rng), role_(config.role) {
+  clock_.update(now);
+  if (config_.ta < std::chrono::milliseconds(5)) config_.ta = std::chrono::milliseconds(5);
+  config_.max_pairs = std::clamp<size_t>(config_.max_pairs, 1, 65535);
+  config_.max_local_candidates = std::clamp<size_t>(config_.max_local_candidates, 1, 1000);
+  config_.max_remote_candidates = std::clamp<size_t>(config_.max_remote_candidates, 1, 1000);
+  config_.check_max_transmissions = std::max<uint8_t>(config_.check_max_transmissions, 1);
+  config_.stun_max_transmissions = std::max<uint8_t>(config_.stun_max_transmissions, 1);
+  tie_breaker_ = config_.tie_breaker ? *config_.tie_breaker : rng_.next_u64();
+  local_ufrag_ = config_.local_ufrag;
+  local_pwd_ = config_.local_pwd;
+  if (!valid_ice_string(local_ufrag_, 4, 256) || !valid_ice_string(local_pwd_, 22, 256))
+    generate_credentials(local_ufrag_, local_pwd_);
+  locals_.reserve(config_.max_local_candidates + config_.max_prflx);
+  remotes_.reserve(std::min<size_t>(config_.max_remote_candidates + config_.max_prflx, 16));
+  pairs_.reserve(config_.max_pairs);
+  triggered_.reserve(config_.max_pairs);
+  transmits_.reset(std::max<size_t>(config_.max_queued_transmits, 4));
+  events_.reset(std::max<size_t>(config_.max_queued_events, 4));
+}
+
+void Agent::generate_credentials(std::string& ufrag, std::string& pwd) {
+  ufrag.clear();
+  pwd.clear();
+  for (int i = 0; i < 8; ++i) ufrag += kIceChars[rng_.uniform(64)];
+  for (int i = 0; i < 24; ++i) pwd += kIceChars[rng_.uniform(64)];
+}
+
+void Agent::emit(Event e) {
+  if (!events_.push_back(std::move(e))) ++stats_.dropped_event_queue_full;
+}
+
+void Agent::set_gathering_state(GatheringState s) {
+  if (gathering_state_ == s) return;
+  gathering_state_ = s;
+  Event e;
+  e.kind = Event::Kind::gathering_state;
+  e.gathering_state = s;
+  emit(std::move(e));
+}
+
+void Agent::set_connection_state(ConnectionState s) {
+  if (connection_state_ == s) return;
+  SANSRTC_LOG(LogLevel::debug, "ice", "connection state {} -> {}", connection_state_name(connection_state_),
+              connection_state_name(s));
+  connection_state_ = s;
+  if (s == ConnectionState::checking && !ever_checking_) {
+    ever_checking_ = true;
+    checks_started_at_ = clock_.last().value_or(Instant{});
+  }
+  Event e;
+  e.kind = Event::Kind::connection_state;
+  e.connection_state = s;
+  emit(std::move(e));
+}
+
+void Agent::emit_local_candidate(const Candidate& c) {
+  Event e;
+  e.kind = Event::Kind::local_candidate;
+  e.candidate = c;
+  emit(std::move(e));
+}
+
+bool Agent::queue_transmit(const PendingTransmit& t) {
+  if (!transmits_.push_back(t)) {
+    ++stats_.dropped_transmit_queue_full;
+    return false;
+  }
+  return true;
+}
+
+// --- local side ------------------------------------------------------------
+
+Result<void> Agent::add_local_interface(Instant now, const SocketAddress& host) {
+  now = clock_.update(now);
+  if (closed_) return make_error(Errc::closed, "ice: agent closed");
+  if (host.ip().is_unspecified() || host.port() == 0)
+    return make_error(Errc::invalid_argument, "ice: interface address must be a bound unicast address");
+  if (host.ip().is_loopback() && !config_.allow_loopback) {
+    SANSRTC_LOG(LogLevel::debug, "ice", "ignoring loopback interface {}", host);
+    return ok_result();
+  }
+  for (const auto& l : locals_)
+    if (l.base == host && l.candidate.type == CandidateType::host) return ok_result();
+  size_t hosts = 0;
+  for (const auto& l : locals_) hosts += l.candidate.type != CandidateType::prflx;
+  if (hosts >= config_.max_local_candidates)
+    return make_error(Errc::limit_exceeded, "ice: max_local_candidates reached");
+  if (gathering_state_ != GatheringState::gathering) set_gathering_state(GatheringState::gathering);
+
+  uint16_t index = 0;
+  for (const auto& l : locals_) index += l.candidate.type == CandidateType::host;
+  LocalCandidateEntry e;
+  e.base = host;
+  e.interface_index = index;
+  e.candidate.foundation = compute_foundation(CandidateType::host, host.ip(), std::nullopt, TransportProtocol::udp);
+  e.candidate.component = 1;
+  e.candidate.priority = compute_priority(kTypePreferenceHost, local_preference(index, host.family()), 1);
+  e.candidate.address = host;
+  e.candidate.type = CandidateType::host;
+  e.candidate.generation = generation_;
+  e.candidate.ufrag = local_ufrag_;
+  // "relay" policy: host candidates are neither exposed nor paired, but
+  // remain the base of relay allocations.
+  e.pairable = config_.transport_policy == TransportPolicy::all;
+  locals_.push_back(e);
+  if (e.pairable) emit_local_candidate(e.candidate);
+  pair_local(locals_.size() - 1);
+
+  start_server_transactions(now, locals_.size() - 1);
+  schedule_checks(now);
+  update_connection_state(now);
+  return ok_result();
+}
+
+void Agent::end_of_local_interfaces(Instant now) {
+  now = clock_.update(now);
+  if (closed_) return;
+  local_interfaces_done_ = true;
+  if (gathering_state_ == GatheringState::new_) set_gathering_state(GatheringState::gathering);
+  maybe_finish_gathering();
+  update_connection_state(now);
+}
+
+void Agent::start_server_transactions(Instant now, size_t local) {
+  if (config_.transport_policy != TransportPolicy::all) return;
+  const auto& host = locals_[local];
+  for (size_t s = 0; s < config_.stun_servers.size(); ++s) {
+    if (config_.stun_servers[s].address.family() != host.base.family()) continue;
+    // RFC 8489 §7.1: a plain Binding request (no credentials), FINGERPRINT
+    // so a server that multiplexes with other protocols can tell.
+    uint8_t buf[64];
+    stun::MessageBuilder b(MutBytes(buf, sizeof(buf)), {stun::Method::binding, stun::MessageClass::request},
+                           stun::TransactionId::random(rng_));
+    b.add_fingerprint();
+    auto n = b.finish();
+    if (!n.ok()) continue;
+    ServerTransaction& st = server_txns_.emplace_back();
+    st.local = uint16_t(local);
+    st.server = s;
+    (void)st.txn.set_config({config_.stun_rto, config_.stun_max_transmissions, config_.stun_rm});
+    if (!st.txn.start(now, Bytes(buf, *n), config_.stun_servers[s].address, host.base).ok()) st.done = true;
+  }
+}
+
+void Agent::run_server_transactions(Instant now) {
+  for (auto& st : server_txns_) {
+    if (st.done) continue;
+    st.txn.handle_timeout(now);
+    if (auto ev = st.txn.poll_event(); ev && ev->kind == stun::TransactionEvent::Kind::timeout) {
+      st.done = true;
+      Event e;
+      e.kind = Event::Kind::candidate_error;
+      e.error_address = locals_[st.local].base;
+      e.error_url = config_.stun_servers[st.server].url;
+      e.error_code = 701;  // W3C: "the server could not be reached"
+      e.error_text = "STUN server did not answer";
+      emit(std::move(e));
+    }
+  }
+  maybe_finish_gathering();
+}
+
+void Agent::maybe_finish_gathering() {
+  if (gathering_state_ != GatheringState::gathering || !local_interfaces_done_) return;
+  for (const auto& st : server_txns_)
+    if (!st.done) return;
+  // The transactions (with their 1280-byte request copies) are done.
+  // (swap, not shrink_to_fit: libstdc++ may ignore the latter without exceptions).
+  std::vector<ServerTransaction>().swap(server_txns_);
+  Event e;
+  e.kind = Event::Kind::end_of_candidates;
+  emit(std::move(e));
+  set_gathering_state(GatheringState::complete);
+}
+
+Result<uint32_t> Agent::add_relay_candidate(Instant now, const SocketAddress& relayed,
+                                            const SocketAddress& mapped, const IpAddress& server) {
+  now = clock_.update(now);
+  if (closed_) return make_error(Errc::closed, "ice: agent closed");
+  size_t n = 0;
+  for (const auto& l : locals_) n += l.candidate.type != CandidateType::prflx;
+  if (n >= config_.max_local_candidates) return make_error(Errc::limit_exceeded, "ice: max_local_candidates reached");
+  LocalCandidateEntry e;
+  e.base = relayed;
+  e.relay_id = next_relay_id_++;
+  e.candidate.foundation = compute_foundation(CandidateType::relay, mapped.ip(), server, TransportProtocol::udp);
+  e.candidate.priority = compute_priority(kTypePreferenceRelay, local_preference(0, relayed.family()), 1);
+  e.candidate.address = relayed;
+  e.candidate.type = CandidateType::relay;
+  e.candidate.related = mapped;
+  e.candidate.generation = generation_;
+  e.candidate.ufrag = local_ufrag_;
+  locals_.push_back(e);
+  emit_local_candidate(e.candidate);
+  pair_local(locals_.size() - 1);
+  schedule_checks(now);
+  update_connection_state(now);
+  return *e.relay_id;
+}
+
+std::optional<uint32_t> Agent::relay_for(const SocketAddress& source) const {
+  for (const auto& l : locals_)
+    if (l.relay_id && l.base == source) return l.relay_id;
+  if (previous_ && previous_->local == source) return previous_->relay_id;
+  return std::nullopt;
+}
+
+// --- remote side -----------------------------------------------------------
+
+Result<void> Agent::set_remote_credentials(Instant now, std::string_view ufrag, std::string_view pwd) {
+  now = clock_.update(now);
+  if (closed_) return make_error(Errc::closed, "ice: agent closed");
+  // RFC 8839 §5.4: ice-ufrag 4..256 and ice-pwd 22..256 ice-chars. Be
+  // lenient on the minimum (some peers send shorter) but not the alphabet.
+  if (!valid_ice_string(ufrag, 1, 256) || !valid_ice_string(pwd, 1, 256))
+    return make_error(Errc::invalid_argument, "ice: remote ufrag/pwd must be 1..256 ice-chars");
+  if (!remote_ufrag_.empty() && remote_ufrag_ != ufrag && !pairs_.empty())
+    return make_error(Errc::invalid_state, "ice: new remote credentials need restart() first");
+  remote_ufrag_ = std::string(ufrag);
+  remote_pwd_ = std::string(pwd);
+  schedule_checks(now);
+  update_connection_state(now);
+  return ok_result();
+}
+
+void Agent::set_remote_ice_lite(Instant now, bool lite) {
+  now = clock_.update(now);
+  remote_ice_lite_ = lite;
+  // RFC 8445 §6.1.1: "the full agent MUST take the controlling role".
+  if (lite && role_ != Role::controlling) {
+    role_ = Role::controlling;
+    recompute_priorities();
+    Event e;
+    e.kind = Event::Kind::role_changed;
+    e.role = role_;
+    emit(std::move(e));
+  }
+}
+
+Result<size_t> Agent::insert_remote(Instant now, const Candidate& c) {
+  int existing = find_remote_by_address(c.address);
+  if (existing >= 0) {
+    auto& r = remotes_[size_t(existing)].candidate;
+    // A signalled candidate replaces the peer-reflexive one learned earlier
+    // (RFC 8445 §7.3.1.3 ... the pair's priority is recomputed).
+    if (r.type == CandidateType::prflx && c.type != CandidateType::prflx) {
+      r = c;
+      for (auto& p : pairs_)
+        if (p.remote == size_t(existing)) p.priority = compute_pair_priority(locals_[p.local], remotes_[p.remote]);
+    }
+    return size_t(existing);
+  }
+  size_t signalled = 0;
+  for (const auto& r : remotes_) signalled += r.candidate.type != CandidateType::prflx;
+  if (c.type == CandidateType::prflx ? prflx_count(false) >= config_.max_prflx
+                                     : signalled >= config_.max_remote_candidates) {
+    if (c.type == CandidateType::prflx) ++stats_.dropped_prflx_limit;
+    else ++stats_.dropped_remote_candidate;
+    return make_error(Errc::limit_exceeded, "ice: remote candidate limit reached");
+  }
+  remotes_.push_back({c});
+  last_remote_candidate_at_ = now;
+  pair_remote(remotes_.size() - 1);
+  return remotes_.size() - 1;
+}
+
+Result<void> Agent::add_remote_candidate(Instant now, const Candidate& c) {
+  now = clock_.update(now);
+  if (closed_) return make_error(Errc::closed, "ice: agent closed");
+  if (c.transport != TransportProtocol::udp) {
+    ++stats_.dropped_remote_candidate;
+    return make_error(Errc::unsupported, "ice: TCP candidates are not supported");
+  }
+  if (c.component != 1) {
+    ++stats_.dropped_remote_candidate;
+    return make_error(Errc::unsupported, "ice: only component 1 (rtcp-mux/BUNDLE)");
+  }
+  if (!c.ufrag.empty() && !remote_ufrag_.empty() && c.ufrag != remote_ufrag_) {
+    ++stats_.dropped_remote_candidate;
+    return make_error(Errc::invalid_argument, "ice: candidate of another ICE generation (ufrag)");
+  }
+  last_remote_candidate_at_ = now;
+  if (c.is_mdns()) {
+    for (const auto& p : pending_mdns_)
+      if (p.candidate.hostname == c.hostname && p.candidate.address.port() == c.address.port()) return ok_result();
+    if (pending_mdns_.size() >= config_.max_pending_mdns) {
+      ++stats_.dropped_remote_candidate;
+      return make_error(Errc::limit_exceeded, "ice: too many unresolved mDNS candidates");
+    }
+    pending_mdns_.push_back({c});
+    Event e;
+    e.kind = Event::Kind::resolve_hostname;
+    e.hostname = c.hostname;
+    emit(std::move(e));
+    update_connection_state(now);
+    return ok_result();
+  }
+  if (c.address.ip().is_unspecified() || c.address.port() == 0) {
+    ++stats_.dropped_remote_candidate;
+    return make_error(Errc::invalid_argument, "ice: remote candidate address unusable");
+  }
+  auto r = insert_remote(now, c);
+  if (!r.ok()) return r.error();
+  schedule_checks(now);
+  update_connection_state(now);
+  return ok_result();
+}
+
+void Agent::resolved(Instant now, std::string_view hostname, std::optional<IpAddress> ip) {
+  now = clock_.update(now);
+  for (size_t i = 0; i < pending_mdns_.size();) {
+    if (pending_mdns_[i].candidate.hostname != hostname) {
+      ++i;
+      continue;
+    }
+    Candidate c = std::move(pending_mdns_[i].candidate);
+    pending_mdns_.erase(pending_mdns_.begin() + ptrdiff_t(i));
+    if (closed_) continue;
+    if (!ip || ip->is_unspecified()) {
+      ++stats_.mdns_unresolved;
+      SANSRTC_LOG(LogLevel::info, "ice", "dropping remote candidate {}: name did not resolve", hostname);
+      continue;
+    }
+    c.address = SocketAddress(*ip, c.address.port());
+    c.hostname.clear();
+    (void)insert_remote(now, c);
+  }
+  schedule_checks(now);
+  update_connection_state(now);
+}
+
+void Agent::end_of_remote_candidates(Instant now) {
+  now = clock_.update(now);
+  remote_end_of_candidates_ = true;
+  update_connection_state(now);
+}
+
+int Agent::find_local_by_base(const SocketAddress& addr) const {
+  for (size_t i = 0; i < locals_.size(); ++i) {
+    const auto& l = locals_[i];
+    if (l.base == addr && (l.candidate.type == CandidateType::host || l.candidate.type == CandidateType::relay))
+      return int(i);
+  }
+  return -1;
+}
+
+int Agent::find_remote_by_address(const SocketAddress& addr) const {
+  for (size_t i = 0; i < remotes_.size(); ++i)
+    if (remotes_[i].candidate.address == addr) return int(i);
+  return -1;
+}
+
+size_t Agent::prflx_count(bool local) const {
+  size_t n = 0;
+  if (local) {
+    for (const auto& l : locals_) n += l.candidate.type == CandidateType::prflx;
+  } else {
+    for (const auto& r : remotes_) n += r.candidate.type == CandidateType::prflx;
+  }
+  return n;
+}
+
+// --- receive path ----------------------------------------------------------
+
+void Agent::handle_datagram(Instant now, const Datagram& d) {
+  now = clock_.update(now);
+  if (closed_) {
+    ++stats_.dropped_closed;
+    return;
+  }
+  stun::MessageView m;
+  if (m.parse(d.payload) != stun::ParseError::none) {
+    ++stats_.stun_parse_failed;
+    return;
+  }
+  if (m.method() != stun::Method::binding) {
+    ++stats_.dropped_not_binding;
+    return;
+  }
+  if (m.is_request()) {
+    handle_request(now, d, m);
+  } else if (m.is_response()) {
+    bool matched = false;
+    for (auto& st : server_txns_) {
+      if (!st.done && st.txn.matches(m)) {
+        handle_server_response(now, d, m, st);
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) handle_response(now, d, m);
+  }
+  // Indications are keepalives: nothing to do.
+  schedule_checks(now);
+  update_connection_state(now);
+}
+
+void Agent::handle_server_response(Instant now, const Datagram& d, const stun::MessageView& m,
+                                   ServerTransaction& st) {
+  const auto& server = config_.stun_servers[st.server];
+  if (d.source != server.address || st.local >= locals_.size() || d.destination != locals_[st.local].base) {
+    ++stats_.dropped_asymmetric;
+    return;
+  }
+  ++stats_.responses_received;
+  st.txn.handle_response(now, m);
+  (void)st.txn.poll_event();
+  st.done = true;
+  const auto& host = locals_[st.local];
+  if (m.is_error_response()) {
+    auto ec = m.error_code();
+    Event e;
+    e.kind = Event::Kind::candidate_error;
+    e.error_address = host.base;
+    e.error_url = server.url;
+    e.error_code = ec ? ec->code : 400;
+    e.error_text = ec ? std::string(ec->reason) : std::string("error response");
+    emit(std::move(e));
+  } else if (auto mapped = m.xor_mapped_address() ? m.xor_mapped_address() : m.mapped_address()) {
+    bool redundant = *mapped == host.base;  // §5.1.3: no NAT, same as the host
+    for (const auto& l : locals_)
+      if (l.candidate.address == *mapped && l.base == host.base) redundant = true;
+    size_t n = 0;
+    for (const auto& l : locals_) n += l.candidate.type != CandidateType::prflx;
+    if (!redundant && n < config_.max_local_candidates) {
+      LocalCandidateEntry e;
+      e.base = host.base;
+      e.interface_index = host.interface_index;
+      e.pairable = false;  // §6.1.2.4: paired through its base
+      e.candidate.foundation =
+          compute_foundation(CandidateType::srflx, host.base.ip(), server.address.ip(), TransportProtocol::udp);
+      e.candidate.priority =
+          compute_priority(kTypePreferenceSrflx, local_preference(host.interface_index, host.base.family()), 1);
+      e.candidate.address = *mapped;
+      e.candidate.type = CandidateType::srflx;
+      e.candidate.related = host.base;
+      e.candidate.generation = generation_;
+      e.candidate.ufrag = local_ufrag_;
+      locals_.push_back(e);
+      emit_local_candidate(e.candidate);
+    }
+  }
+  maybe_finish_gathering();
+  (void)now;
+}
+
+void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageView& m) {
+  ++stats_.requests_received;
+  // RFC 8445 §7.3: "the agent MUST ... verify FINGERPRINT" (ICE requests
+  // always carry it, RFC 8445 §7.2.2); parse() checked its value.
+  if (!m.fingerprint()) {
+    ++stats_.dropped_no_fingerprint;
+    return;
+  }
+  auto username = m.username();
+  if (!username) {
+    ++stats_.dropped_bad_username;
+    return;
+  }
+  auto colon = username->find(':');
+  if (colon == std::string_view::npos) {
+    ++stats_.dropped_bad_username;
+    return;
+  }
+  std::string_view lfrag = username->substr(0, colon);
+  std::string_view rfrag = username->substr(colon + 1);
+  bool previous = false;
+  if (lfrag != local_ufrag_) {
+    if (previous_ && lfrag == previous_->local_ufrag) previous = true;
+    else {
+      ++stats_.dropped_bad_username;
+      return;
+    }
+  }
+  if (!m.message_integrity()) {
+    ++stats_.dropped_no_integrity;
+    return;
+  }
+  auto key = stun::short_term_key(previous ? previous_->local_pwd : local_pwd_);
+  if (!key.ok() || stun::verify_message_integrity(m, key->expose()) != stun::IntegrityStatus::ok) {
+    ++stats_.dropped_bad_integrity;
+    return;
+  }
+  int local = find_local_by_base(d.destination);
+  if (local < 0) {
+    ++stats_.dropped_unknown_local;
+    return;
+  }
+  if (!previous) last_request_at_ = now;
+  PendingTransmit resp;
+  resp.kind = PendingTransmit::Kind::success_response;
+  resp.source = d.destination;
+  resp.destination = d.source;
+  resp.tid = m.transaction_id();
+  if (previous) {
+    // The peer keeps consent alive on the pre-restart pair.
+    resp.previous_credentials = true;
+    queue_transmit(resp);
+    return;
+  }
+
+  // §7.3.1.1 role conflict.
+  auto their_controlling = m.ice_controlling();
+  auto their_controlled = m.ice_controlled();
+  if (role_ == Role::controlling && their_controlling) {
+    ++stats_.role_conflicts;
+    if (tie_breaker_ >= *their_controlling) {
+      ++stats_.dropped_role_conflict;
+      resp.kind = PendingTransmit::Kind::role_conflict;
+      queue_transmit(resp);
+      return;
+    }
+    role_ = Role::controlled;
+    recompute_priorities();
+    Event e;
+    e.kind = Event::Kind::role_changed;
+    e.role = role_;
+    emit(std::move(e));
+  } else if (role_ == Role::controlled && their_controlled) {
+    ++stats_.role_conflicts;
+    if (tie_breaker_ >= *their_controlled) {
+      role_ = Role::controlling;
+      recompute_priorities();
+      Event e;
+      e.kind = Event::Kind::role_changed;
+      e.role = role_;
+      emit(std::move(e));
+    } else {
+      ++stats_.dropped_role_conflict;
+      resp.kind = PendingTransmit::Kind::role_conflict;
+      queue_transmit(resp);
+      return;
+    }
+  }
+
+  queue_transmit(resp);
+
+  // §7.3.1.3: learn a peer-reflexive remote candidate.
+  int remote = find_remote_by_address(d.source);
+  if (remote < 0) {
+    auto prio = m.priority();
+    if (!prio) return;  // §7.2.2: PRIORITY is mandatory in checks
+    Candidate c;
+    c.foundation = "prflx" + std::to_string(remotes_.size());
+    c.priority = *prio;
+    c.address = d.source;
+    c.type = CandidateType::prflx;
+    c.ufrag = std::string(rfrag);
+    auto r = insert_remote(now, c);
+    if (!r.ok()) return;
+    remote = int(*r);
+  }
+  int pi = find_pair(size_t(local), size_t(remote));
+  if (pi < 0) {
+    ++stats_.dropped_pair_limit;
+    return;
+  }
+  auto& p = pairs_[size_t(pi)];
+  // §7.3.1.5: a nomination from the controlling peer.
+  if (m.use_candidate() && role_ == Role::controlled) {
+    if (p.state == PairState::succeeded) {
+      p.nominated = true;
+      select_pair(now, size_t(pi));
+    } else {
+      p.nominate_on_success = true;
+    }
+  }
+  // §7.3.1.4 triggered checks. "If the state of that pair is In-Progress,
+  // the agent cancels the In-Progress transaction" and triggers a new one.
+  if (p.state == PairState::in_progress && p.txn && !p.txn->use_candidate && !p.txn->consent) {
+    p.cancelled_tid = p.txn->tid;
+    p.txn.reset();
+    p.state = PairState::waiting;
+  }
+  if (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::failed) {
+    p.state = PairState::waiting;
+    if (!p.triggered) {
+      p.triggered = true;
+      triggered_.push_back(uint16_t(pi));
+    }
+  }
+}
+
+void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageView& m) {
+  ++stats_.responses_received;
+  bool prev_match = previous_ && previous_->txn && previous_->txn->tid == m.transaction_id();
+  int pi = -1;
+  bool cancelled = false;
+  for (size_t i = 0; i < pairs_.size() && !prev_match && pi < 0; ++i) {
+    if (pairs_[i].txn && pairs_[i].txn->tid == m.transaction_id()) pi = int(i);
+    if (pairs_[i].cancelled_tid && *pairs_[i].cancelled_tid == m.transaction_id()) {
+      pi = int(i);
+      cancelled = true;
+    }
+  }
+  if (pi < 0 && !prev_match) {
+    ++stats_.dropped_unknown_transaction;
+    return;
+  }
+  SocketAddress want_src = prev_match ? previous_->remote : remotes_[pairs_[size_t(pi)].remote].candidate.address;
+  SocketAddress want_dst = prev_match ? previous_->local : locals_[pairs_[size_t(pi)].local].base;
+  const std::string& pwd = prev_match ? previous_->remote_pwd : remote_pwd_;
+  auto key = stun::short_term_key(pwd);
+  if (!key.ok() || stun::verify_message_integrity(m, key->expose()) != stun::IntegrityStatus::ok) {
+    ++stats_.dropped_bad_integrity;
+    return;
+  }
+  // §7.2.5.2.1: "the check is a failure if the source and destination
+  // transport addresses ... are not symmetric".
+  if (d.source != want_src || d.destination != want_dst) {
+    ++stats_.dropped_asymmetric;
+    if (prev_match || cancelled) return;
+    on_check_failure(now, size_t(pi));
+    return;
+  }
+  if (prev_match) {
+    previous_->txn.reset();
+    if (m.is_success_response()) {
+      previous_->last_response = now;
+      previous_->missed = 0;
+    }
+    return;
+  }
+  auto& p = pairs_[size_t(pi)];
+  last_request_at_ = now;  // an authenticated answer: the peer is alive
+  if (cancelled) {
+    p.cancelled_tid.reset();
+    auto mapped = m.xor_mapped_address();
+    if (m.is_success_response() && mapped && p.state != PairState::succeeded)
+      on_check_success(now, size_t(pi), *mapped, /*cancelled=*/true);
+    return;
+  }
+  if (m.is_error_response()) {
+    auto ec = m.error_code();
+    if (ec && ec->code == stun::error_codes::kRoleConflict && !p.txn->consent) {
+      // §7.2.5.1: switch role, then redo the check as a triggered one.
+      role_ = role_ == Role::controlling ? Role::controlled : Role::controlling;
+      ++stats_.role_conflicts;
+      recompute_priorities();
+      Event e;
+      e.kind = Event::Kind::role_changed;
+      e.role = role_;
+      emit(std::move(e));
+      if (p.txn->use_candidate) nominating_ = false;
+      p.txn.reset();
+      p.state = PairState::waiting;
+      if (!p.triggered) {
+        p.triggered = true;
+        triggered_.push_back(uint16_t(pi));
+      }
+      return;
+    }
+    on_check_failure(now, size_t(pi));
+    return;
+  }
+  auto mapped = m.xor_mapped_address();
+  if (!mapped) {
+    on_check_failure(now, size_t(pi));
+    return;
+  }
+  on_check_success(now, size_t(pi), *mapped);
+}
+
+// --- outputs ---------------------------------------------------------------
+
+std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
+  for (auto& st : server_txns_) {
+    if (st.done) continue;
+    if (auto t = st.txn.poll_transmit(buf)) {
+      if (st.txn.transmissions() > 1) ++stats_.retransmissions;
+      return t;
+    }
+  }
+  while (auto t = transmits_.pop_front()) {
+    std::string_view lufrag = local_ufrag_, rufrag = remote_ufrag_;
+    std::string_view lpwd = local_pwd_, rpwd = remote_pwd_;
+    if (t->previous_credentials) {
+      if (!previous_) continue;
+      lufrag = previous_->local_ufrag;
+      rufrag = previous_->remote_ufrag;
+      lpwd = previous_->local_pwd;
+      rpwd = previous_->remote_pwd;
+    }
+    using K = PendingTransmit::Kind;
+    stun::MessageType type{stun::Method::binding, stun::MessageClass::request};
+    if (t->kind == K::success_response) type.cls = stun::MessageClass::success_response;
+    if (t->kind == K::role_conflict) type.cls = stun::MessageClass::error_response;
+    if (t->kind == K::keepalive) type.cls = stun::MessageClass::indication;
+    stun::MessageBuilder b(buf, type, t->tid);
+    switch (t->kind) {
+      case K::check: {
+        char user[520];
+        if (rufrag.size() + 1 + lufrag.size() > sizeof(user)) continue;
+        size_t n = 0;
+        for (char c : rufrag) user[n++] = c;
+        user[n++] = ':';
+        for (char c : lufrag) user[n++] = c;
+        b.add_username(std::string_view(user, n));
+        b.add_priority(t->priority);
+        if (role_ == Role::controlling) b.add_ice_controlling(tie_breaker_);
+        else b.add_ice_controlled(tie_breaker_);
+        if (t->use_candidate) b.add_use_candidate();
+        auto key = stun::short_term_key(rpwd);
+        if (!key.ok()) continue;
+        b.add_message_integrity(key->expose());
+        break;
+      }
+      case K::success_response:
+      case K::role_conflict: {
+        if (t->kind == K::success_response) b.add_xor_mapped_address(t->destination);
+        else b.add_error_code(stun::error_codes::kRoleConflict);
+        auto key = stun::short_term_key(lpwd);
+        if (!key.ok()) continue;
+        b.add_message_integrity(key->expose());
+        break;
+      }
+      case K::keepalive:
+        break;
+    }
+    b.add_fingerprint();
+    auto size = b.finish();
+    if (!size.ok()) {
+      ++stats_.dropped_transmit_queue_full;
+      continue;
+    }
+    return Transmit{t->source, t->destination, *size};
+  }
+  return std::nullopt;
+}
+
+std::optional<Event> Agent::poll_event() { return events_.pop_front(); }
+
+std::optional<SelectedPair> Agent::selected_pair() const {
+  if (selected_) {
+    const auto& p = pairs_[*selected_];
+    const auto& l = locals_[p.local];
+    const auto& r = remotes_[p.remote];
+    return SelectedPair{l.base, r.candidate.address, l.candidate.type, r.candidate.type, l.relay_id};
+  }
+  if (previous_) return SelectedPair{previous_->local, previous_->remote, CandidateType::host, CandidateType::host,
+                                     previous_->relay_id};
+  return std::nullopt;
+}
+
+// --- commands --------------------------------------------------------------
+
+Result<void> Agent::restart(Instant now, std::string_view ufrag, std::string_view pwd) {
+  now = clock_.update(now);
+  if (closed_) return make_error(Errc::closed, "ice: agent closed");
+  std::string new_ufrag(ufrag), new_pwd(pwd);
+  if (!valid_ice_string(new_ufrag, 4, 256) || !valid_ice_string(new_pwd, 22, 256))
+    generate_credentials(new_ufrag, new_pwd);
+  if (auto sp = selected_pair(); sp && selected_) {
+    PreviousGeneration prev;
+    prev.local_ufrag = local_ufrag_;
+    prev.local_pwd = local_pwd_;
+    prev.remote_ufrag = remote_ufrag_;
+    prev.remote_pwd = remote_pwd_;
+    prev.local = sp->local;
+    prev.remote = sp->remote;
+    prev.relay_id = sp->relay_id;
+    prev.last_response = pairs_[*selected_].last_response;
+    prev.missed = consent_missed_;
+    previous_ = prev;
+  }
+  // An unanswered previous_ from an earlier restart stays as it is.
+  local_ufrag_ = new_ufrag;
+  local_pwd_ = new_pwd;
+  remote_ufrag_.clear();
+  remote_pwd_.clear();
+  ++generation_;
+  pairs_.clear();
+  remotes_.clear();
+  triggered_.clear();
+  pending_mdns_.clear();
+  selected_.reset();
+  have_valid_ = false;
+  nominating_ = false;
+  remote_end_of_candidates_ = false;
+  consent_missed_ = 0;
+  // Keep host and relay candidates (new ufrag), regather srflx.
+  std::vector<LocalCandidateEntry> kept;
+  for (auto& l : locals_) {
+    if (l.candidate.type != CandidateType::host && l.candidate.type != CandidateType::relay) continue;
+    l.candidate.ufrag = local_ufrag_;
+    l.candidate.generation = generation_;
+    kept.push_back(std::move(l));
+  }
+  locals_ = std::move(kept);
+  locals_.reserve(config_.max_local_candidates + config_.max_prflx);
+  server_txns_.clear();
+  gathering_state_ = GatheringState::new_;
+  set_gathering_state(GatheringState::gathering);
+  for (size_t i = 0; i < locals_.size(); ++i) {
+    const auto& l = locals_[i];
+    if (l.pairable) emit_local_candidate(l.candidate);
+    if (l.candidate.type == CandidateType::host) start_server_transactions(now, i);
+  }
+  maybe_finish_gathering();
+  consent_lost_ = false;
+  ever_checking_ = true;  // the PAC timer restarts with the new generation
+  checks_started_at_ = now;
+  if (!previous_ && connection_state_ != ConnectionState::new_ && connection_state_ != ConnectionState::closed)
+    set_connection_state(ConnectionState::checking);
+  schedule_checks(now);
+  return ok_result();
+}
+
+void Agent::close(Instant now) {
+  clock_.update(now);
+  if (closed_) return;
+  closed_ = true;
+  pairs_.clear();
+  triggered_.clear();
+  selected_.reset();
+  previous_.reset();
+  server_txns_.clear();
+  transmits_.clear();
+  set_connection_state(ConnectionState::closed);
+}
+
+size_t Agent::memory_usage() const {
+  size_t n = sizeof(*this);
+  auto str = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
+  auto cand = [&](const Candidate& c) {
+    size_t m = str(c.foundation) + str(c.hostname) + str(c.ufrag) + str(c.related_hostname);
+    m += c.extensions.capacity() * sizeof(CandidateExtension);
+    for (const auto& e : c.extensions) m += str(e.name) + str(e.value);
+    return m;
+  };
+  n += locals_.capacity() * sizeof(LocalCandidateEntry);
+  for (const auto& l : locals_) n += cand(l.candidate);
+  n += remotes_.capacity() * sizeof(RemoteCandidateEntry);
+  for (const auto& r : remotes_) n += cand(r.candidate);
+  n += pairs_.capacity() * sizeof(CandidatePair);
+  n += server_txns_.capacity() * sizeof(ServerTransaction);
+  n += triggered_.capacity() * sizeof(uint16_t);
+  n += pending_mdns_.capacity() * sizeof(PendingMdns);
+  n += transmits_.capacity() * sizeof(std::optional<PendingTransmit>);
+  n += events_.capacity() * sizeof(std::optional<Event>);
+  n += str(local_ufrag_) + str(local_pwd_) + str(remote_ufrag_) + str(remote_pwd_);
+  return n;
+}
+
+bool Agent::is_consistent() const {
+  if (pairs_.size() > config_.max_pairs) return false;
+  if (prflx_count(true) > config_.max_prflx || prflx_count(false) > config_.max_prflx) return false;
+  if (remotes_.size() > config_.max_remote_candidates + config_.max_prflx) return false;
+  if (locals_.size() > config_.max_local_candidates + config_.max_prflx) return false;
+  for (const auto& p : pairs_)
+    if (p.local >= locals_.size() || p.remote >= remotes_.size()) return false;
+  for (auto t : triggered_)
+    if (t >= pairs_.size() || !pairs_[t].triggered) return false;
+  if (selected_ && *selected_ >= pairs_.size()) return false;
+  if (pending_mdns_.size() > config_.max_pending_mdns) return false;
+  return true;
+}
+
+}  // namespace sansrtc::ice

@@ -1,0 +1,606 @@
+// The checklist (RFC 8445 §6.1.2-§6.1.4, §7.2.5), nomination (§8.1),
+// consent freshness (RFC 7675 §5.1), keepalives (§11), timers and the W3C
+// RTCIceConnectionState machine.
+#include "ice/agent.h"
+
+#include "base/log.h"
+
+#include <algorithm>
+
+namespace sansrtc::ice {
+
+// PRIORITY of consent checks on the pre-restart pair (its candidates are
+// gone; the value only matters for a peer that learns a prflx from it).
+constexpr uint32_t kPreviousPairPriority = (kTypePreferencePrflx << 24) | 0xFFFFFFu;
+
+uint32_t Agent::prflx_priority_for(const LocalCandidateEntry& l) const {
+  // §7.1.1: PRIORITY = the priority a peer-reflexive candidate from this
+  // base would get: type preference 110, the candidate's own local
+  // preference and component.
+  return (kTypePreferencePrflx << 24) | (l.candidate.priority & 0x00FFFFFFu);
+}
+
+uint64_t Agent::compute_pair_priority(const LocalCandidateEntry& l, const RemoteCandidateEntry& r) const {
+  return role_ == Role::controlling ? pair_priority(l.candidate.priority, r.candidate.priority)
+                                    : pair_priority(r.candidate.priority, l.candidate.priority);
+}
+
+bool Agent::pairable(const LocalCandidateEntry& l, const RemoteCandidateEntry& r) const {
+  if (!l.pairable || l.candidate.type == CandidateType::prflx) return false;
+  if (config_.transport_policy == TransportPolicy::relay && l.candidate.type != CandidateType::relay) return false;
+  if (l.base.family() != r.candidate.address.family()) return false;
+  // An IPv6 link-local base reaches only link-local peers and vice versa.
+  if (l.base.ip().is_link_local() != r.candidate.address.ip().is_link_local()) return false;
+  return true;
+}
+
+int Agent::find_pair(size_t local, size_t remote) const {
+  for (size_t i = 0; i < pairs_.size(); ++i)
+    if (pairs_[i].local == local && pairs_[i].remote == remote) return int(i);
+  return -1;
+}
+
+std::string_view Agent::pair_foundation_local(const CandidatePair& p) const {
+  return locals_[p.local].candidate.foundation;
+}
+
+static bool same_foundation(const std::vector<LocalCandidateEntry>& locals,
+                            const std::vector<RemoteCandidateEntry>& remotes, const CandidatePair& a,
+                            const CandidatePair& b) {
+  return locals[a.local].candidate.foundation == locals[b.local].candidate.foundation &&
+         remotes[a.remote].candidate.foundation == remotes[b.remote].candidate.foundation;
+}
+
+int Agent::add_pair(size_t local, size_t remote) {
+  if (int existing = find_pair(local, remote); existing >= 0) return existing;
+  if (!pairable(locals_[local], remotes_[remote])) return -1;
+  CandidatePair p;
+  p.local = uint16_t(local);
+  p.remote = uint16_t(remote);
+  p.priority = compute_pair_priority(locals_[local], remotes_[remote]);
+  p.generation = generation_;
+  // New pairs start Waiting when no pair of their foundation is already
+  // being worked on, else Frozen (§6.1.2.6, applied incrementally for trickle).
+  bool active = false;
+  for (const auto& q : pairs_)
+    if ((q.state == PairState::waiting || q.state == PairState::in_progress) &&
+        same_foundation(locals_, remotes_, q, p))
+      active = true;
+  p.state = active ? PairState::frozen : PairState::waiting;
+  if (pairs_.size() < config_.max_pairs) {
+    pairs_.push_back(p);
+    return int(pairs_.size() - 1);
+  }
+  // §6.1.2.5: keep the highest-priority pairs. Replace the lowest-priority
+  // pair nobody depends on, if the new one is better.
+  int victim = -1;
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    const auto& q = pairs_[i];
+    if (q.txn || q.valid || q.triggered || (selected_ && *selected_ == i)) continue;
+    if (victim < 0 || q.priority < pairs_[size_t(victim)].priority) victim = int(i);
+  }
+  if (victim < 0 || pairs_[size_t(victim)].priority >= p.priority) {
+    ++stats_.dropped_pair_limit;
+    return -1;
+  }
+  ++stats_.dropped_pair_limit;  // the evicted pair
+  pairs_[size_t(victim)] = p;
+  return victim;
+}
+
+void Agent::pair_local(size_t local) {
+  for (size_t r = 0; r < remotes_.size(); ++r) (void)add_pair(local, r);
+}
+
+void Agent::pair_remote(size_t remote) {
+  for (size_t l = 0; l < locals_.size(); ++l) (void)add_pair(l, remote);
+}
+
+void Agent::recompute_priorities() {
+  for (auto& p : pairs_) p.priority = compute_pair_priority(locals_[p.local], remotes_[p.remote]);
+}
+
+void Agent::unfreeze_foundation(const CandidatePair& done) {
+  // §7.2.5.3.3: pairs sharing the succeeded pair's foundation become Waiting.
+  for (auto& q : pairs_)
+    if (q.state == PairState::frozen && same_foundation(locals_, remotes_, q, done)) q.state = PairState::waiting;
+}
+
+void Agent::start_check(Instant now, size_t pi, bool use_candidate, bool consent) {
+  auto& p = pairs_[pi];
+  PairTransaction t;
+  t.tid = stun::TransactionId::random(rng_);
+  t.rto = config_.check_rto;
+  t.use_candidate = use_candidate;
+  t.consent = consent;
+  t.transmissions = 1;
+  t.next_send = now + t.rto;
+  p.txn = t;
+  // A nomination (or a redundant triggered check) on a valid pair leaves it Succeeded.
+  if (!consent && p.state != PairState::succeeded) p.state = PairState::in_progress;
+  PendingTransmit tx;
+  tx.kind = PendingTransmit::Kind::check;
+  tx.source = locals_[p.local].base;
+  tx.destination = remotes_[p.remote].candidate.address;
+  tx.tid = t.tid;
+  tx.priority = prflx_priority_for(locals_[p.local]);
+  tx.use_candidate = use_candidate;
+  queue_transmit(tx);
+  p.last_sent = now;
+  if (consent) ++stats_.consent_requests_sent;
+  else ++stats_.checks_sent;
+}
+
+void Agent::on_check_success(Instant now, size_t pi, const SocketAddress& mapped, bool cancelled) {
+  auto& p = pairs_[pi];
+  bool was_consent = !cancelled && p.txn && p.txn->consent;
+  bool was_nomination = !cancelled && p.txn && p.txn->use_candidate;
+  if (!cancelled) p.txn.reset();
+  p.last_response = now;
+  if (was_consent) {
+    consent_missed_ = 0;
+    return;
+  }
+  p.state = PairState::succeeded;
+  // §7.2.5.3.1: a mapped address we do not know is a peer-reflexive local
+  // candidate. It is recorded (bounded) but not signalled; the valid pair
+  // keeps the checked pair's base, which is what goes on the wire.
+  const auto& l = locals_[p.local];
+  if (mapped != l.candidate.address) {
+    bool known = false;
+    for (const auto& o : locals_)
+      if (o.candidate.address == mapped && o.base == l.base) known = true;
+    if (!known && prflx_count(true) < config_.max_prflx) {
+      LocalCandidateEntry e;
+      e.base = l.base;
+      e.interface_index = l.interface_index;
+      e.pairable = false;
+      e.relay_id = l.relay_id;
+      e.candidate.foundation = compute_foundation(CandidateType::prflx, l.base.ip(), std::nullopt, TransportProtocol::udp);
+      e.candidate.priority = prflx_priority_for(l);
+      e.candidate.address = mapped;
+      e.candidate.type = CandidateType::prflx;
+      e.candidate.related = l.base;
+      locals_.push_back(e);
+    } else if (!known) {
+      ++stats_.dropped_prflx_limit;
+    }
+  }
+  auto& vp = pairs_[pi];  // locals_ may have grown; pairs_ did not
+  vp.valid = true;
+  if (!have_valid_) {
+    have_valid_ = true;
+    first_valid_at_ = now;
+    next_recheck_at_ = now + config_.unnominated_recheck_interval;
+  }
+  unfreeze_foundation(vp);
+  if (was_nomination) {
+    nominating_ = false;
+    vp.nominated = true;
+    select_pair(now, pi);
+  } else if (role_ == Role::controlled && vp.nominate_on_success) {
+    vp.nominated = true;
+    select_pair(now, pi);
+  }
+}
+
+void Agent::on_check_failure(Instant now, size_t pi) {
+  auto& p = pairs_[pi];
+  bool was_consent = p.txn && p.txn->consent;
+  bool was_nomination = p.txn && p.txn->use_candidate;
+  p.txn.reset();
+  if (was_consent) {
+    ++consent_missed_;
+    return;
+  }
+  if (was_nomination) nominating_ = false;
+  // A check on a pair that already succeeded (a redundant triggered check or
+  // the nomination) proves nothing new by timing out: the pair stays valid.
+  if (p.valid && p.state == PairState::succeeded) return;
+  p.state = PairState::failed;
+  p.valid = false;
+  p.nominated = false;
+  if (selected_ && *selected_ == pi) selected_.reset();
+  (void)now;
+}
+
+void Agent::maybe_nominate(Instant now) {
+  if (role_ != Role::controlling || nominating_ || !have_valid_ || remote_pwd_.empty()) return;
+  for (const auto& p : pairs_)
+    if (p.nominated) return;  // one nomination per generation
+  int best = -1;
+  for (size_t i = 0; i < pairs_.size(); ++i)
+    if (pairs_[i].valid && pairs_[i].state == PairState::succeeded &&
+        (best < 0 || pairs_[i].priority > pairs_[size_t(best)].priority))
+      best = int(i);
+  if (best < 0) return;
+  bool better_pending = false;
+  for (const auto& p : pairs_)
+    if (p.priority > pairs_[size_t(best)].priority &&
+        (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::in_progress))
+      better_pending = true;
+  if (better_pending && now < first_valid_at_ + config_.nomination_delay) return;
+  // §8.1.1: "the controlling agent ... sends a new connectivity check with
+  // USE-CANDIDATE on a valid pair".
+  nominating_ = true;
+  start_check(now, size_t(best), /*use_candidate=*/true, /*consent=*/false);
+}
+
+bool Agent::checks_active() const {
+  return !remote_pwd_.empty() && connection_state_ != ConnectionState::failed && !closed_;
+}
+
+void Agent::select_pair(Instant now, size_t pi) {
+  if (connection_state_ == ConnectionState::failed) return;  // terminal until restart
+  if (selected_ && *selected_ != pi && pairs_[*selected_].nominated &&
+      pairs_[*selected_].priority >= pairs_[pi].priority)
+    return;
+  if (selected_ && *selected_ == pi) return;
+  selected_ = pi;
+  consent_lost_ = false;
+  previous_.reset();  // §9: the new generation took over
+  consent_missed_ = 0;
+  pairs_[pi].last_response = now;
+  next_consent_at_ = now + consent_delay();
+  selected_last_sent_ = now;
+  auto sp = selected_pair();
+  Event e;
+  e.kind = Event::Kind::selected_pair;
+  e.selected = *sp;
+  emit(std::move(e));
+  SANSRTC_LOG(LogLevel::info, "ice", "selected pair {} -> {}", sp->local, sp->remote);
+}
+
+Duration Agent::consent_delay() {
+  // RFC 7675 §5.1: "randomized ... uniformly distributed range of 0.8 to 1.2 times the basic period".
+  double j = std::clamp(config_.consent_jitter, 0.0, 0.5);
+  double f = 1.0 - j + 2.0 * j * rng_.next_double();
+  return Duration(int64_t(double(config_.consent_interval.count()) * f));
+}
+
+void Agent::run_consent(Instant now) {
+  if (selected_) {
+    auto& p = pairs_[*selected_];
+    if (now >= next_consent_at_) {
+      if (p.txn && p.txn->consent) ++consent_missed_;  // still unanswered
+      if (!p.txn || p.txn->consent) start_check(now, *selected_, false, /*consent=*/true);
+      selected_last_sent_ = now;
+      next_consent_at_ = now + consent_delay();
+    }
+    // RFC 7675 §5.1: consent expires 30 s after the last response.
+    if (now >= p.last_response + config_.consent_timeout) {
+      SANSRTC_LOG(LogLevel::info, "ice", "consent expired on {}", locals_[p.local].base);
+      p.state = PairState::failed;
+      p.valid = false;
+      p.txn.reset();
+      selected_.reset();
+      consent_lost_ = true;
+    } else if (config_.keepalive_interval.count() > 0 && now >= selected_last_sent_ + config_.keepalive_interval) {
+      PendingTransmit ka;
+      ka.kind = PendingTransmit::Kind::keepalive;
+      ka.source = locals_[p.local].base;
+      ka.destination = remotes_[p.remote].candidate.address;
+      ka.tid = stun::TransactionId::random(rng_);
+      queue_transmit(ka);
+      selected_last_sent_ = now;
+    }
+  }
+  if (previous_) {
+    auto& pv = *previous_;
+    if (pv.txn && now >= pv.txn->next_send) {
+      if (pv.txn->transmissions >= config_.check_max_transmissions) {
+        pv.txn.reset();
+        ++pv.missed;
+      } else {
+        PendingTransmit tx;
+        tx.kind = PendingTransmit::Kind::check;
+        tx.source = pv.local;
+        tx.destination = pv.remote;
+        tx.tid = pv.txn->tid;
+        tx.previous_credentials = true;
+        tx.priority = kPreviousPairPriority;
+        queue_transmit(tx);
+        ++pv.txn->transmissions;
+        ++stats_.retransmissions;
+        pv.txn->rto = std::min(pv.txn->rto * 2, config_.check_rto_max);
+        pv.txn->next_send = now + pv.txn->rto;
+      }
+    }
+    if (now >= next_consent_at_ && !selected_) {
+      if (pv.txn) ++pv.missed;
+      PairTransaction t;
+      t.tid = stun::TransactionId::random(rng_);
+      t.rto = config_.check_rto;
+      t.transmissions = 1;
+      t.consent = true;
+      t.next_send = now + t.rto;
+      pv.txn = t;
+      PendingTransmit tx;
+      tx.kind = PendingTransmit::Kind::check;
+      tx.source = pv.local;
+      tx.destination = pv.remote;
+      tx.tid = t.tid;
+      tx.previous_credentials = true;
+      tx.priority = kPreviousPairPriority;
+      queue_transmit(tx);
+      ++stats_.consent_requests_sent;
+      next_consent_at_ = now + consent_delay();
+    }
+    if (now >= pv.last_response + config_.consent_timeout) {
+      previous_.reset();
+      consent_lost_ = true;
+    }
+  }
+}
+
+void Agent::schedule_checks(Instant now) {
+  if (closed_) return;
+  // STUN server transactions (RFC 8489 §6.2.1).
+  run_server_transactions(now);
+
+  // Retransmissions and timeouts of checks in flight.
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    auto& p = pairs_[i];
+    if (!p.txn || now < p.txn->next_send) continue;
+    if (p.txn->transmissions >= config_.check_max_transmissions) {
+      on_check_failure(now, i);
+      continue;
+    }
+    PendingTransmit tx;
+    tx.kind = PendingTransmit::Kind::check;
+    tx.source = locals_[p.local].base;
+    tx.destination = remotes_[p.remote].candidate.address;
+    tx.tid = p.txn->tid;
+    tx.priority = prflx_priority_for(locals_[p.local]);
+    tx.use_candidate = p.txn->use_candidate;
+    queue_transmit(tx);
+    ++p.txn->transmissions;
+    ++stats_.retransmissions;
+    p.txn->rto = std::min(p.txn->rto * 2, config_.check_rto_max);
+    p.txn->next_send = now + p.txn->rto;
+  }
+
+  run_consent(now);
+  if (!checks_active()) return;
+  maybe_nominate(now);
+  // While the PAC timer runs (RFC 8863 §4) and every pair has failed, try
+  // them again now and then: NAT filters opened by the peer's later checks,
+  // or plain loss, may have failed them.
+  if (retry_failed_pairs_due(now)) {
+    for (auto& p : pairs_)
+      if (p.state == PairState::failed) p.state = PairState::waiting;
+    next_retry_at_ = now + config_.failed_pair_retry_interval;
+  }
+  if (auto v = unnominated_valid_pair(); v && now >= next_recheck_at_) {
+    if (!pairs_[*v].txn) start_check(now, *v, false, false);
+    next_recheck_at_ = now + config_.unnominated_recheck_interval;
+  }
+
+  // One new check per Ta (§6.1.4.2): triggered queue first, then the
+  // highest-priority Waiting pair, then unfreeze a foundation.
+  while (now >= next_check_at_) {
+    int pick = -1;
+    while (!triggered_.empty() && pick < 0) {
+      uint16_t t = triggered_.front();
+      triggered_.erase(triggered_.begin());
+      if (t < pairs_.size()) {
+        pairs_[t].triggered = false;
+        if (!pairs_[t].txn && pairs_[t].state == PairState::waiting) pick = t;
+      }
+    }
+    if (pick < 0) {
+      for (size_t i = 0; i < pairs_.size(); ++i)
+        if (pairs_[i].state == PairState::waiting && !pairs_[i].txn &&
+            (pick < 0 || pairs_[i].priority > pairs_[size_t(pick)].priority))
+          pick = int(i);
+    }
+    if (pick < 0) {
+      // §6.1.4.2 step 2: a Frozen pair whose foundation has nothing Waiting
+      // or In-Progress becomes Waiting.
+      for (size_t i = 0; i < pairs_.size(); ++i) {
+        if (pairs_[i].state != PairState::frozen) continue;
+        bool busy = false;
+        for (const auto& q : pairs_)
+          if ((q.state == PairState::waiting || q.state == PairState::in_progress) &&
+              same_foundation(locals_, remotes_, q, pairs_[i]))
+            busy = true;
+        if (!busy && (pick < 0 || pairs_[i].priority > pairs_[size_t(pick)].priority)) pick = int(i);
+      }
+    }
+    if (pick < 0) break;
+    start_check(now, size_t(pick), /*use_candidate=*/false, /*consent=*/false);
+    next_check_at_ = now + config_.ta;
+  }
+}
+
+Duration Agent::check_transaction_time() const {
+  Duration total{0}, rto = config_.check_rto;
+  for (uint8_t i = 0; i < config_.check_max_transmissions; ++i) {
+    total += rto;
+    rto = std::min(rto * 2, config_.check_rto_max);
+  }
+  return total;
+}
+
+bool Agent::all_pairs_failed_in_pac() const {
+  if (selected_ || previous_ || pairs_.empty() || connection_state_ != ConnectionState::checking) return false;
+  // Only when a retried check could still finish before PAC expires.
+  if (!clock_.last() || *clock_.last() + check_transaction_time() > checks_started_at_ + config_.pac_timeout)
+    return false;
+  for (const auto& p : pairs_)
+    if (p.state != PairState::failed || p.txn) return false;
+  return true;
+}
+
+bool Agent::retry_failed_pairs_due(Instant now) {
+  if (!all_pairs_failed_in_pac()) {
+    retry_armed_ = false;
+    return false;
+  }
+  if (!retry_armed_) {
+    retry_armed_ = true;
+    next_retry_at_ = now + config_.failed_pair_retry_interval;
+    return false;
+  }
+  return now >= next_retry_at_;
+}
+
+std::optional<size_t> Agent::unnominated_valid_pair() const {
+  if (role_ != Role::controlled || selected_ || closed_) return std::nullopt;
+  std::optional<size_t> best;
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    if (pairs_[i].nominated) return std::nullopt;
+    if (pairs_[i].valid && (!best || pairs_[i].priority > pairs_[*best].priority)) best = i;
+  }
+  return best;
+}
+
+bool Agent::has_startable_check() const {
+  if (!triggered_.empty()) return true;
+  for (const auto& p : pairs_) {
+    if (p.txn) continue;
+    if (p.state == PairState::waiting) return true;
+    if (p.state != PairState::frozen) continue;
+    bool busy = false;
+    for (const auto& q : pairs_)
+      if ((q.state == PairState::waiting || q.state == PairState::in_progress) &&
+          same_foundation(locals_, remotes_, q, p))
+        busy = true;
+    if (!busy) return true;
+  }
+  return false;
+}
+
+bool Agent::checks_pending() const {
+  if (!triggered_.empty()) return true;
+  for (const auto& p : pairs_)
+    if (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::in_progress ||
+        p.txn)
+      return true;
+  return false;
+}
+
+void Agent::update_connection_state(Instant now) {
+  // W3C: failed "is a terminal state until ICE is restarted".
+  if (closed_ || connection_state_ == ConnectionState::failed) return;
+  if (selected_ || previous_) {
+    uint32_t missed = selected_ ? consent_missed_ : previous_->missed;
+    if (missed >= config_.disconnected_after_missed) {
+      set_connection_state(ConnectionState::disconnected);
+      return;
+    }
+    if (!selected_) {
+      // Restart in progress: data still flows on the previous pair.
+      if (connection_state_ != ConnectionState::completed) set_connection_state(ConnectionState::connected);
+      return;
+    }
+    bool done = remote_end_of_candidates_ && gathering_state_ == GatheringState::complete && pending_mdns_.empty() &&
+                !checks_pending_except_selected();
+    // W3C: checking -> connected -> completed, never skipping connected.
+    if (connection_state_ != ConnectionState::connected && connection_state_ != ConnectionState::completed)
+      set_connection_state(ConnectionState::connected);
+    set_connection_state(done ? ConnectionState::completed : ConnectionState::connected);
+    return;
+  }
+  if (consent_lost_ && !checks_pending()) {
+    set_connection_state(ConnectionState::failed);
+    return;
+  }
+  bool any_pair = !pairs_.empty();
+  if (!any_pair && connection_state_ == ConnectionState::new_) return;
+  if (remote_pwd_.empty() && connection_state_ == ConnectionState::new_) return;
+  if (checks_pending() || !pending_mdns_.empty()) {
+    if (any_pair) set_connection_state(ConnectionState::checking);
+    return;
+  }
+  // Nothing left to try: failed once no more candidates are coming.
+  bool no_more = remote_end_of_candidates_ || now >= last_remote_candidate_at_ + config_.remote_candidate_wait;
+  bool valid_waiting = false;
+  for (const auto& p : pairs_) valid_waiting |= p.valid;
+  // A controlled agent whose peer stopped checking without nominating gives
+  // up after remote_candidate_wait of silence.
+  if (valid_waiting && role_ == Role::controlled && now >= last_request_at_ + config_.remote_candidate_wait &&
+      now >= last_remote_candidate_at_ + config_.remote_candidate_wait)
+    valid_waiting = false;
+  if (valid_waiting) {
+    set_connection_state(ConnectionState::checking);  // nomination still to come
+    return;
+  }
+  // A peer that checked us recently is reachable one way at least: its
+  // checks re-trigger ours (§7.3.1.4), so do not give up yet.
+  bool peer_active = last_request_at_ != Instant{} && now < last_request_at_ + config_.remote_candidate_wait;
+  // W3C RTCIceTransportState "failed" needs: gathering finished, no more
+  // remote candidates, every pair failed, and the PAC timer (RFC 8863 §4)
+  // expired.
+  bool pac_expired = ever_checking_ && now >= checks_started_at_ + config_.pac_timeout;
+  if (no_more && !peer_active && pac_expired && gathering_state_ == GatheringState::complete &&
+      (any_pair || ever_checking_)) {
+    set_connection_state(ConnectionState::failed);
+  } else if (any_pair) {
+    set_connection_state(ConnectionState::checking);
+  }
+}
+
+bool Agent::checks_pending_except_selected() const {
+  if (!triggered_.empty()) return true;
+  for (size_t i = 0; i < pairs_.size(); ++i) {
+    const auto& p = pairs_[i];
+    if (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::in_progress)
+      return true;
+    if (p.txn && !(selected_ && *selected_ == i && p.txn->consent)) return true;
+  }
+  return false;
+}
+
+void Agent::handle_timeout(Instant now) {
+  now = clock_.update(now);
+  if (closed_) return;
+  schedule_checks(now);
+  update_connection_state(now);
+}
+
+std::optional<Instant> Agent::poll_timeout() const {
+  if (closed_) return std::nullopt;
+  std::optional<Instant> t;
+  for (const auto& st : server_txns_)
+    if (!st.done) t = earliest(t, st.txn.poll_timeout());
+  for (const auto& p : pairs_)
+    if (p.txn) t = earliest(t, p.txn->next_send);
+  if (checks_active()) {
+    if (has_startable_check()) t = earliest(t, next_check_at_);
+    if (role_ == Role::controlling && have_valid_ && !nominating_) {
+      bool nominated = false, valid = false;
+      for (const auto& p : pairs_) {
+        nominated |= p.nominated;
+        valid |= p.valid && p.state == PairState::succeeded;
+      }
+      if (!nominated && valid) t = earliest(t, first_valid_at_ + config_.nomination_delay);
+    }
+  }
+  if (selected_) {
+    t = earliest(t, next_consent_at_);
+    t = earliest(t, pairs_[*selected_].last_response + config_.consent_timeout);
+    if (config_.keepalive_interval.count() > 0) t = earliest(t, selected_last_sent_ + config_.keepalive_interval);
+  }
+  if (previous_) {
+    if (previous_->txn) t = earliest(t, previous_->txn->next_send);
+    t = earliest(t, next_consent_at_);
+    t = earliest(t, previous_->last_response + config_.consent_timeout);
+  }
+  // Only while in the future: once passed, update_connection_state() has
+  // acted on it and nothing else would change at that instant.
+  Instant wait_end = std::max(last_remote_candidate_at_, last_request_at_) + config_.remote_candidate_wait;
+  bool waiting_for_nomination = unnominated_valid_pair().has_value();
+  if (!selected_ && !previous_ &&
+      connection_state_ == ConnectionState::checking && (!clock_.last() || wait_end > *clock_.last()))
+    t = earliest(t, wait_end);
+  if (checks_active() && retry_armed_ && all_pairs_failed_in_pac()) t = earliest(t, next_retry_at_);
+  Instant pac_end = checks_started_at_ + config_.pac_timeout;
+  if (!selected_ && !previous_ && connection_state_ == ConnectionState::checking &&
+      (!clock_.last() || pac_end > *clock_.last()))
+    t = earliest(t, pac_end);
+  if (waiting_for_nomination && checks_active()) t = earliest(t, next_recheck_at_);
+  return t;
+}
+
+}  // namespace sansrtc::ice
