@@ -1,0 +1,292 @@
+// dtls/connection.h — a DTLS 1.2 connection as a sans-IO machine.
+//
+// One Connection per peer (WebRTC has one DTLS association per transport).
+// It implements RFC 6347 with the WebRTC profile: ECDHE-ECDSA AEAD suites
+// only, mutual certificate authentication by SDP fingerprint (RFC 5763 §5,
+// RFC 8122; the peer's self-signature is not checked, its handshake
+// signatures are), extended master secret required (RFC 7627 §5.3: we
+// abort a handshake without it), use_srtp (RFC 5764) and the RFC 5705
+// exporter. The server answers cookieless ClientHellos statelessly with a
+// HelloVerifyRequest (RFC 6347 §4.2.1). Flights are retransmitted with
+// exponential back-off (RFC 6347 §4.2.4) and the last flight is re-sent
+// when the peer repeats its previous one.
+//
+// Leaves out: renegotiation (refused: no_renegotiation warning), session
+// resumption, DTLS 1.0 and 1.3, CID, non-AEAD suites, certificate chains.
+//
+// The machine shape (DESIGN.md §2): every input takes `now`; outputs are
+// drained with poll_transmit / poll_timeout / poll_event until empty.
+#pragma once
+
+#include "base/bytes.h"
+#include "base/crypto/certificate.h"
+#include "base/crypto/ec.h"
+#include "base/ring_buffer.h"
+#include "base/secret.h"
+#include "base/time.h"
+#include "dtls/config.h"
+#include "dtls/fragment_reassembler.h"
+#include "dtls/handshake_messages.h"
+#include "dtls/key_schedule.h"
+#include "dtls/record_layer.h"
+#include "dtls/replay_window.h"
+#include <sansrtc/result.h>
+#include <sansrtc/rng.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace sansrtc::dtls {
+
+// W3C RTCDtlsTransportState.
+enum class TransportState : uint8_t { new_, connecting, connected, closed, failed };
+const char* transport_state_name(TransportState s);
+
+enum class EventKind : uint8_t { state_changed, srtp_keys, application_data, error };
+
+struct Event {
+  EventKind kind = EventKind::state_changed;
+  TransportState state = TransportState::new_;  // state_changed
+  SrtpKeyingMaterial srtp;                      // srtp_keys
+  Bytes data;                                   // application_data: valid until the next call on the Connection
+  Error error{Errc::internal, nullptr};         // error
+  std::optional<AlertDescription> alert;        // error: the alert sent (or received, see alert_from_peer)
+  bool alert_from_peer = false;
+};
+
+// Dropped input, counted by reason.
+struct Stats {
+  uint64_t datagrams_received = 0;
+  uint64_t records_received = 0;
+  uint64_t records_sent = 0;
+  uint64_t datagrams_sent = 0;
+  uint64_t dropped_truncated = 0;        // record runs past the datagram
+  uint64_t dropped_bad_version = 0;
+  uint64_t dropped_bad_epoch = 0;        // epoch unknown or keys not ready
+  uint64_t dropped_replay = 0;
+  uint64_t dropped_auth = 0;             // AEAD tag did not verify
+  uint64_t dropped_unexpected = 0;       // record type not valid in this state
+  uint64_t dropped_fragments = 0;        // malformed / old / too far / too big / inconsistent
+  uint64_t dropped_app_data_full = 0;    // receive queue full
+  uint64_t dropped_app_data_buffer = 0;  // a queued record did not fit the poll_transmit buffer
+  uint64_t cookieless_hellos = 0;        // answered with HelloVerifyRequest
+  uint64_t bad_cookies = 0;
+  uint64_t retransmissions = 0;          // flights re-sent (timer or peer repeat)
+  uint64_t warning_alerts = 0;
+  uint64_t early_records = 0;            // epoch-1 records held until the keys existed
+};
+
+class Connection {
+ public:
+  // `rng` must outlive the Connection. Computes the ECDHE key pair now so
+  // that the handshake does not wait for it.
+  Connection(const Config& config, Rng& rng);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Client: sends the ClientHello. Server: starts listening (state stays
+  // `new` until a ClientHello with a valid cookie arrives).
+  // Errors: invalid_state (already started), invalid_argument (config:
+  // missing certificate/key, mtu too small), crypto_failure.
+  [[nodiscard]] Result<void> start(Instant now);
+
+  // One UDP payload from the peer; `datagram` is read during the call only.
+  void handle_datagram(Instant now, Bytes datagram);
+  void handle_timeout(Instant now);
+
+  // Queues one application data record (≤ 16384 bytes). Errors:
+  // invalid_state (not connected), invalid_argument (too large),
+  // limit_exceeded (send queue full).
+  [[nodiscard]] Result<void> send_application_data(Instant now, Bytes data);
+
+  // Sends close_notify and moves to `closed`.
+  void close(Instant now);
+
+  // Writes the next datagram into `buf` (records protected in place);
+  // returns its size. Handshake datagrams are at most min(buf.size(), mtu).
+  std::optional<size_t> poll_transmit(MutBytes buf);
+  std::optional<Instant> poll_timeout() const;
+  std::optional<Event> poll_event();
+
+  // RFC 5705 exporter (no context) after the handshake. Errors: invalid_state.
+  [[nodiscard]] Result<void> export_keying_material(std::string_view label, MutBytes out) const;
+
+  TransportState state() const { return state_; }
+  Role role() const { return config_.role; }
+  const Stats& stats() const { return stats_; }
+  uint16_t negotiated_cipher_suite() const { return suite_; }
+  uint16_t negotiated_srtp_profile() const { return srtp_profile_; }
+  uint16_t negotiated_group() const { return group_; }
+  // True once per-peer handshake state (transcript, buffers) was allocated:
+  // a server does so only after a ClientHello with a valid cookie.
+  bool handshake_state_allocated() const { return !transcript_.empty() || scratch_.capacity() > 0; }
+  // Bytes held in handshake buffers (transcript, flight, reassembly).
+  size_t handshake_memory() const;
+
+ private:
+  enum class Hs : uint8_t {
+    idle,
+    c_wait_server_hello,
+    c_wait_certificate,
+    c_wait_server_key_exchange,
+    c_wait_certificate_request_or_done,
+    c_wait_server_hello_done,
+    c_wait_finished,
+    s_wait_client_hello,
+    s_wait_certificate,
+    s_wait_client_key_exchange,
+    s_wait_certificate_verify,
+    s_wait_finished,
+    done,
+  };
+  enum class Timer : uint8_t { retransmit, handshake, count_ };
+
+  struct OutMsg {
+    bool ccs = false;
+    uint16_t epoch = 0;
+    uint32_t offset = 0;  // into flight_buf_: full message (12-byte header + body)
+    uint32_t length = 0;
+  };
+
+  // Records.
+  void handle_record(Instant now, const RecordView& rec);
+  void handle_handshake_plaintext(Instant now, Bytes plaintext, uint16_t epoch, uint64_t record_seq);
+  void handle_alert_plaintext(Instant now, Bytes plaintext, uint16_t epoch);
+  void handle_application_data(Bytes plaintext);
+  size_t write_plain_or_sealed(MutBytes out, ContentType type, uint16_t epoch, Bytes payload);
+
+  // Handshake.
+  void process_message(Instant now, const FragmentReassembler::Message& m);
+  void client_process(Instant now, const FragmentReassembler::Message& m);
+  void server_process(Instant now, const FragmentReassembler::Message& m);
+  void server_handle_client_hello(Instant now, const FragmentReassembler::Message& m, uint64_t record_seq);
+  Result<void> client_send_client_hello(Instant now);
+  Result<void> client_send_flight5(Instant now);
+  Result<void> server_send_flight4(Instant now, const ClientHello& ch, uint16_t ch_seq);
+  Result<void> server_send_flight6(Instant now);
+  bool check_peer_certificate(const CertificateMsg& cert);
+  Result<void> ensure_ecdh(uint16_t group);
+  Result<void> derive_keys(Bytes peer_public);
+  void transcript_hash(crypto::HashAlg alg, uint8_t* out) const;
+  void compute_cookie(const ClientHello& ch, const uint8_t secret[32], uint8_t out[32]) const;
+  void maybe_rotate_cookie_secret(Instant now);
+  void handshake_complete(Instant now);
+  void allocate_handshake_state();
+
+  // Flights.
+  void begin_flight();
+  Result<void> push_handshake(HandshakeType type, Bytes body);
+  void push_ccs();
+  void send_flight(Instant now, bool arm_timer);
+  void retransmit_flight(Instant now);
+  std::optional<size_t> transmit_flight(MutBytes buf);
+
+  // Outcomes.
+  void fail(Instant now, AlertDescription alert, Error error);
+  void peer_alert_failure(AlertDescription alert);
+  void set_state(TransportState s);
+  void push_event(Event e);
+
+  Config config_;
+  Rng& rng_;
+  MonotonicNow mono_;
+  TransportState state_ = TransportState::new_;
+  Hs hs_ = Hs::idle;
+  Stats stats_;
+  TimerTable<Timer, size_t(Timer::count_)> timers_;
+  Duration rto_;
+  Result<void> init_status_;
+
+  // Negotiated.
+  uint16_t suite_ = 0;
+  const SuiteParams* suite_params_ = nullptr;
+  uint16_t srtp_profile_ = 0;
+  uint16_t group_ = 0;
+
+  // Key exchange.
+  crypto::Ecdh ecdh_;
+  bool ecdh_ready_ = false;
+  std::array<uint8_t, kRandomSize> client_random_{};
+  std::array<uint8_t, kRandomSize> server_random_{};
+  std::array<uint8_t, 65> peer_ecdh_public_{};
+  size_t peer_ecdh_public_len_ = 0;
+  std::array<uint8_t, crypto::kP256PublicKeySize> peer_cert_key_{};
+  bool have_peer_cert_ = false;
+  bool certificate_requested_ = false;
+  bool peer_offered_reneg_info_ = false;
+  Secret<kMasterSecretSize> master_secret_;
+  SrtpKeyingMaterial srtp_keys_;
+
+  // Handshake state (allocated when the handshake really starts).
+  std::vector<uint8_t> transcript_;
+  std::vector<uint8_t> scratch_;
+  FragmentReassembler reassembler_;
+  uint16_t next_send_seq_ = 0;
+  std::array<uint8_t, 255> cookie_{};
+  size_t cookie_len_ = 0;
+  size_t hello_verify_count_ = 0;
+  bool finished_verified_ = false;
+
+  // Server cookie secrets (current and previous).
+  std::array<uint8_t, 32> cookie_secret_{};
+  std::array<uint8_t, 32> prev_cookie_secret_{};
+  bool have_prev_cookie_secret_ = false;
+  std::optional<Instant> cookie_secret_since_;
+  // A HelloVerifyRequest waiting to be sent: one slot, no per-client state.
+  bool hvr_pending_ = false;
+  uint64_t hvr_record_seq_ = 0;
+  uint16_t hvr_message_seq_ = 0;
+  std::array<uint8_t, 32> hvr_cookie_{};
+
+  // Outgoing flight.
+  std::vector<uint8_t> flight_buf_;
+  InlineVector<OutMsg, 8> flight_;
+  bool flight_sending_ = false;
+  size_t tx_msg_ = 0;
+  size_t tx_off_ = 0;
+  bool have_peer_prev_flight_ = false;
+  uint16_t peer_prev_flight_last_seq_ = 0;
+
+  // Records.
+  RecordProtection write_prot_;
+  RecordProtection read_prot_;
+  uint16_t write_epoch_ = 0;
+  uint64_t write_seq_[2] = {0, 0};
+  ReplayWindow replay_[2];
+  std::vector<uint8_t> rx_buf_;
+  // One epoch-1 record that overtook the message giving us its keys (e.g. a
+  // reordered Finished before the ClientKeyExchange); replayed afterwards.
+  std::vector<uint8_t> early_record_;
+
+  // Alerts to send (one slot; a fatal alert ends everything anyway).
+  bool alert_pending_ = false;
+  Alert alert_out_;
+  bool close_notify_sent_ = false;
+
+  // Application data, both directions: fixed slot rings.
+  struct DataRing {
+    std::vector<std::vector<uint8_t>> slots;
+    size_t head = 0;
+    size_t count = 0;
+    bool push(Bytes b);
+    std::vector<uint8_t>* front() { return count ? &slots[head] : nullptr; }
+    void pop() { head = (head + 1) % slots.size(); --count; }
+  };
+  DataRing rx_data_;
+  DataRing tx_data_;
+
+  struct PendingEvent {
+    EventKind kind;
+    TransportState state;
+    Error error;
+    std::optional<AlertDescription> alert;
+    bool alert_from_peer;
+  };
+  RingBuffer<PendingEvent> events_;
+};
+
+}  // namespace sansrtc::dtls

@@ -1,0 +1,210 @@
+// dtls/handshake_messages.h — the DTLS 1.2 handshake message codec.
+//
+// RFC 6347 §4.2.2 (12-byte handshake header with message_seq and fragment
+// fields), §4.2.1 (HelloVerifyRequest), RFC 5246 §7.4 (messages), RFC 8422
+// §5 (ECDHE-ECDSA: ServerKeyExchange with named curves, ClientKeyExchange),
+// RFC 5764 §4.1.1 (use_srtp), RFC 7627 §5.1 (extended_master_secret), RFC
+// 5746 §3.2 (renegotiation_info).
+//
+// Parsed messages are views over the input (valid while it is); parsers are
+// strict about lengths (every vector must fit its container exactly) and
+// lenient about content (unknown extensions, suites and groups are skipped).
+// Lists longer than the inline capacities keep their first entries.
+//
+// Leaves out: session tickets, SNI, ALPN, compressed points, explicit
+// curves, non-ECDHE key exchanges.
+#pragma once
+
+#include "base/bytes.h"
+#include "base/inline_vector.h"
+#include "dtls/types.h"
+#include <sansrtc/result.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace sansrtc::dtls {
+
+//  struct {
+//    HandshakeType msg_type;     // 1
+//    uint24 length;              // 3  length of the whole message body
+//    uint16 message_seq;         // 2
+//    uint24 fragment_offset;     // 3
+//    uint24 fragment_length;     // 3
+//    opaque body[fragment_length];
+//  } Handshake;                  (RFC 6347 §4.2.2)
+struct HandshakeFragment {
+  uint8_t msg_type = 0;
+  uint32_t length = 0;
+  uint16_t message_seq = 0;
+  uint32_t fragment_offset = 0;
+  uint32_t fragment_length = 0;
+  Bytes body;
+};
+
+// Iterates the handshake fragments of one record's plaintext.
+class HandshakeFragmentParser {
+ public:
+  explicit HandshakeFragmentParser(Bytes plaintext) : reader_(plaintext) {}
+  std::optional<HandshakeFragment> next();
+  bool malformed() const { return malformed_; }
+
+ private:
+  ByteReader reader_;
+  bool malformed_ = false;
+};
+
+void write_handshake_header(uint8_t* out, HandshakeType type, uint32_t length, uint16_t message_seq,
+                            uint32_t fragment_offset, uint32_t fragment_length);
+
+struct HelloExtensions {
+  bool has_supported_groups = false;
+  InlineVector<uint16_t, 16> supported_groups;
+  bool has_ec_point_formats = false;
+  InlineVector<uint8_t, 8> ec_point_formats;
+  bool has_signature_algorithms = false;
+  InlineVector<uint16_t, 32> signature_algorithms;
+  bool extended_master_secret = false;
+  bool has_renegotiation_info = false;
+  Bytes renegotiated_connection;
+  bool has_use_srtp = false;
+  InlineVector<uint16_t, 16> srtp_profiles;
+  Bytes srtp_mki;
+  uint16_t unknown = 0;  // extensions skipped
+};
+
+//  struct {
+//    ProtocolVersion client_version;
+//    Random random;                                  // 32
+//    SessionID session_id<0..32>;
+//    opaque cookie<0..2^8-1>;                        // DTLS only
+//    CipherSuite cipher_suites<2..2^16-2>;
+//    CompressionMethod compression_methods<1..2^8-1>;
+//    Extension extensions<0..2^16-1>;                // optional
+//  } ClientHello;
+struct ClientHello {
+  uint16_t client_version = kDtls12Version;
+  std::array<uint8_t, kRandomSize> random{};
+  Bytes session_id;
+  Bytes cookie;
+  InlineVector<uint16_t, 64> cipher_suites;
+  Bytes cipher_suites_raw;  // parse only: the raw vector contents
+  Bytes compression_methods;
+  HelloExtensions extensions;
+};
+
+//  struct {
+//    ProtocolVersion server_version;
+//    Random random;
+//    SessionID session_id<0..32>;
+//    CipherSuite cipher_suite;
+//    CompressionMethod compression_method;
+//    Extension extensions<0..2^16-1>;
+//  } ServerHello;
+struct ServerHello {
+  uint16_t server_version = kDtls12Version;
+  std::array<uint8_t, kRandomSize> random{};
+  Bytes session_id;
+  uint16_t cipher_suite = 0;
+  uint8_t compression_method = 0;
+  HelloExtensions extensions;
+};
+
+//  struct {
+//    ProtocolVersion server_version;
+//    opaque cookie<0..2^8-1>;
+//  } HelloVerifyRequest;
+struct HelloVerifyRequest {
+  uint16_t server_version = kDtls12Version;
+  Bytes cookie;
+};
+
+//  opaque ASN.1Cert<1..2^24-1>;
+//  struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;
+struct CertificateMsg {
+  InlineVector<Bytes, 8> certificates;
+};
+
+//  struct {
+//    ECCurveType curve_type;         // 3 = named_curve
+//    NamedCurve namedcurve;          // 2
+//    opaque point<1..2^8-1>;         // ECPoint
+//  } ServerECDHParams;
+//  struct {
+//    ServerECDHParams params;
+//    SignatureAndHashAlgorithm algorithm;   // 2
+//    opaque signature<0..2^16-1>;
+//  } ServerKeyExchange;                      (RFC 8422 §5.4, RFC 5246 §7.4.3)
+struct ServerKeyExchange {
+  uint16_t named_curve = 0;
+  Bytes public_key;
+  Bytes params;  // parse only: the ServerECDHParams bytes the signature covers
+  uint16_t signature_algorithm = kSigEcdsaSecp256r1Sha256;
+  Bytes signature;
+};
+// Writes ServerECDHParams (what the signature covers) into w.
+void write_ecdh_params(ByteWriter& w, uint16_t named_curve, Bytes public_key);
+
+//  struct {
+//    ClientCertificateType certificate_types<1..2^8-1>;
+//    SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>;
+//    DistinguishedName certificate_authorities<0..2^16-1>;
+//  } CertificateRequest;
+struct CertificateRequest {
+  InlineVector<uint8_t, 8> certificate_types;
+  InlineVector<uint16_t, 32> signature_algorithms;
+  Bytes certificate_authorities;
+};
+
+//  struct { opaque point<1..2^8-1>; } ClientECDiffieHellmanPublic;   (RFC 8422 §5.7)
+struct ClientKeyExchange {
+  Bytes public_key;
+};
+
+//  struct {
+//    SignatureAndHashAlgorithm algorithm;
+//    opaque signature<0..2^16-1>;
+//  } CertificateVerify;
+struct CertificateVerify {
+  uint16_t signature_algorithm = kSigEcdsaSecp256r1Sha256;
+  Bytes signature;
+};
+
+//  struct { opaque verify_data[12]; } Finished;
+struct Finished {
+  Bytes verify_data;
+};
+
+//  struct { AlertLevel level; AlertDescription description; } Alert;
+struct Alert {
+  AlertLevel level = AlertLevel::fatal;
+  AlertDescription description = AlertDescription::close_notify;
+};
+
+// Parsers: errors are Errc::malformed with a static message.
+Result<ClientHello> parse_client_hello(Bytes body);
+Result<ServerHello> parse_server_hello(Bytes body);
+Result<HelloVerifyRequest> parse_hello_verify_request(Bytes body);
+Result<CertificateMsg> parse_certificate(Bytes body);
+Result<ServerKeyExchange> parse_server_key_exchange(Bytes body);
+Result<CertificateRequest> parse_certificate_request(Bytes body);
+Result<ClientKeyExchange> parse_client_key_exchange(Bytes body);
+Result<CertificateVerify> parse_certificate_verify(Bytes body);
+Result<Finished> parse_finished(Bytes body);
+Result<void> parse_server_hello_done(Bytes body);
+Result<Alert> parse_alert(Bytes body);
+
+// Writers: serialise the body (no handshake header) into w; check w.ok().
+void write_client_hello(ByteWriter& w, const ClientHello& m);
+void write_server_hello(ByteWriter& w, const ServerHello& m);
+void write_hello_verify_request(ByteWriter& w, const HelloVerifyRequest& m);
+void write_certificate(ByteWriter& w, const CertificateMsg& m);
+void write_server_key_exchange(ByteWriter& w, const ServerKeyExchange& m);
+void write_certificate_request(ByteWriter& w, const CertificateRequest& m);
+void write_client_key_exchange(ByteWriter& w, const ClientKeyExchange& m);
+void write_certificate_verify(ByteWriter& w, const CertificateVerify& m);
+void write_finished(ByteWriter& w, const Finished& m);
+void write_alert(ByteWriter& w, const Alert& m);
+
+}  // namespace sansrtc::dtls

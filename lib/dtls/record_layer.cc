@@ -1,0 +1,124 @@
+#include "dtls/record_layer.h"
+
+#include <cstring>
+
+namespace sansrtc::dtls {
+
+std::optional<RecordView> RecordParser::next() {
+  if (reader_.empty() || truncated_) return std::nullopt;
+  RecordView r;
+  Bytes start = reader_.rest();
+  r.type = reader_.u8();
+  r.version = reader_.u16();
+  r.epoch = reader_.u16();
+  r.sequence_number = reader_.u48();
+  uint16_t length = reader_.u16();
+  r.fragment = reader_.bytes(length);
+  if (!reader_.ok()) {
+    truncated_ = true;
+    return std::nullopt;
+  }
+  r.header = start.first(kRecordHeaderSize);
+  return r;
+}
+
+void write_record_header(uint8_t* out, ContentType type, uint16_t epoch, uint64_t seq, uint16_t length) {
+  out[0] = static_cast<uint8_t>(type);
+  store_be16(out + 1, kDtls12Version);
+  store_be16(out + 3, epoch);
+  store_be48(out + 5, seq);
+  store_be16(out + 11, length);
+}
+
+Result<void> RecordProtection::init(uint16_t suite, Bytes key, Bytes iv) {
+  const SuiteParams* p = suite_params(suite);
+  if (!p) return make_error(Errc::unsupported, "dtls: unknown cipher suite");
+  if (key.size() != p->key_len || iv.size() != p->fixed_iv_len)
+    return make_error(Errc::invalid_argument, "dtls: wrong key or iv length for the suite");
+  if (p->aead == AeadAlg::aes_gcm) {
+    SANSRTC_TRY(gcm_.set_key(key));
+  } else {
+    SANSRTC_TRY(chacha_.set_key(key));
+  }
+  std::memset(iv_, 0, sizeof(iv_));
+  std::memcpy(iv_, iv.data(), iv.size());
+  params_ = p;
+  return ok_result();
+}
+
+void RecordProtection::make_nonce(uint64_t epoch_seq, const uint8_t* explicit_nonce, uint8_t out[12]) const {
+  if (params_->aead == AeadAlg::aes_gcm) {
+    // RFC 5288 §3: nonce = salt (4, implicit) || nonce_explicit (8).
+    std::memcpy(out, iv_, 4);
+    std::memcpy(out + 4, explicit_nonce, 8);
+  } else {
+    // RFC 7905 §2: the 64-bit record sequence number (epoch || seq in DTLS),
+    // left-padded to 12 bytes, XORed with client/server_write_IV.
+    std::memcpy(out, iv_, 12);
+    uint8_t s[8];
+    store_be64(s, epoch_seq);
+    for (int i = 0; i < 8; ++i) out[4 + i] ^= s[i];
+  }
+}
+
+namespace {
+// additional_data = seq_num (epoch || sequence) + type + version + length
+// (RFC 5246 §6.2.3.3, with DTLS's 8-byte seq_num per RFC 6347 §4.1.2.1).
+void make_aad(uint8_t aad[13], uint64_t epoch_seq, uint8_t type, uint16_t version, uint16_t length) {
+  store_be64(aad, epoch_seq);
+  aad[8] = type;
+  store_be16(aad + 9, version);
+  store_be16(aad + 11, length);
+}
+}  // namespace
+
+Result<size_t> RecordProtection::seal(MutBytes record, ContentType type, uint16_t epoch, uint64_t seq,
+                                      size_t plaintext_len) {
+  if (!params_) return make_error(Errc::invalid_state, "dtls: record protection not initialised");
+  const size_t nonce_len = params_->record_iv_len;
+  const size_t total = kRecordHeaderSize + nonce_len + plaintext_len + crypto::kAeadTagSize;
+  if (record.size() < total || plaintext_len > kMaxPlaintext)
+    return make_error(Errc::buffer_too_small, "dtls: record does not fit the buffer");
+  const uint64_t epoch_seq = uint64_t(epoch) << 48 | (seq & 0xFFFFFFFFFFFFull);
+  uint8_t* p = record.data();
+  write_record_header(p, type, epoch, seq, uint16_t(total - kRecordHeaderSize));
+  uint8_t* explicit_nonce = p + kRecordHeaderSize;
+  if (nonce_len) store_be64(explicit_nonce, epoch_seq);
+  uint8_t nonce[12];
+  make_nonce(epoch_seq, explicit_nonce, nonce);
+  uint8_t aad[13];
+  make_aad(aad, epoch_seq, static_cast<uint8_t>(type), kDtls12Version, uint16_t(plaintext_len));
+  MutBytes data(p + kRecordHeaderSize + nonce_len, plaintext_len);
+  uint8_t* tag = data.data() + plaintext_len;
+  if (params_->aead == AeadAlg::aes_gcm) {
+    SANSRTC_TRY(gcm_.seal(Bytes(nonce, 12), Bytes(aad, 13), data, tag));
+  } else {
+    SANSRTC_TRY(chacha_.seal(Bytes(nonce, 12), Bytes(aad, 13), data, tag));
+  }
+  return total;
+}
+
+Result<MutBytes> RecordProtection::open(const RecordView& rec, MutBytes fragment) {
+  if (!params_) return make_error(Errc::invalid_state, "dtls: record protection not initialised");
+  const size_t nonce_len = params_->record_iv_len;
+  if (fragment.size() < nonce_len + crypto::kAeadTagSize)
+    return make_error(Errc::malformed, "dtls: record shorter than its AEAD overhead");
+  const size_t plaintext_len = fragment.size() - nonce_len - crypto::kAeadTagSize;
+  // RFC 6347 §4.1.2.1 / RFC 5246 §6.2.3: TLSCiphertext.length MUST NOT
+  // exceed 2^14 + 2048.
+  if (plaintext_len > kMaxPlaintext) return make_error(Errc::malformed, "dtls: record too long");
+  const uint64_t epoch_seq = uint64_t(rec.epoch) << 48 | rec.sequence_number;
+  uint8_t nonce[12];
+  make_nonce(epoch_seq, fragment.data(), nonce);
+  uint8_t aad[13];
+  make_aad(aad, epoch_seq, rec.type, rec.version, uint16_t(plaintext_len));
+  MutBytes data = fragment.subspan(nonce_len, plaintext_len);
+  const uint8_t* tag = data.data() + plaintext_len;
+  Result<void> r = params_->aead == AeadAlg::aes_gcm
+                       ? gcm_.open(Bytes(nonce, 12), Bytes(aad, 13), data, tag)
+                       : chacha_.open(Bytes(nonce, 12), Bytes(aad, 13), data, tag);
+  if (!r.ok()) return make_error(Errc::auth_failed, "dtls: record failed authentication");
+  return data;
+}
+
+}  // namespace sansrtc::dtls

@@ -1,0 +1,307 @@
+// The server side of the DTLS 1.2 handshake (RFC 6347 §4.2.1 cookies and
+// §4.2.4 flights 2, 4 and 6; RFC 5246 §7.3).
+#include "dtls/connection.h"
+
+#include <cstring>
+
+namespace sansrtc::dtls {
+
+namespace {
+constexpr Error kUnexpected = make_error(Errc::malformed, "dtls: unexpected handshake message");
+}  // namespace
+
+void Connection::compute_cookie(const ClientHello& ch, const uint8_t secret[32], uint8_t out[32]) const {
+  // RFC 6347 §4.2.1: Cookie = HMAC(Secret, Client-IP, Client-Parameters).
+  // The Connection is per peer already (the transport below demultiplexes
+  // by address), so the address adds nothing here; the parameters are the
+  // ones the client must repeat unchanged.
+  crypto::Hmac mac(crypto::HashAlg::sha256, Bytes(secret, 32));
+  uint8_t v[2];
+  store_be16(v, ch.client_version);
+  mac.update(Bytes(v, 2));
+  mac.update(ch.random);
+  uint8_t len = uint8_t(ch.session_id.size());
+  mac.update(Bytes(&len, 1));
+  mac.update(ch.session_id);
+  mac.update(ch.cipher_suites_raw);
+  mac.update(ch.compression_methods);
+  mac.finish(out);
+}
+
+void Connection::maybe_rotate_cookie_secret(Instant now) {
+  if (!cookie_secret_since_) cookie_secret_since_ = now;
+  const Duration age = now - *cookie_secret_since_;
+  if (age < config_.cookie_secret_lifetime) return;
+  // A cookie stays valid for one to two lifetimes: the previous secret is
+  // kept for one more period, unless that period is over as well.
+  prev_cookie_secret_ = cookie_secret_;
+  have_prev_cookie_secret_ = age < 2 * config_.cookie_secret_lifetime;
+  rng_.fill(cookie_secret_);
+  cookie_secret_since_ = now;
+}
+
+void Connection::server_handle_client_hello(Instant now, const FragmentReassembler::Message& m,
+                                            uint64_t record_seq) {
+  auto ch = parse_client_hello(m.body);
+  if (!ch.ok()) {
+    // Before a valid cookie nothing is known about the sender: drop.
+    ++stats_.dropped_fragments;
+    return;
+  }
+  if (config_.use_cookie) {
+    maybe_rotate_cookie_secret(now);
+    uint8_t expected[32];
+    compute_cookie(*ch, cookie_secret_.data(), expected);
+    bool valid = ch->cookie.size() == 32 && constant_time_equal(ch->cookie, Bytes(expected, 32));
+    if (!valid && have_prev_cookie_secret_ && ch->cookie.size() == 32) {
+      uint8_t prev[32];
+      compute_cookie(*ch, prev_cookie_secret_.data(), prev);
+      valid = constant_time_equal(ch->cookie, Bytes(prev, 32));
+    }
+    if (!valid) {
+      if (ch->cookie.empty())
+        ++stats_.cookieless_hellos;
+      else
+        ++stats_.bad_cookies;
+      // Stateless answer: one pending slot, overwritten by the next hello.
+      std::memcpy(hvr_cookie_.data(), expected, 32);
+      hvr_record_seq_ = record_seq;
+      hvr_message_seq_ = m.message_seq;
+      hvr_pending_ = true;
+      return;
+    }
+  }
+  hvr_pending_ = false;
+  // Our HelloVerifyRequest reused the first ClientHello's record sequence
+  // number; continue from this hello's, so the ServerHello's record is not
+  // taken for a replay of the HelloVerifyRequest's (mbedTLS does the same).
+  if (record_seq > write_seq_[0]) write_seq_[0] = record_seq;
+  allocate_handshake_state();
+  set_state(TransportState::connecting);
+  timers_.arm(Timer::handshake, now + config_.handshake_timeout);
+  transcript_.clear();
+  transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
+  // RFC 6347 §4.2.2: the ServerHello takes the ClientHello's message_seq
+  // (the server's first message after the stateless exchange).
+  next_send_seq_ = m.message_seq;
+  have_peer_prev_flight_ = true;
+  peer_prev_flight_last_seq_ = m.message_seq;
+
+  if (ch->client_version > kDtls12Version)  // versions count down: 0xFEFF is DTLS 1.0
+    return fail(now, AlertDescription::protocol_version,
+                make_error(Errc::unsupported, "dtls: client does not offer DTLS 1.2"));
+  // RFC 7627 §5.3: a server that requires EMS aborts a handshake without it.
+  if (!ch->extensions.extended_master_secret)
+    return fail(now, AlertDescription::handshake_failure,
+                make_error(Errc::unsupported, "dtls: client does not offer extended master secret"));
+  suite_ = 0;
+  for (CipherSuite ours : config_.cipher_suites) {
+    for (uint16_t theirs : ch->cipher_suites)
+      if (theirs == static_cast<uint16_t>(ours)) suite_ = theirs;
+    if (suite_) break;
+  }
+  if (!suite_)
+    return fail(now, AlertDescription::handshake_failure, make_error(Errc::unsupported, "dtls: no common cipher suite"));
+  suite_params_ = suite_params(suite_);
+  bool null_compression = false;
+  for (uint8_t c : ch->compression_methods)
+    if (c == 0) null_compression = true;
+  if (!null_compression)
+    return fail(now, AlertDescription::illegal_parameter, make_error(Errc::malformed, "dtls: no null compression"));
+  // Group: ours first (X25519, then P-256). RFC 8422 §4: without the
+  // extension, assume the client supports secp256r1.
+  const bool x25519 = config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519);
+  group_ = 0;
+  if (!ch->extensions.has_supported_groups) {
+    group_ = kGroupSecp256r1;
+  } else {
+    for (uint16_t g : ch->extensions.supported_groups) {
+      if (g == kGroupX25519 && x25519) group_ = kGroupX25519;
+      if (g == kGroupSecp256r1 && group_ == 0) group_ = kGroupSecp256r1;
+    }
+  }
+  if (!group_)
+    return fail(now, AlertDescription::handshake_failure, make_error(Errc::unsupported, "dtls: no common group"));
+  if (ch->extensions.has_signature_algorithms) {
+    bool ok = false;
+    for (uint16_t a : ch->extensions.signature_algorithms)
+      if (a == kSigEcdsaSecp256r1Sha256) ok = true;
+    if (!ok)
+      return fail(now, AlertDescription::handshake_failure,
+                  make_error(Errc::unsupported, "dtls: client cannot verify ecdsa_secp256r1_sha256"));
+  }
+  srtp_profile_ = 0;
+  if (ch->extensions.has_use_srtp) {
+    for (SrtpProfile ours : config_.srtp_profiles) {
+      for (uint16_t theirs : ch->extensions.srtp_profiles)
+        if (theirs == static_cast<uint16_t>(ours)) srtp_profile_ = theirs;
+      if (srtp_profile_) break;
+    }
+  }
+  if (!srtp_profile_)
+    return fail(now, AlertDescription::handshake_failure,
+                make_error(Errc::unsupported, "dtls: no common SRTP protection profile"));
+  if (ch->extensions.has_renegotiation_info && !ch->extensions.renegotiated_connection.empty())
+    return fail(now, AlertDescription::handshake_failure,
+                make_error(Errc::malformed, "dtls: non-empty renegotiation_info on an initial handshake"));
+  peer_offered_reneg_info_ = ch->extensions.has_renegotiation_info;
+  for (uint16_t s : ch->cipher_suites)
+    if (s == kEmptyRenegotiationInfoScsv) peer_offered_reneg_info_ = true;
+  client_random_ = ch->random;
+  auto r = server_send_flight4(now, *ch, m.message_seq);
+  if (!r.ok()) fail(now, AlertDescription::internal_error, r.error());
+}
+
+Result<void> Connection::server_send_flight4(Instant now, const ClientHello& ch, uint16_t ch_seq) {
+  (void)ch;
+  (void)ch_seq;
+  SANSRTC_TRY(ensure_ecdh(group_));
+  rng_.fill(server_random_);
+  begin_flight();
+  {
+    ServerHello sh;
+    sh.random = server_random_;
+    sh.cipher_suite = suite_;
+    HelloExtensions& ext = sh.extensions;
+    ext.has_renegotiation_info = peer_offered_reneg_info_;
+    ext.has_ec_point_formats = true;
+    (void)ext.ec_point_formats.push_back(0);
+    ext.extended_master_secret = true;
+    ext.has_use_srtp = true;
+    (void)ext.srtp_profiles.push_back(srtp_profile_);
+    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    write_server_hello(w, sh);
+    SANSRTC_TRY(push_handshake(HandshakeType::server_hello, w.written()));
+  }
+  {
+    CertificateMsg cm;
+    (void)cm.certificates.push_back(config_.certificate->der());
+    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    write_certificate(w, cm);
+    if (!w.ok()) return make_error(Errc::internal, "dtls: certificate too large");
+    SANSRTC_TRY(push_handshake(HandshakeType::certificate, w.written()));
+  }
+  {
+    uint8_t params[4 + 65];
+    ByteWriter pw(MutBytes(params, sizeof(params)));
+    write_ecdh_params(pw, group_, ecdh_.public_key());
+    uint8_t digest[32];
+    crypto::Hasher h(crypto::HashAlg::sha256);
+    h.update(client_random_);
+    h.update(server_random_);
+    h.update(pw.written());
+    h.finish(digest);
+    uint8_t sig[crypto::kMaxEcdsaSigDerSize];
+    auto len = config_.private_key->sign_digest(Bytes(digest, 32), MutBytes(sig, sizeof(sig)), rng_);
+    if (!len.ok()) return len.error();
+    ServerKeyExchange ske;
+    ske.named_curve = group_;
+    ske.public_key = ecdh_.public_key();
+    ske.signature_algorithm = kSigEcdsaSecp256r1Sha256;
+    ske.signature = Bytes(sig, *len);
+    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    write_server_key_exchange(w, ske);
+    SANSRTC_TRY(push_handshake(HandshakeType::server_key_exchange, w.written()));
+  }
+  {
+    // WebRTC needs certificates on both sides (RFC 8827 §6.5).
+    CertificateRequest cr;
+    (void)cr.certificate_types.push_back(kCertTypeEcdsaSign);
+    (void)cr.signature_algorithms.push_back(kSigEcdsaSecp256r1Sha256);
+    (void)cr.signature_algorithms.push_back(kSigEcdsaSecp384r1Sha384);
+    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    write_certificate_request(w, cr);
+    SANSRTC_TRY(push_handshake(HandshakeType::certificate_request, w.written()));
+  }
+  SANSRTC_TRY(push_handshake(HandshakeType::server_hello_done, {}));
+  hs_ = Hs::s_wait_certificate;
+  send_flight(now, true);
+  return ok_result();
+}
+
+void Connection::server_process(Instant now, const FragmentReassembler::Message& m) {
+  switch (hs_) {
+    case Hs::s_wait_certificate: {
+      if (m.type != HandshakeType::certificate) return fail(now, AlertDescription::unexpected_message, kUnexpected);
+      auto cert = parse_certificate(m.body);
+      if (!cert.ok()) return fail(now, AlertDescription::decode_error, cert.error());
+      if (cert->certificates.empty())
+        return fail(now, AlertDescription::handshake_failure,
+                    make_error(Errc::auth_failed, "dtls: the client sent no certificate"));
+      if (!check_peer_certificate(*cert))
+        return fail(now, AlertDescription::bad_certificate,
+                    make_error(Errc::auth_failed, "dtls: peer certificate does not match the SDP fingerprint"));
+      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
+      hs_ = Hs::s_wait_client_key_exchange;
+      return;
+    }
+    case Hs::s_wait_client_key_exchange: {
+      if (m.type != HandshakeType::client_key_exchange)
+        return fail(now, AlertDescription::unexpected_message, kUnexpected);
+      auto cke = parse_client_key_exchange(m.body);
+      if (!cke.ok()) return fail(now, AlertDescription::decode_error, cke.error());
+      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
+      auto r = derive_keys(cke->public_key);
+      if (!r.ok())
+        return fail(now, AlertDescription::illegal_parameter, r.error());
+      hs_ = Hs::s_wait_certificate_verify;
+      return;
+    }
+    case Hs::s_wait_certificate_verify: {
+      if (m.type != HandshakeType::certificate_verify)
+        return fail(now, AlertDescription::unexpected_message, kUnexpected);
+      auto cv = parse_certificate_verify(m.body);
+      if (!cv.ok()) return fail(now, AlertDescription::decode_error, cv.error());
+      const bool sha384 = cv->signature_algorithm == kSigEcdsaSecp384r1Sha384;
+      if (cv->signature_algorithm != kSigEcdsaSecp256r1Sha256 && !sha384)
+        return fail(now, AlertDescription::illegal_parameter,
+                    make_error(Errc::unsupported, "dtls: unsupported CertificateVerify algorithm"));
+      // RFC 5246 §7.4.8: the signature covers handshake_messages so far.
+      uint8_t digest[48];
+      transcript_hash(sha384 ? crypto::HashAlg::sha384 : crypto::HashAlg::sha256, digest);
+      if (!crypto::ecdsa_p256_verify(peer_cert_key_, Bytes(digest, sha384 ? 48 : 32), cv->signature).ok())
+        return fail(now, AlertDescription::decrypt_error,
+                    make_error(Errc::auth_failed, "dtls: CertificateVerify signature does not verify"));
+      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
+      hs_ = Hs::s_wait_finished;
+      return;
+    }
+    case Hs::s_wait_finished: {
+      if (m.type != HandshakeType::finished) return fail(now, AlertDescription::unexpected_message, kUnexpected);
+      auto fin = parse_finished(m.body);
+      if (!fin.ok()) return fail(now, AlertDescription::decode_error, fin.error());
+      uint8_t th[crypto::kMaxHashSize];
+      transcript_hash(suite_params_->prf_hash, th);
+      uint8_t expected[kVerifyDataSize];
+      compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), true,
+                          Bytes(th, crypto::hash_size(suite_params_->prf_hash)), expected);
+      if (!constant_time_equal(Bytes(expected, kVerifyDataSize), fin->verify_data))
+        return fail(now, AlertDescription::decrypt_error,
+                    make_error(Errc::auth_failed, "dtls: client Finished does not verify"));
+      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
+      auto r = server_send_flight6(now);
+      if (!r.ok()) return fail(now, AlertDescription::internal_error, r.error());
+      return;
+    }
+    default: return fail(now, AlertDescription::unexpected_message, kUnexpected);
+  }
+}
+
+Result<void> Connection::server_send_flight6(Instant now) {
+  begin_flight();
+  // Repeat this flight whenever the client repeats its Finished.
+  have_peer_prev_flight_ = true;
+  peer_prev_flight_last_seq_ = uint16_t(reassembler_.next_seq() - 1);
+  push_ccs();
+  uint8_t th[crypto::kMaxHashSize];
+  transcript_hash(suite_params_->prf_hash, th);
+  uint8_t verify[kVerifyDataSize];
+  compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), false,
+                      Bytes(th, crypto::hash_size(suite_params_->prf_hash)), verify);
+  SANSRTC_TRY(push_handshake(HandshakeType::finished, Bytes(verify, kVerifyDataSize)));
+  send_flight(now, false);
+  handshake_complete(now);
+  return ok_result();
+}
+
+}  // namespace sansrtc::dtls

@@ -1,0 +1,71 @@
+// DESIGN.md §2: "Steady state allocates nothing per packet". A counting
+// operator new watches application data flowing both ways after the
+// handshake (own executable: it replaces the global operator new).
+#include "unit/dtls/dtls_test_util.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+// AddressSanitizer replaces operator new itself; the count is only taken in
+// plain builds.
+#if !defined(__SANITIZE_ADDRESS__)
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<size_t> g_allocations{0};
+}  // namespace
+
+void* operator new(size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+using namespace sansrtc;
+using namespace sansrtc::dtls;
+using namespace sansrtc::dtls::test;
+
+TEST_CASE("application data after the handshake allocates nothing per record") {
+  SeededRng rng(5);
+  auto a = make_identity(rng, "a");
+  auto b = make_identity(rng, "b");
+  Config cc = make_config(Role::client, *a, *b), sc = make_config(Role::server, *b, *a);
+  Connection client(cc, rng), server(sc, rng);
+  REQUIRE(server.start(kTestEpoch).ok());
+  REQUIRE(client.start(kTestEpoch).ok());
+  Pair p{client, server};
+  p.drive();
+  REQUIRE(client.state() == TransportState::connected);
+  while (client.poll_event()) {
+  }
+  while (server.poll_event()) {
+  }
+  uint8_t payload[1100] = {1, 2, 3};
+  uint8_t buf[1500];
+  size_t received = 0;
+  auto cycle = [&] {
+    // Both directions, one record each, through the caller's buffer.
+    (void)client.send_application_data(p.now, Bytes(payload, sizeof(payload)));
+    (void)server.send_application_data(p.now, Bytes(payload, sizeof(payload)));
+    while (auto n = client.poll_transmit(MutBytes(buf, sizeof(buf)))) server.handle_datagram(p.now, Bytes(buf, *n));
+    while (auto n = server.poll_transmit(MutBytes(buf, sizeof(buf)))) client.handle_datagram(p.now, Bytes(buf, *n));
+    while (auto e = server.poll_event()) received += e->data.size();
+    while (auto e = client.poll_event()) received += e->data.size();
+  };
+  for (int i = 0; i < 200; ++i) cycle();  // warm-up: every ring slot has its capacity
+  received = 0;
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 2000; ++i) cycle();
+  g_counting = false;
+  CHECK(received == 2 * 2000 * sizeof(payload));
+  CHECK(g_allocations.load() == 0);
+}
+#endif  // !__SANITIZE_ADDRESS__
