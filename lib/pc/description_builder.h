@@ -1,0 +1,97 @@
+// pc/description_builder.h — writes offers and answers as SDP.
+//
+// RFC 8829 §5.2 (create_offer) and §5.3 (create_answer), with RFC 8843
+// (BUNDLE), RFC 8839 (ICE attributes, trickle), RFC 8842 (setup), RFC 8841
+// (m=application with sctp-port and max-message-size), RFC 5761/8858
+// (rtcp-mux, rtcp-mux-only), RFC 5506 (rtcp-rsize). pc::Jsep decides WHAT
+// each m= section is (a SectionPlan per m-line); this class decides how it
+// is written. Layout of every section (JSEP §5.2.1 order):
+//
+//   m=<kind> <9 | 0> <proto> <formats>
+//   c=IN IP4 0.0.0.0
+//   a=candidate:… (every local candidate)      a=end-of-candidates (when gathered)
+//   a=ice-ufrag, a=ice-pwd, a=ice-options:trickle
+//   a=fingerprint:<alg> <hex> (each)            a=setup:<role>
+//   a=mid:<mid>
+//   media:       a=<direction> a=msid a=rtcp-mux [a=rtcp-mux-only] a=rtcp-rsize
+//                a=rtpmap / a=rtcp-fb / a=fmtp per codec
+//   application: a=sctp-port:<port> a=max-message-size:<bytes>
+//
+// Rejected sections (port 0) carry only the m= line, c= and a=mid. Sections
+// marked bundle-only (max-bundle initial offers) carry port 0, a=bundle-only
+// and a=mid, and no transport attributes (RFC 8843 §7.2).
+//
+// Session level: o=- <session id> <version> IN IP4 127.0.0.1 where the
+// session id is a random number below 2^62 drawn once (JSEP §5.2.1: "MUST be
+// representable by a 64-bit signed integer" and random) and the version
+// starts at 1 and grows by one per description built (JSEP §5.2.2 asks for
+// an increment whenever the description changes; every build counts).
+//
+// Left out: a=rtcp (not needed with rtcp-mux), a=extmap and simulcast (media
+// issue), a=msid-semantic (RFC 8830 dropped it).
+#pragma once
+
+#include "pc/transceiver.h"
+#include "sdp/attributes.h"
+#include "sdp/session_description.h"
+
+#include <sansrtc/peer_connection_types.h>
+#include <sansrtc/rng.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sansrtc::pc {
+
+// What our transport contributes to every section.
+struct LocalTransport {
+  std::string ice_ufrag;
+  std::string ice_pwd;
+  std::vector<sdp::FingerprintAttr> fingerprints;  // {"sha-256", "AB:CD:…"}
+  std::vector<std::string> candidates;             // "candidate:…" values
+  bool end_of_candidates = false;                  // gathering complete
+};
+
+struct SectionPlan {
+  MediaKind kind = MediaKind::application;
+  std::string mid;
+  bool rejected = false;
+  bool bundle_only = false;
+  // For sections we reject without understanding them (answers to unknown
+  // media): written as given. Empty means the defaults for `kind`.
+  std::string media;
+  std::string proto;
+  std::vector<std::string> formats;
+  RtpTransceiverDirection direction = RtpTransceiverDirection::sendrecv;
+  std::vector<Codec> codecs;
+  SenderPlaceholder sender;  // msid when track_id is set
+  bool rtcp_mux_only = false;
+  bool rtcp_rsize = true;
+};
+
+struct BuildOptions {
+  sdp::Setup setup = sdp::Setup::actpass;
+  uint16_t sctp_port = 5000;
+  uint64_t max_message_size = 262144;
+  // Each group becomes a=group:BUNDLE <mids…> in order (empty groups are skipped).
+  std::vector<std::vector<std::string>> bundle_groups;
+};
+
+class DescriptionBuilder {
+ public:
+  explicit DescriptionBuilder(Rng& rng);
+
+  sdp::SessionDescription build(const BuildOptions& options, const LocalTransport& transport,
+                                std::span<const SectionPlan> sections);
+
+  const std::string& session_id() const { return session_id_; }
+  uint64_t last_version() const { return version_; }
+
+ private:
+  std::string session_id_;
+  uint64_t version_ = 0;
+};
+
+}  // namespace sansrtc::pc

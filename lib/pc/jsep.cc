@@ -1,0 +1,1011 @@
+#include "pc/jsep.h"
+
+#include <algorithm>
+
+namespace sansrtc::pc {
+namespace {
+
+using D = RtpTransceiverDirection;
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 §5.4)
+std::string random_ice_string(Rng& rng, size_t n) {
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string s(n, 'A');
+  for (auto& c : s) c = kChars[rng.uniform(64)];
+  return s;
+}
+
+// Codec intersection for an answer: the offerer's order and payload types
+// (RFC 8829 §5.3.1: the answer "MUST use the same payload type numbers").
+std::vector<Codec> intersect(const std::vector<Codec>& offered, const std::vector<Codec>& ours) {
+  std::vector<Codec> out;
+  for (const auto& o : offered) {
+    for (const auto& c : ours) {
+      if (iequals(o.name, c.name) && o.clock_rate == c.clock_rate &&
+          o.channels.value_or(1) == c.channels.value_or(1)) {
+        Codec a = o;
+        // Keep only feedback both sides understand.
+        std::erase_if(a.rtcp_fb, [&](const std::string& fb) {
+          return std::find(c.rtcp_fb.begin(), c.rtcp_fb.end(), fb) == c.rtcp_fb.end();
+        });
+        out.push_back(std::move(a));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Jsep::Jsep(Rng& rng, JsepConfig config)
+    : rng_(rng), config_(std::move(config)), builder_(rng), events_(16) {
+  generate_ice_credentials();
+}
+
+void Jsep::generate_ice_credentials() {
+  // RFC 8839 §5.4: ufrag at least 24 bits of randomness (4 chars), pwd at
+  // least 128 bits (22 chars). 64 symbols = 6 bits each.
+  ice_ufrag_ = random_ice_string(rng_, 8);
+  ice_pwd_ = random_ice_string(rng_, 24);
+}
+
+void Jsep::set_local_fingerprints(std::vector<sdp::FingerprintAttr> fingerprints) {
+  fingerprints_ = std::move(fingerprints);
+}
+
+void Jsep::add_local_candidate(std::string candidate) {
+  if (!candidate.starts_with("candidate:")) candidate.insert(0, "candidate:");
+  candidates_.push_back(std::move(candidate));
+}
+
+void Jsep::clear_local_candidates() {
+  candidates_.clear();
+  gathering_complete_ = false;
+}
+
+void Jsep::set_local_gathering_complete(bool complete) { gathering_complete_ = complete; }
+
+Transceiver* Jsep::find(uint32_t id) {
+  for (auto& t : transceivers_) {
+    if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+const Transceiver* Jsep::transceiver(uint32_t id) const {
+  for (const auto& t : transceivers_) {
+    if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+Transceiver* Jsep::find_by_mid(std::string_view mid) {
+  for (auto& t : transceivers_) {
+    if (t.mid && *t.mid == mid) return &t;
+  }
+  return nullptr;
+}
+
+const RemoteDescriptionInfo* Jsep::remote_info() const {
+  if (pending_remote_info_) return &*pending_remote_info_;
+  if (current_remote_info_) return &*current_remote_info_;
+  return nullptr;
+}
+
+Result<uint32_t> Jsep::add_transceiver(Instant, MediaKind kind, RtpTransceiverDirection direction,
+                                       std::vector<Codec> codecs) {
+  if (closed_) return make_error(Errc::closed, "add_transceiver: connection is closed");
+  if (kind == MediaKind::application)
+    return make_error(Errc::invalid_argument, "add_transceiver: kind must be audio or video");
+  if (direction == D::stopped)
+    return make_error(Errc::invalid_argument, "add_transceiver: direction stopped");
+  if (transceivers_.size() >= config_.max_transceivers)
+    return make_error(Errc::limit_exceeded, "add_transceiver: too many transceivers");
+  Transceiver t;
+  t.id = next_transceiver_id_++;
+  t.kind = kind;
+  t.direction = direction;
+  t.codecs = std::move(codecs);
+  transceivers_.push_back(std::move(t));
+  update_negotiation_needed();
+  return transceivers_.back().id;
+}
+
+Result<void> Jsep::set_direction(Instant, uint32_t id, RtpTransceiverDirection direction) {
+  if (closed_) return make_error(Errc::closed, "set_direction: connection is closed");
+  Transceiver* t = find(id);
+  if (!t) return make_error(Errc::not_found, "set_direction: no such transceiver");
+  if (t->stopping || t->stopped)
+    return make_error(Errc::invalid_state, "set_direction: transceiver is stopping or stopped");
+  if (direction == D::stopped)
+    return make_error(Errc::invalid_argument, "set_direction: use stop_transceiver");
+  if (t->direction == direction) return ok_result();
+  t->direction = direction;
+  update_negotiation_needed();
+  return ok_result();
+}
+
+Result<void> Jsep::stop_transceiver(Instant, uint32_t id) {
+  if (closed_) return make_error(Errc::closed, "stop_transceiver: connection is closed");
+  Transceiver* t = find(id);
+  if (!t) return make_error(Errc::not_found, "stop_transceiver: no such transceiver");
+  if (t->stopping || t->stopped) return ok_result();
+  t->stopping = true;
+  // An unassociated transceiver never reached an m= section: stopped at once.
+  if (!t->mid) t->stopped = true;
+  update_negotiation_needed();
+  return ok_result();
+}
+
+Result<void> Jsep::add_data_channel(Instant) {
+  if (closed_) return make_error(Errc::closed, "add_data_channel: connection is closed");
+  data_.created_locally = true;
+  if (!data_.wanted) {
+    data_.wanted = true;
+    update_negotiation_needed();
+  }
+  return ok_result();
+}
+
+void Jsep::restart_ice(Instant) {
+  if (closed_) return;
+  ice_restart_pending_ = true;
+  update_negotiation_needed();
+}
+
+bool Jsep::mid_in_use(std::string_view mid) const {
+  for (const auto& t : transceivers_) {
+    if (t.mid && *t.mid == mid) return true;
+  }
+  if (data_.mid && *data_.mid == mid) return true;
+  for (const auto& s : negotiated_layout_) {
+    if (s.mid == mid) return true;
+  }
+  for (const auto& s : offer_layout_) {
+    if (s.mid == mid) return true;
+  }
+  return false;
+}
+
+std::string Jsep::new_mid() {
+  for (;;) {
+    std::string m = std::to_string(next_mid_++);
+    if (!mid_in_use(m)) return m;
+  }
+}
+
+std::vector<Codec> Jsep::capabilities(const Transceiver& t) const {
+  if (!t.codecs.empty()) return t.codecs;
+  return t.kind == MediaKind::audio ? config_.audio_codecs : config_.video_codecs;
+}
+
+LocalTransport Jsep::local_transport(const std::string& ufrag, const std::string& pwd) const {
+  LocalTransport lt;
+  lt.ice_ufrag = ufrag;
+  lt.ice_pwd = pwd;
+  lt.fingerprints = fingerprints_;
+  lt.candidates = candidates_;
+  lt.end_of_candidates = gathering_complete_;
+  return lt;
+}
+
+// ---- create_offer (RFC 8829 §5.2) -----------------------------------------
+
+Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& options) {
+  if (closed_) return make_error(Errc::closed, "create_offer: connection is closed");
+  // webrtc-pc: createOffer is legal in stable and have-local-offer (and, per
+  // the state table, have-remote-pranswer is not an offer state).
+  if (sm_.state() != SignalingState::stable && sm_.state() != SignalingState::have_local_offer)
+    return make_error(Errc::invalid_state, "create_offer: only in stable or have_local_offer");
+
+  Plan plan;
+  // JSEP §5.2.2: a subsequent offer keeps the m-lines of the current
+  // negotiation (or of the pending local offer when re-offering).
+  std::vector<Slot> base = sm_.state() == SignalingState::have_local_offer && local_is_offerer_
+                               ? offer_layout_
+                               : negotiated_layout_;
+  std::vector<SectionPlan> sections;
+  std::vector<bool> recyclable;
+  std::vector<bool> newly_added;
+  bool restart = options.ice_restart || ice_restart_pending_;
+  plan.ice_ufrag = ice_ufrag_;
+  plan.ice_pwd = ice_pwd_;
+  if (restart) {
+    plan.ice_ufrag = random_ice_string(rng_, 8);
+    plan.ice_pwd = random_ice_string(rng_, 24);
+  }
+  auto section_for = [&](Transceiver& t, const std::string& mid) {
+    SectionPlan s;
+    s.kind = t.kind;
+    s.mid = mid;
+    s.direction = t.direction;
+    s.codecs = capabilities(t);
+    s.sender = t.sender;
+    s.rtcp_mux_only = config_.rtcp_mux_policy == RtcpMuxPolicy::require;
+    return s;
+  };
+
+  for (const auto& slot : base) {
+    SectionPlan s;
+    s.kind = slot.kind;
+    s.mid = slot.mid;
+    bool live = false;
+    if (slot.data) {
+      live = data_.wanted && !slot.rejected && data_.mid && *data_.mid == slot.mid;
+      if (live) plan.data_mid = slot.mid;
+    } else if (Transceiver* t = find_by_mid(slot.mid); t && !t->stopping && !t->stopped && !slot.rejected) {
+      s = section_for(*t, slot.mid);
+      plan.transceiver_mids.emplace_back(t->id, slot.mid);
+      plan.directions.emplace_back(t->id, t->direction);
+      live = true;
+    }
+    if (!live) {
+      s = SectionPlan{};
+      s.kind = slot.kind;
+      s.mid = slot.mid;
+      s.rejected = true;
+      s.media = slot.media;
+      s.proto = slot.proto;
+    }
+    plan.layout.push_back(Slot{slot.kind, slot.mid, s.rejected, slot.data && live, slot.media, slot.proto});
+    recyclable.push_back(!live && slot.rejected);
+    newly_added.push_back(false);
+    sections.push_back(std::move(s));
+  }
+
+  auto place = [&](SectionPlan s, bool data) {
+    // JSEP §5.2.2: "If a m= section ... has been rejected ... it MAY be
+    // reused": a new section takes the first recyclable m-line.
+    for (size_t i = 0; i < sections.size(); ++i) {
+      if (recyclable[i]) {
+        recyclable[i] = false;
+        newly_added[i] = true;
+        plan.layout[i] = Slot{s.kind, s.mid, false, data};
+        sections[i] = std::move(s);
+        return;
+      }
+    }
+    plan.layout.push_back(Slot{s.kind, s.mid, false, data});
+    recyclable.push_back(false);
+    newly_added.push_back(true);
+    sections.push_back(std::move(s));
+  };
+  // Mids handed out for this offer only become real when it is applied.
+  uint32_t saved_next_mid = next_mid_;
+  std::vector<std::string> provisional;
+  auto fresh_mid = [&]() {
+    for (;;) {
+      std::string m = new_mid();
+      if (std::find(provisional.begin(), provisional.end(), m) == provisional.end()) {
+        provisional.push_back(m);
+        return m;
+      }
+    }
+  };
+  for (auto& t : transceivers_) {
+    if (t.stopped || t.stopping) continue;
+    bool placed = std::any_of(plan.transceiver_mids.begin(), plan.transceiver_mids.end(),
+                              [&](const auto& p) { return p.first == t.id; });
+    if (placed) continue;
+    // Associated in a pending offer but not in base: keep its mid.
+    std::string mid = t.mid ? *t.mid : fresh_mid();
+    plan.transceiver_mids.emplace_back(t.id, mid);
+    plan.directions.emplace_back(t.id, t.direction);
+    place(section_for(t, mid), false);
+  }
+  if (data_.wanted && !plan.data_mid) {
+    std::string mid = (data_.mid && !data_.rejected) ? *data_.mid : fresh_mid();
+    plan.data_mid = mid;
+    SectionPlan s;
+    s.kind = MediaKind::application;
+    s.mid = mid;
+    place(std::move(s), true);
+  }
+  next_mid_ = saved_next_mid;
+
+  BuildOptions bo;
+  bo.setup = sdp::Setup::actpass;  // JSEP §5.2.1: offers MUST use actpass
+  bo.sctp_port = config_.sctp_port;
+  bo.max_message_size = config_.max_message_size;
+  std::vector<std::string> group;
+  bool first_live = true;
+  for (size_t i = 0; i < sections.size(); ++i) {
+    if (sections[i].rejected) continue;
+    group.push_back(sections[i].mid);
+    // JSEP §5.2.1 (max-bundle): every m= section but the first is
+    // bundle-only, so the offer works only if the answerer bundles.
+    if (config_.bundle_policy == BundlePolicy::max_bundle && !first_live && newly_added[i])
+      sections[i].bundle_only = true;
+    first_live = false;
+  }
+  bo.bundle_groups.push_back(std::move(group));
+  plan.setup = bo.setup;
+  auto sd = builder_.build(bo, local_transport(plan.ice_ufrag, plan.ice_pwd), sections);
+  plan.desc = SessionDescriptionInit{SdpType::offer, sdp::serialize(sd)};
+  last_offer_ = plan;
+  return plan.desc;
+}
+
+// ---- create_answer (RFC 8829 §5.3) ----------------------------------------
+
+Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
+  if (closed_) return make_error(Errc::closed, "create_answer: connection is closed");
+  if (sm_.state() != SignalingState::have_remote_offer &&
+      sm_.state() != SignalingState::have_local_pranswer)
+    return make_error(Errc::invalid_state, "create_answer without a remote offer");
+  const RemoteDescriptionInfo& offer = *pending_remote_info_;
+
+  Plan plan;
+  plan.ice_ufrag = ice_ufrag_;
+  plan.ice_pwd = ice_pwd_;
+  // RFC 8829 §5.3.1 / RFC 8839 §4.4.1.1.1: when the offer restarts ICE (new
+  // remote ufrag), the answer carries new local credentials too.
+  if (remote_ice_restart()) {
+    if (!answer_restart_ufrag_) {
+      answer_restart_ufrag_ = random_ice_string(rng_, 8);
+      answer_restart_pwd_ = random_ice_string(rng_, 24);
+    }
+    plan.ice_ufrag = *answer_restart_ufrag_;
+    plan.ice_pwd = answer_restart_pwd_;
+  }
+  // RFC 8842 §5.3: the answerer picks active or passive; it MUST NOT pick
+  // actpass. Offerer active → we are passive; passive → active.
+  sdp::Setup remote_setup = offer.media.empty() ? sdp::Setup::actpass : offer.media[0].setup;
+  for (const auto& m : offer.media) {
+    if (!m.rejected) {
+      remote_setup = m.setup;
+      break;
+    }
+  }
+  if (remote_setup == sdp::Setup::active) plan.setup = sdp::Setup::passive;
+  else if (remote_setup == sdp::Setup::passive) plan.setup = sdp::Setup::active;
+  else plan.setup = dtls_role_.value_or(config_.answer_setup);
+
+  std::vector<SectionPlan> sections;
+  for (const auto& m : offer.media) {
+    SectionPlan s;
+    s.mid = m.mid;
+    s.media = m.media;
+    s.proto = m.proto;
+    s.kind = m.kind.value_or(MediaKind::application);
+    bool accept = false;
+    if (!m.rejected && m.kind == MediaKind::application) {
+      accept = data_.mid && *data_.mid == m.mid;
+      if (accept) plan.data_mid = m.mid;
+    } else if (!m.rejected && m.kind) {
+      Transceiver* t = find_by_mid(m.mid);
+      if (t && !t->stopped && !t->stopping) {
+        auto codecs = intersect(m.codecs, capabilities(*t));
+        if (!codecs.empty()) {
+          accept = true;
+          s.codecs = std::move(codecs);
+          s.direction = answer_direction(t->direction, m.direction);
+          s.sender = t->sender;
+          s.rtcp_rsize = m.rtcp_rsize;
+          plan.transceiver_mids.emplace_back(t->id, m.mid);
+          plan.directions.emplace_back(t->id, s.direction);
+        }
+      }
+    }
+    if (!accept) {
+      s.rejected = true;
+      s.codecs.clear();
+      // RFC 3264 §6: a rejected stream keeps the offered formats.
+      s.formats = m.formats;
+      if (s.formats.empty()) s.formats = {"0"};
+    } else if (m.kind == MediaKind::application) {
+      s.formats.clear();
+      if (m.proto == "DTLS/SCTP") s.formats = {std::to_string(m.sctp_port.value_or(5000))};
+    }
+    plan.layout.push_back(Slot{s.kind, s.mid, s.rejected, m.kind == MediaKind::application && accept,
+                               m.media, m.proto});
+    sections.push_back(std::move(s));
+  }
+
+  BuildOptions bo;
+  bo.setup = plan.setup;
+  bo.sctp_port = config_.sctp_port;
+  bo.max_message_size = config_.max_message_size;
+  // RFC 8843 §7.3: the answer's BUNDLE group holds the accepted mids of the
+  // offered group, in the offer's order.
+  for (const auto& g : offer.bundle_groups) {
+    std::vector<std::string> mids;
+    for (const auto& mid : g.mids) {
+      for (size_t i = 0; i < sections.size(); ++i) {
+        if (sections[i].mid == mid && !sections[i].rejected) mids.push_back(mid);
+      }
+    }
+    bo.bundle_groups.push_back(std::move(mids));
+  }
+  auto sd = builder_.build(bo, local_transport(plan.ice_ufrag, plan.ice_pwd), sections);
+  plan.desc = SessionDescriptionInit{SdpType::answer, sdp::serialize(sd)};
+  last_answer_ = plan;
+  return plan.desc;
+}
+
+// ---- set_local_description -------------------------------------------------
+
+Result<void> Jsep::set_local_description(Instant now, SessionDescriptionInit desc) {
+  if (closed_) return make_error(Errc::invalid_state, SignalingStateMachine::illegal_message(
+                                                          DescriptionSide::local, desc.type, SignalingState::closed));
+  if (desc.type == SdpType::rollback) return rollback(now, DescriptionSide::local);
+  if (desc.sdp.empty()) {
+    // webrtc-pc §4.4.1.5 (setLocalDescription without a description).
+    SignalingState s = sm_.state();
+    bool offer = s == SignalingState::stable || s == SignalingState::have_local_offer ||
+                 s == SignalingState::have_remote_pranswer;
+    if (offer) {
+      SANSRTC_TRY(sm_.next(DescriptionSide::local, desc.type));
+      auto o = create_offer(now);
+      if (!o.ok()) return o.error();
+      desc = std::move(o).value();
+    } else {
+      SdpType type = desc.type == SdpType::pranswer ? SdpType::pranswer : SdpType::answer;
+      SANSRTC_TRY(sm_.next(DescriptionSide::local, type));
+      auto a = create_answer(now);
+      if (!a.ok()) return a.error();
+      desc = std::move(a).value();
+      desc.type = type;
+    }
+  }
+  SANSRTC_TRY(sm_.next(DescriptionSide::local, desc.type));
+  const bool was_stable = sm_.is_stable();
+  if (desc.type == SdpType::offer) {
+    if (!last_offer_ || last_offer_->desc.sdp != desc.sdp)
+      return make_error(Errc::invalid_argument,
+                        "set_local_description: sdp is not the last create_offer result");
+    if (was_stable) snapshot_ = Snapshot{transceivers_, data_, ice_ufrag_, ice_pwd_, next_mid_};
+    SANSRTC_TRY(apply_local_offer(*last_offer_));
+    pending_local_ = desc;
+  } else {
+    if (!last_answer_ || last_answer_->desc.sdp != desc.sdp)
+      return make_error(Errc::invalid_argument,
+                        "set_local_description: sdp is not the last create_answer result");
+    bool final_answer = desc.type == SdpType::answer;
+    apply_local_answer(*last_answer_, final_answer);
+    if (final_answer) {
+      current_local_ = desc;
+      current_remote_ = pending_remote_;
+      current_remote_info_ = std::move(pending_remote_info_);
+      pending_local_.reset();
+      pending_remote_.reset();
+      pending_remote_info_.reset();
+      snapshot_.reset();
+    } else {
+      pending_local_ = desc;
+    }
+  }
+  (void)sm_.apply(DescriptionSide::local, desc.type);
+  after_transition(sm_.is_stable());
+  return ok_result();
+}
+
+Result<void> Jsep::apply_local_offer(const Plan& plan) {
+  for (const auto& [id, mid] : plan.transceiver_mids) {
+    if (Transceiver* t = find(id)) t->mid = mid;
+  }
+  if (plan.data_mid) data_.mid = plan.data_mid;
+  for (const auto& s : plan.layout) {
+    // Keep handing out fresh numbers after the ones now in use.
+    unsigned v = 0;
+    bool digits = !s.mid.empty() && std::all_of(s.mid.begin(), s.mid.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits && s.mid.size() < 9) {
+      v = unsigned(std::stoul(s.mid));
+      if (v + 1 > next_mid_) next_mid_ = v + 1;
+    }
+  }
+  offer_layout_ = plan.layout;
+  local_is_offerer_ = true;
+  applied_offer_ = plan;
+  if (plan.ice_ufrag != ice_ufrag_) {
+    ice_ufrag_ = plan.ice_ufrag;
+    ice_pwd_ = plan.ice_pwd;
+  }
+  ice_restart_pending_ = false;
+  return ok_result();
+}
+
+void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
+  dtls_role_ = plan.setup;
+  if (!final_answer) return;
+  if (!ice_role_) {
+    bool lite = pending_remote_info_ && pending_remote_info_->ice_lite;
+    ice_role_ = lite ? IceRole::controlling : IceRole::controlled;
+  }
+  ice_ufrag_ = plan.ice_ufrag;
+  ice_pwd_ = plan.ice_pwd;
+  answer_restart_ufrag_.reset();
+  for (auto& t : transceivers_) {
+    if (!t.mid) continue;
+    bool found = false;
+    for (const auto& [id, dir] : plan.directions) {
+      if (id == t.id) {
+        t.current_direction = dir;
+        t.local_description_direction = dir;
+        found = true;
+      }
+    }
+    if (const RemoteMediaInfo* r = pending_remote_info_ ? pending_remote_info_->find_mid(*t.mid) : nullptr)
+      t.remote_offered_direction = r->direction;
+    bool in_layout = std::any_of(plan.layout.begin(), plan.layout.end(),
+                                 [&](const Slot& s) { return s.mid == *t.mid; });
+    if (!found && in_layout) {
+      // webrtc-pc §4.4.1.6: a rejected m= section stops its transceiver.
+      t.stopped = true;
+      t.stopping = false;
+      t.current_direction = D::stopped;
+    }
+  }
+  data_.rejected = !plan.data_mid && data_.mid &&
+                   std::any_of(plan.layout.begin(), plan.layout.end(),
+                               [&](const Slot& s) { return s.mid == *data_.mid; });
+  negotiated_layout_ = plan.layout;
+  offer_layout_.clear();
+  local_is_offerer_ = false;
+  remove_stopped_transceivers();
+}
+
+// webrtc-pc §4.4.1.6 (answer): "If transceiver is stopped, associated with an
+// m= section and the associated m= section is rejected in
+// [[CurrentLocalDescription]] or [[CurrentRemoteDescription]], remove the
+// transceiver from the connection's set of transceivers."
+void Jsep::remove_stopped_transceivers() {
+  std::erase_if(transceivers_, [&](const Transceiver& t) {
+    return t.stopped && t.mid && std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(), [&](const Slot& s) {
+             return s.mid == *t.mid && s.rejected;
+           });
+  });
+}
+
+// ---- set_remote_description ------------------------------------------------
+
+Result<void> Jsep::check_remote_against_layout(const RemoteDescriptionInfo& info,
+                                               DescriptionFailure* f) const {
+  auto fail = [&](size_t index, const char* reason) -> Result<void> {
+    if (f) {
+      f->media_index = index;
+      f->reason = reason;
+      f->detail.clear();
+    }
+    return make_error(Errc::invalid_argument, reason);
+  };
+  if (info.type == SdpType::offer) {
+    // RFC 8829 §5.8/§5.10: a subsequent offer keeps every existing m-line in
+    // place; only rejected ones may be recycled.
+    if (info.media.size() < negotiated_layout_.size())
+      return fail(0, "remote offer has fewer m= sections than the current negotiation");
+    for (size_t i = 0; i < negotiated_layout_.size(); ++i) {
+      const Slot& s = negotiated_layout_[i];
+      if (s.rejected) continue;
+      const RemoteMediaInfo& r = info.media[i];
+      if (r.mid != s.mid) return fail(i + 1, "remote offer changed the mid or order of an m= section");
+      if (r.kind != s.kind) return fail(i + 1, "remote offer changed the media type of an m= section");
+    }
+  } else {
+    if (info.media.size() != offer_layout_.size())
+      return fail(0, "remote answer does not have the offer's number of m= sections");
+    for (size_t i = 0; i < offer_layout_.size(); ++i) {
+      if (info.media[i].mid != offer_layout_[i].mid && !offer_layout_[i].rejected)
+        return fail(i + 1, "remote answer's mid differs from the offer's");
+      if (info.media[i].kind != offer_layout_[i].kind && !offer_layout_[i].rejected)
+        return fail(i + 1, "remote answer changed the media type of an m= section");
+    }
+  }
+  if (config_.rtcp_mux_policy == RtcpMuxPolicy::require) {
+    for (const auto& r : info.media) {
+      if (!r.rejected && !r.bundle_only && r.kind && *r.kind != MediaKind::application && !r.rtcp_mux)
+        return fail(r.index + 1, "m= section lacks a=rtcp-mux (rtcp_mux_policy require)");
+    }
+  }
+  return ok_result();
+}
+
+Result<void> Jsep::set_remote_description(Instant now, const SessionDescriptionInit& desc,
+                                          DescriptionFailure* failure) {
+  if (closed_) return make_error(Errc::invalid_state, SignalingStateMachine::illegal_message(
+                                                          DescriptionSide::remote, desc.type, SignalingState::closed));
+  if (desc.type == SdpType::rollback) return rollback(now, DescriptionSide::remote);
+  bool implicit = desc.type == SdpType::offer && sm_.state() == SignalingState::have_local_offer &&
+                  config_.implicit_rollback;
+  if (!implicit) SANSRTC_TRY(sm_.next(DescriptionSide::remote, desc.type));
+  auto parsed = parse_remote_description(desc.type, desc.sdp, config_.remote_limits, failure);
+  if (!parsed.ok()) return parsed.error();
+  RemoteDescriptionInfo info = std::move(parsed).value();
+  if (implicit) {
+    // webrtc-pc §4.4.1.6: "If description is of type offer and the signaling
+    // state is have-local-offer, perform rollback first" (perfect negotiation).
+    SANSRTC_TRY(rollback(now, DescriptionSide::local));
+  }
+  SANSRTC_TRY(check_remote_against_layout(info, failure));
+
+  if (desc.type == SdpType::offer) {
+    if (sm_.is_stable()) snapshot_ = Snapshot{transceivers_, data_, ice_ufrag_, ice_pwd_, next_mid_};
+    // A new remote offer in have-remote-offer replaces the pending one: undo
+    // what that one associated before applying this one.
+    else if (snapshot_) restore_snapshot();
+    apply_remote_offer(info);
+    pending_remote_ = desc;
+    pending_remote_info_ = std::move(info);
+  } else {
+    bool final_answer = desc.type == SdpType::answer;
+    apply_remote_answer(info, final_answer);
+    if (final_answer) {
+      current_remote_ = desc;
+      current_remote_info_ = std::move(info);
+      current_local_ = pending_local_;
+      pending_local_.reset();
+      pending_remote_.reset();
+      pending_remote_info_.reset();
+      snapshot_.reset();
+    } else {
+      pending_remote_ = desc;
+      pending_remote_info_ = std::move(info);
+    }
+  }
+  (void)sm_.apply(DescriptionSide::remote, desc.type);
+  after_transition(sm_.is_stable());
+  return ok_result();
+}
+
+void Jsep::apply_remote_offer(const RemoteDescriptionInfo& info) {
+  offer_layout_.clear();
+  answer_restart_ufrag_.reset();
+  for (const auto& r : info.media) {
+    Slot slot{r.kind.value_or(MediaKind::application), r.mid, r.rejected,
+              r.kind == MediaKind::application, r.media, r.proto};
+    offer_layout_.push_back(slot);
+    if (!r.kind) continue;
+    // A recycled m-line may carry a mid an old, stopped owner still holds
+    // (JSEP asks for a fresh mid; do not trust it): the old owner lets go.
+    for (auto& t : transceivers_) {
+      if (t.mid && *t.mid == r.mid && (t.stopped || t.kind != *r.kind)) t.mid.reset();
+    }
+    if (*r.kind != MediaKind::application && data_.mid && *data_.mid == r.mid) data_.mid.reset();
+    if (*r.kind == MediaKind::application) {
+      if (!r.rejected) {
+        data_.wanted = true;
+        data_.mid = r.mid;
+        data_.rejected = false;
+      } else if (data_.mid && *data_.mid == r.mid) {
+        data_.rejected = true;
+      }
+      continue;
+    }
+    Transceiver* t = find_by_mid(r.mid);
+    if (!t && !r.rejected) {
+      // webrtc-pc §4.4.1.6 / JSEP §5.10: reuse an unassociated transceiver of
+      // the same kind that the application added, else create a recvonly one.
+      for (auto& c : transceivers_) {
+        if (!c.mid && !c.stopped && !c.stopping && c.kind == *r.kind && c.added_by_user) {
+          t = &c;
+          break;
+        }
+      }
+      if (!t && transceivers_.size() < config_.max_transceivers) {
+        Transceiver n;
+        n.id = next_transceiver_id_++;
+        n.kind = *r.kind;
+        n.direction = D::recvonly;
+        n.created_by_remote = true;
+        n.added_by_user = false;
+        transceivers_.push_back(std::move(n));
+        t = &transceivers_.back();
+      }
+      if (t) t->mid = r.mid;
+    }
+    if (!t) continue;
+    t->remote_offered_direction = r.direction;
+    if (r.msid) t->receiver.track_id = r.msid->track_id;
+    if (r.rejected && !t->stopped) {
+      t->stopped = true;
+      t->stopping = false;
+      t->current_direction = D::stopped;
+    }
+  }
+  local_is_offerer_ = false;
+}
+
+void Jsep::apply_remote_answer(const RemoteDescriptionInfo& info, bool final_answer) {
+  // RFC 8842 §5.3: the answerer's role fixes ours (a pranswer too).
+  for (const auto& r : info.media) {
+    if (r.rejected) continue;
+    dtls_role_ = r.setup == sdp::Setup::active ? sdp::Setup::passive : sdp::Setup::active;
+    break;
+  }
+  if (!final_answer) return;
+  if (!ice_role_) ice_role_ = IceRole::controlling;
+  std::vector<Slot> layout = offer_layout_;
+  for (size_t i = 0; i < info.media.size() && i < layout.size(); ++i) {
+    const RemoteMediaInfo& r = info.media[i];
+    Slot& slot = layout[i];
+    slot.rejected = slot.rejected || r.rejected;
+    if (slot.data) {
+      data_.rejected = r.rejected;
+      if (r.rejected) slot.data = false;
+      continue;
+    }
+    Transceiver* t = find_by_mid(slot.mid);
+    if (!t) continue;
+    if (r.rejected) {
+      t->stopped = true;
+      t->stopping = false;
+      t->current_direction = D::stopped;
+      continue;
+    }
+    if (t->stopping) {
+      t->stopped = true;
+      t->stopping = false;
+      t->current_direction = D::stopped;
+      continue;
+    }
+    // [[CurrentDirection]] is the answer's direction seen from our side.
+    t->current_direction = reverse_direction(r.direction);
+    t->remote_offered_direction.reset();
+    if (applied_offer_) {
+      for (const auto& [id, dir] : applied_offer_->directions) {
+        if (id == t->id) t->local_description_direction = dir;
+      }
+    }
+    if (r.msid) t->receiver.track_id = r.msid->track_id;
+  }
+  negotiated_layout_ = std::move(layout);
+  offer_layout_.clear();
+  local_is_offerer_ = false;
+  remove_stopped_transceivers();
+}
+
+// ---- rollback (RFC 8829 §5.7, webrtc-pc §4.4.1.5 "rollback") ---------------
+
+Result<void> Jsep::rollback(Instant, DescriptionSide side) {
+  SANSRTC_TRY(sm_.next(side, SdpType::rollback));
+  if (snapshot_) {
+    restore_snapshot();
+    snapshot_.reset();
+  }
+  pending_local_.reset();
+  pending_remote_.reset();
+  pending_remote_info_.reset();
+  offer_layout_.clear();
+  local_is_offerer_ = false;
+  (void)sm_.apply(side, SdpType::rollback);
+  after_transition(true);
+  return ok_result();
+}
+
+// Puts the model back as it was in stable: what the pending offer associated
+// or created goes, what the application did meanwhile stays.
+void Jsep::restore_snapshot() {
+  std::vector<Transceiver> restored;
+  for (auto& t : transceivers_) {
+    const Transceiver* s = nullptr;
+    for (const auto& o : snapshot_->transceivers) {
+      if (o.id == t.id) s = &o;
+    }
+    if (s) {
+      Transceiver r = *s;
+      r.direction = t.direction;  // user settings made meanwhile stay
+      r.stopping = t.stopping || s->stopping;
+      if (r.stopping && !r.mid) r.stopped = true;
+      r.sender = t.sender;
+      r.codecs = t.codecs;
+      restored.push_back(std::move(r));
+    } else if (!t.created_by_remote) {
+      // Added by the application during the negotiation: keep it, unassociated.
+      t.mid.reset();
+      restored.push_back(std::move(t));
+    }
+    // Created by the rolled-back remote offer: removed.
+  }
+  transceivers_ = std::move(restored);
+  bool created_locally = data_.created_locally;
+  data_ = snapshot_->data;
+  // A data channel created meanwhile still needs its section.
+  if (created_locally) data_.wanted = data_.created_locally = true;
+  ice_ufrag_ = snapshot_->ice_ufrag;
+  ice_pwd_ = snapshot_->ice_pwd;
+  next_mid_ = snapshot_->next_mid;
+}
+
+std::optional<TransportParameters> Jsep::transport_parameters() const {
+  const RemoteDescriptionInfo* info = remote_info();
+  if (!info) return std::nullopt;
+  const RemoteMediaInfo* m = nullptr;
+  if (!info->bundle_groups.empty()) {
+    for (const auto& mid : info->bundle_groups[0].mids) {
+      const RemoteMediaInfo* x = info->find_mid(mid);
+      if (x && !x->rejected && !x->bundle_only) {
+        m = x;
+        break;
+      }
+    }
+  }
+  if (!m) {
+    for (const auto& x : info->media) {
+      if (!x.rejected) {
+        m = &x;
+        break;
+      }
+    }
+  }
+  if (!m) return std::nullopt;
+  TransportParameters p;
+  p.mid = m->mid;
+  p.m_line_index = m->index;
+  p.local_ice_ufrag = ice_ufrag_;
+  p.local_ice_pwd = ice_pwd_;
+  p.remote_ice_ufrag = m->ice_ufrag;
+  p.remote_ice_pwd = m->ice_pwd;
+  p.remote_ice_lite = info->ice_lite;
+  p.remote_trickle = info->can_trickle();
+  if (ice_role_) p.ice_role = *ice_role_;
+  else if (info->ice_lite) p.ice_role = IceRole::controlling;
+  else p.ice_role = info->type == SdpType::offer ? IceRole::controlled : IceRole::controlling;
+  p.remote_fingerprints = m->fingerprints;
+  p.local_dtls_role = dtls_role_;
+  p.remote_candidates = m->candidates;
+  p.remote_end_of_candidates = m->end_of_candidates;
+  p.local_sctp_port = config_.sctp_port;
+  for (const auto& x : info->media) {
+    if (x.kind == MediaKind::application && !x.rejected && data_.mid && x.mid == *data_.mid) {
+      p.has_data = true;
+      p.remote_sctp_port = x.sctp_port.value_or(5000);
+      p.remote_max_message_size = x.max_message_size.value_or(65536);
+    }
+  }
+  return p;
+}
+
+bool Jsep::remote_ice_restart() const {
+  if (!pending_remote_info_ || pending_remote_info_->type != SdpType::offer || !current_remote_info_) return false;
+  for (const auto& m : pending_remote_info_->media) {
+    if (m.rejected) continue;
+    for (const auto& c : current_remote_info_->media) {
+      if (c.mid == m.mid && !c.rejected) return c.ice_ufrag != m.ice_ufrag || c.ice_pwd != m.ice_pwd;
+    }
+  }
+  return false;
+}
+
+Result<RemoteCandidate> Jsep::add_remote_candidate(Instant, const IceCandidateInit& init) {
+  if (closed_) return make_error(Errc::closed, "add_ice_candidate: connection is closed");
+  // webrtc-pc §4.4.1.x addIceCandidate, in its order.
+  if (!init.candidate.empty() && !init.sdp_mid && !init.sdp_m_line_index)
+    return make_error(Errc::invalid_argument, "add_ice_candidate: sdp_mid and sdp_m_line_index both null");
+  RemoteDescriptionInfo* info = pending_remote_info_ ? &*pending_remote_info_
+                                : current_remote_info_ ? &*current_remote_info_ : nullptr;
+  if (!info) return make_error(Errc::invalid_state, "add_ice_candidate: no remote description");
+  RemoteMediaInfo* m = nullptr;
+  if (init.sdp_mid) {
+    for (auto& x : info->media) {
+      if (x.mid == *init.sdp_mid) m = &x;
+    }
+    if (!m) return make_error(Errc::not_found, "add_ice_candidate: no m= section with that sdp_mid");
+  } else if (init.sdp_m_line_index) {
+    if (*init.sdp_m_line_index >= info->media.size())
+      return make_error(Errc::not_found, "add_ice_candidate: sdp_m_line_index out of range");
+    m = &info->media[*init.sdp_m_line_index];
+  } else if (!info->media.empty()) {
+    m = &info->media[0];  // end-of-candidates for every section: the first stands for all
+  } else {
+    return make_error(Errc::not_found, "add_ice_candidate: remote description has no m= sections");
+  }
+  // "If candidate.usernameFragment is not null, and is not equal to any
+  // username fragment present in the corresponding media description of an
+  // applied remote description, reject with OperationError."
+  if (init.username_fragment && *init.username_fragment != m->ice_ufrag)
+    return make_error(Errc::not_found, "add_ice_candidate: username_fragment matches no ICE generation");
+  RemoteCandidate out;
+  out.m_line_index = m->index;
+  out.mid = m->mid;
+  out.ice_ufrag = m->ice_ufrag;
+  if (init.candidate.empty()) {
+    out.end_of_candidates = true;
+    if (!init.sdp_mid && !init.sdp_m_line_index) {
+      for (auto& x : info->media) x.end_of_candidates = true;
+    } else {
+      m->end_of_candidates = true;
+    }
+    return out;
+  }
+  std::string_view c = init.candidate;
+  if (c.starts_with("a=")) c.remove_prefix(2);
+  if (!c.starts_with("candidate:"))
+    return make_error(Errc::invalid_argument, "add_ice_candidate: candidate must start with \"candidate:\"");
+  if (m->candidates.size() >= config_.remote_limits.max_candidates_per_section)
+    return make_error(Errc::limit_exceeded, "add_ice_candidate: too many candidates for this m= section");
+  out.candidate = std::string(c);
+  m->candidates.push_back(out.candidate);
+  return out;
+}
+
+void Jsep::close(Instant) {
+  if (closed_) return;
+  closed_ = true;
+  sm_.close();
+  for (auto& t : transceivers_) {
+    t.stopped = true;
+    t.current_direction = D::stopped;
+  }
+}
+
+// ---- events and negotiation-needed ----------------------------------------
+
+void Jsep::drain_signaling_events() {
+  while (auto s = sm_.poll_event()) {
+    if (!events_.push_back(JsepEvent{JsepEvent::Type::signaling_state_change, *s})) ++events_dropped_;
+  }
+}
+
+void Jsep::after_transition(bool to_stable) {
+  drain_signaling_events();
+  if (to_stable) nn_.after_description_to_stable(closed_, check_negotiation_needed());
+}
+
+void Jsep::update_negotiation_needed() {
+  nn_.update(closed_, sm_.is_stable(), check_negotiation_needed());
+}
+
+std::optional<JsepEvent> Jsep::poll_event() {
+  if (auto e = events_.pop_front()) return e;
+  if (nn_.poll_event(closed_, sm_.is_stable())) return JsepEvent{JsepEvent::Type::negotiation_needed, sm_.state()};
+  return std::nullopt;
+}
+
+// webrtc-pc §4.7.3 "check if negotiation is needed".
+bool Jsep::check_negotiation_needed() const {
+  if (ice_restart_pending_) return true;
+  if (data_.wanted && (!data_.mid || data_.rejected)) {
+    // "If connection has created any RTCDataChannels, and no m= section in
+    // description has been negotiated yet for data, return true."
+    bool negotiated = data_.mid && std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(),
+                                               [&](const Slot& s) { return s.data && s.mid == *data_.mid; });
+    if (!negotiated) return true;
+  }
+  for (const auto& t : transceivers_) {
+    if (t.stopping && !t.stopped) return true;
+    bool associated = t.mid && std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(),
+                                           [&](const Slot& s) { return s.mid == *t.mid; });
+    if (!t.stopped && !associated) return true;
+    if (!t.stopped && associated) {
+      RtpTransceiverDirection want = t.direction;
+      if (t.remote_offered_direction) want = answer_direction(t.direction, *t.remote_offered_direction);
+      if (t.local_description_direction && *t.local_description_direction != want) return true;
+    }
+    if (t.stopped && associated) {
+      bool rejected = std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(),
+                                  [&](const Slot& s) { return s.mid == *t.mid && s.rejected; });
+      if (!rejected) return true;
+    }
+  }
+  return false;
+}
+
+bool Jsep::is_consistent() const {
+  for (size_t i = 0; i < transceivers_.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (transceivers_[i].id == transceivers_[j].id) return false;
+      if (transceivers_[i].mid && transceivers_[j].mid && *transceivers_[i].mid == *transceivers_[j].mid)
+        return false;
+    }
+    if (data_.mid && transceivers_[i].mid && *data_.mid == *transceivers_[i].mid) return false;
+  }
+  for (size_t i = 0; i < negotiated_layout_.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (negotiated_layout_[i].mid == negotiated_layout_[j].mid && !negotiated_layout_[i].mid.empty())
+        return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace sansrtc::pc
