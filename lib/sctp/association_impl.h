@@ -1,0 +1,122 @@
+// sctp/association_impl.h — the association's state, shared by
+// association.cc (commands, handshake, inbound chunks) and
+// association_tx.cc (packet assembly and timers). Private to lib/sctp.
+#pragma once
+
+#include "base/secret.h"
+#include "base/time.h"
+#include "sctp/association.h"
+#include "sctp/fifo.h"
+#include "sctp/packet/chunks.h"
+#include "sctp/packet/parameters.h"
+#include "sctp/rx/receive_queue.h"
+#include "sctp/state_cookie.h"
+#include "sctp/tx/retransmission_queue.h"
+#include "sctp/tx/rto.h"
+#include "sctp/tx/send_queue.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace sansrtc::sctp {
+
+enum class Timer : uint8_t { t1_init, t1_cookie, t2_shutdown, t3_rtx, heartbeat, delayed_ack, reconfig, count_ };
+
+struct Association::Impl {
+  Impl(const Config& c, Rng& r);
+  ~Impl();
+
+  // --- inbound (association.cc)
+  void on_packet(Instant now, Bytes packet);
+  void on_init(Instant now, const ChunkView& c);
+  bool on_cookie_echo(Instant now, uint32_t vtag, const ChunkView& c);
+  void on_init_ack(Instant now, const ChunkView& c);
+  void on_data(Instant now, const ChunkView& c, bool* got_data, bool* ack_now);
+  void on_sack(Instant now, const ChunkView& c);
+  void on_shutdown(Instant now, const ChunkView& c);
+  void on_forward_tsn(Instant now, const ChunkView& c);
+  void on_reconfig(Instant now, const ChunkView& c);
+  void on_heartbeat(const ChunkView& c);
+  void on_heartbeat_ack(Instant now, const ChunkView& c);
+  void on_unknown(const ChunkView& c, bool* stop);
+  void establish(Instant now, const StateCookie& c, EventType ev);
+  void close(CloseReason reason, const char* detail);
+  void send_abort(uint32_t vtag, bool t_bit, CauseCode cause);
+  void move_received();
+  void handle_low(const InlineVector<uint16_t, 32>& low);
+  void after_ack_progress(Instant now);
+  void check_shutdown_progress(Instant now);
+
+  // --- outbound (association_tx.cc)
+  std::optional<size_t> transmit(MutBytes buf);
+  void on_timeout(Instant now);
+  void write_init(PacketBuilder& b, bool ack, uint32_t tag, uint32_t tsn);
+  MutBytes oob_slot();  // a buffer for a reply packet, or empty when the queue is full
+  void oob_commit(size_t size);
+  void maybe_start_reset(Instant now);
+  void write_sack(PacketBuilder& b);
+  uint32_t current_a_rwnd() const;
+  size_t max_message() const;
+  bool established_like() const {
+    return state == State::established || state == State::shutdown_pending ||
+           state == State::shutdown_sent || state == State::shutdown_received ||
+           state == State::shutdown_ack_sent;
+  }
+  bool consistent() const;
+
+  Config cfg;
+  Rng& rng;
+  MonotonicNow clock;
+  Secret<32> cookie_key;
+  State state = State::closed;
+  bool connect_called = false;
+  Stats stats;
+  TimerTable<Timer, size_t(Timer::count_)> timers;
+  RetransmissionTimeout rto;
+
+  uint32_t local_tag = 0;
+  uint32_t peer_tag = 0;
+  uint32_t local_initial_tsn = 0;
+  StateCookie pending;                 // client: what INIT-ACK told us, used at COOKIE-ACK
+  std::vector<uint8_t> cookie_echo;    // client: the peer's cookie (bounded by the MTU)
+  int init_retransmits = 0;
+  uint16_t os = 0, mis = 0;
+  bool peer_pr = false, peer_reconfig = false, zero_checksum = false;
+  size_t remote_max_message = 0;
+
+  SendQueue sq;
+  std::unique_ptr<RetransmissionQueue> rtxq;
+  std::unique_ptr<ReceiveQueue> rxq;
+  Fifo<ReceivedMessage> rx_scratch;
+  Fifo<Event> events;
+  size_t pending_event_bytes = 0;
+
+  bool send_init = false, send_cookie_echo = false, send_cookie_ack = false;
+  bool send_shutdown = false, send_shutdown_ack = false, send_heartbeat = false;
+  bool send_forward_tsn = false;
+  enum class Ack : uint8_t { none, delayed, now } ack = Ack::none;
+  int packets_since_ack = 0;
+  int error_count = 0;
+  uint64_t hb_nonce = 0;
+  bool hb_outstanding = false;
+
+  // RFC 6525 stream reset
+  uint32_t next_req_seq = 0;
+  uint32_t peer_expected_req_seq = 0;
+  std::vector<uint16_t> reset_pending;
+  std::vector<uint16_t> reset_inflight;
+  uint32_t reset_inflight_seq = 0;
+  uint32_t reset_last_tsn = 0;
+  bool send_reconfig_request = false;
+  std::optional<ReconfigResponse> pending_response;
+
+  // Reply packets built while handling input (INIT-ACK, HEARTBEAT-ACK, ABORT,
+  // ERROR, SHUTDOWN-COMPLETE): a small fixed queue, replies beyond it dropped.
+  static constexpr size_t kOobSlots = 4;
+  std::vector<uint8_t> oob[kOobSlots];
+  size_t oob_size[kOobSlots] = {};
+  size_t oob_head = 0, oob_count = 0;
+};
+
+}  // namespace sansrtc::sctp

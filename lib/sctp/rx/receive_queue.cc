@@ -1,0 +1,197 @@
+#include "sctp/rx/receive_queue.h"
+
+#include "base/seq_num.h"
+
+#include <algorithm>
+
+namespace sansrtc::sctp {
+
+ReceiveQueue::ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t max_buffer,
+                           size_t max_message)
+    : cum_(int64_t(peer_initial_tsn) - 1 + (int64_t(1) << 32)),
+      highest_(cum_),
+      max_buffer_(max_buffer),
+      max_message_(max_message) {
+  // Gap block offsets are 16 bits: keep the window below 2^15.
+  size_t w = 64;
+  while (w < window_tsns && w < 32768) w <<= 1;
+  window_ = w;
+  slots_.resize(window_);
+}
+
+int64_t ReceiveQueue::unwrap(uint32_t tsn) const {
+  return cum_ + Seq32(tsn).distance_from(Seq32(uint64_t(cum_)));
+}
+
+uint32_t ReceiveQueue::a_rwnd(size_t pending_bytes) const {
+  size_t used = held_bytes_ + partial_.payload.size() + pending_bytes;
+  return uint32_t(used >= max_buffer_ ? 0 : max_buffer_ - used);
+}
+
+ReceiveQueue::Verdict ReceiveQueue::add(const DataChunk& d, Fifo<ReceivedMessage>& out) {
+  int64_t t = unwrap(d.tsn);
+  Slot& slot = slots_[size_t(t) & (window_ - 1)];
+  if (t <= cum_ || (t <= cum_ + int64_t(window_) && slot.present)) {
+    // §6.2: "report ... duplicate TSNs in the next SACK".
+    if (!dups_.full()) (void)dups_.push_back(d.tsn);
+    return Verdict::duplicate;
+  }
+  if (t > cum_ + int64_t(window_)) return Verdict::out_of_window;
+  if (t == cum_ + 1) {
+    // In order: no copy into a slot. The next chunk in sequence is always
+    // accepted, so a receiver full of held chunks cannot deadlock.
+    cum_ = t;
+    deliver_chunk(d.flags, d.stream, d.ppid, d.payload, out);
+    drain(out);
+    highest_ = std::max(highest_, cum_);
+    return Verdict::accepted;
+  }
+  if (held_bytes_ + partial_.payload.size() + d.payload.size() > max_buffer_) return Verdict::buffer_full;
+  slot.present = true;
+  slot.flags = d.flags;
+  slot.stream = d.stream;
+  slot.ppid = d.ppid;
+  slot.data.assign(d.payload.begin(), d.payload.end());
+  held_bytes_ += d.payload.size();
+  highest_ = std::max(highest_, t);
+  if (d.unordered()) try_deliver_unordered(t, out);
+  return Verdict::accepted;
+}
+
+void ReceiveQueue::try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out) {
+  // The fragments of one message have consecutive TSNs: look for B at or
+  // below t and E at or above it, all held and not yet delivered.
+  const Slot& at = slot_at(t);
+  int64_t b = t, e = t;
+  while (!(slot_at(b).flags & kFlagBeginning)) {
+    if (b - 1 <= cum_) return;
+    const Slot& s = slot_at(b - 1);
+    if (!s.present || s.delivered || !(s.flags & kFlagUnordered) || s.stream != at.stream) return;
+    --b;
+  }
+  while (!(slot_at(e).flags & kFlagEnding)) {
+    if (e + 1 > highest_) return;
+    const Slot& s = slot_at(e + 1);
+    if (!s.present || s.delivered || !(s.flags & kFlagUnordered) || s.stream != at.stream) return;
+    ++e;
+  }
+  size_t total = 0;
+  for (int64_t k = b; k <= e; ++k) total += slot_at(k).data.size();
+  ReceivedMessage m;
+  m.stream = at.stream;
+  m.ppid = slot_at(b).ppid;
+  m.unordered = true;
+  if (total <= max_message_) {
+    m.payload.reserve(total);
+    for (int64_t k = b; k <= e; ++k) m.payload.insert(m.payload.end(), slot_at(k).data.begin(), slot_at(k).data.end());
+  } else {
+    ++too_large_;
+  }
+  for (int64_t k = b; k <= e; ++k) {
+    Slot& s = slot_at(k);
+    held_bytes_ -= s.data.size();
+    s.data.clear();
+    s.delivered = true;
+  }
+  if (total <= max_message_) out.push_back(std::move(m));
+}
+
+void ReceiveQueue::drain(Fifo<ReceivedMessage>& out) {
+  for (;;) {
+    Slot& s = slots_[size_t(cum_ + 1) & (window_ - 1)];
+    if (!s.present) return;
+    ++cum_;
+    s.present = false;
+    if (s.delivered) {
+      s.delivered = false;
+      continue;
+    }
+    held_bytes_ -= s.data.size();
+    deliver_chunk(s.flags, s.stream, s.ppid, s.data, out);
+  }
+}
+
+void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, Bytes payload,
+                                 Fifo<ReceivedMessage>& out) {
+  bool b = flags & kFlagBeginning, e = flags & kFlagEnding;
+  if (b) {
+    // A new message while one is unfinished: the old one lost its tail to
+    // a FORWARD-TSN; it is dropped.
+    partial_.payload.clear();
+    partial_.stream = stream;
+    partial_.ppid = ppid;
+    partial_.unordered = flags & kFlagUnordered;
+    in_message_ = true;
+    skipping_ = false;
+    if (!e) partial_.payload.reserve(std::min<size_t>(max_message_, 64 * 1024));
+  } else if (!in_message_ || stream != partial_.stream) {
+    return;  // a fragment whose beginning was abandoned
+  }
+  if (skipping_) {
+    if (e) in_message_ = skipping_ = false;
+    return;
+  }
+  if (partial_.payload.size() + payload.size() > max_message_) {
+    ++too_large_;
+    skipping_ = !e;
+    in_message_ = !e;
+    partial_.payload = std::vector<uint8_t>();
+    return;
+  }
+  partial_.payload.insert(partial_.payload.end(), payload.begin(), payload.end());
+  if (e) {
+    out.push_back(std::move(partial_));
+    partial_ = ReceivedMessage();
+    in_message_ = false;
+  }
+}
+
+void ReceiveQueue::forward(uint32_t new_cum, Fifo<ReceivedMessage>& out) {
+  int64_t t_new = unwrap(new_cum);
+  if (t_new <= cum_) return;
+  int64_t end = std::min(t_new, cum_ + int64_t(window_));
+  while (cum_ < end) {
+    ++cum_;
+    Slot& s = slots_[size_t(cum_) & (window_ - 1)];
+    if (s.present && s.delivered) {
+      s.present = s.delivered = false;
+    } else if (s.present) {
+      s.present = false;
+      held_bytes_ -= s.data.size();
+      deliver_chunk(s.flags, s.stream, s.ppid, s.data, out);
+    } else {
+      // A skipped TSN breaks the message being reassembled.
+      partial_.payload.clear();
+      in_message_ = skipping_ = false;
+    }
+  }
+  if (t_new > cum_) {
+    cum_ = t_new;
+    partial_.payload.clear();
+    in_message_ = skipping_ = false;
+  }
+  drain(out);
+  highest_ = std::max(highest_, cum_);
+}
+
+size_t ReceiveQueue::gap_blocks(GapAckBlock* out, size_t max) const {
+  size_t n = 0;
+  int64_t t = cum_ + 1;
+  while (t <= highest_ && n < max) {
+    while (t <= highest_ && !slots_[size_t(t) & (window_ - 1)].present) ++t;
+    if (t > highest_) break;
+    int64_t start = t;
+    while (t <= highest_ && slots_[size_t(t) & (window_ - 1)].present) ++t;
+    out[n++] = GapAckBlock{uint16_t(start - cum_), uint16_t(t - 1 - cum_)};
+  }
+  return n;
+}
+
+bool ReceiveQueue::is_consistent() const {
+  size_t held = 0;
+  for (const auto& s : slots_)
+    if (s.present && !s.delivered) held += s.data.size();
+  return held == held_bytes_ && highest_ >= cum_ && highest_ - cum_ <= int64_t(window_);
+}
+
+}  // namespace sansrtc::sctp

@@ -1,0 +1,90 @@
+// sctp/rx/receive_queue.h — the receiver: TSN tracking, SACK contents and
+// reassembly (RFC 9260 §6.2, §6.7 gap ack blocks, §6.9 reassembly;
+// RFC 3758 §3.6 FORWARD-TSN on the receiver).
+//
+// DATA chunks above the cumulative TSN are held in a ring indexed by TSN
+// (bounded: TSNs beyond the window are dropped and counted). Chunks are
+// processed strictly in TSN order once the cumulative TSN reaches them; since
+// DATA fragments of one message carry consecutive TSNs, at most one message
+// is being reassembled at a time, and ordered delivery follows from TSN
+// order. Unordered messages are delivered as soon as all their fragments
+// are held, ahead of any hole (their slots stay marked for gap acks).
+//
+// Memory: held payloads plus the message under reassembly are bounded by the
+// receive buffer; a message beyond max_message_size is discarded and counted.
+#pragma once
+
+#include "base/inline_vector.h"
+#include "sctp/fifo.h"
+#include "sctp/packet/chunks.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace sansrtc::sctp {
+
+struct ReceivedMessage {
+  uint16_t stream = 0;
+  uint32_t ppid = 0;
+  bool unordered = false;
+  std::vector<uint8_t> payload;
+};
+
+class ReceiveQueue {
+ public:
+  enum class Verdict : uint8_t { accepted, duplicate, out_of_window, buffer_full };
+
+  ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t max_buffer, size_t max_message);
+
+  // Records one DATA chunk; completed messages are appended to `out`.
+  Verdict add(const DataChunk& d, Fifo<ReceivedMessage>& out);
+  // RFC 3758 §3.6: moves the cumulative TSN to `new_cum` (if ahead),
+  // delivering held chunks on the way and dropping broken messages.
+  void forward(uint32_t new_cum, Fifo<ReceivedMessage>& out);
+
+  uint32_t cumulative_tsn() const { return uint32_t(cum_); }
+  int64_t cumulative_tsn_unwrapped() const { return cum_; }
+  int64_t unwrap(uint32_t tsn) const;
+  // a_rwnd to advertise, given `pending_bytes` delivered but not yet polled.
+  uint32_t a_rwnd(size_t pending_bytes) const;
+  // Writes the gap ack blocks for a SACK (at most `max`); returns how many.
+  size_t gap_blocks(GapAckBlock* out, size_t max) const;
+  bool has_gaps() const { return highest_ > cum_; }
+  void clear_duplicates() { dups_.clear(); }
+  // Duplicate TSNs since the last SACK (bounded).
+  InlineVector<uint32_t, 16>& duplicates() { return dups_; }
+  size_t held_bytes() const { return held_bytes_; }
+  size_t partial_bytes() const { return partial_.payload.size(); }
+  uint64_t messages_too_large() const { return too_large_; }
+  bool is_consistent() const;
+
+ private:
+  struct Slot {
+    bool present = false;
+    bool delivered = false;  // an unordered message delivered ahead of the cumulative TSN
+    uint8_t flags = 0;
+    uint16_t stream = 0;
+    uint32_t ppid = 0;
+    std::vector<uint8_t> data;  // keeps its capacity across reuse
+  };
+  void deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, Bytes payload, Fifo<ReceivedMessage>& out);
+  void drain(Fifo<ReceivedMessage>& out);
+  void try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out);
+  Slot& slot_at(int64_t t) { return slots_[size_t(t) & (window_ - 1)]; }
+
+  int64_t cum_;
+  int64_t highest_;
+  size_t window_;
+  size_t max_buffer_;
+  size_t max_message_;
+  std::vector<Slot> slots_;
+  size_t held_bytes_ = 0;
+  ReceivedMessage partial_;
+  bool in_message_ = false;   // partial_ holds a message begun with B
+  bool skipping_ = false;     // discarding the rest of a too-large message
+  uint64_t too_large_ = 0;
+  InlineVector<uint32_t, 16> dups_;
+};
+
+}  // namespace sansrtc::sctp

@@ -1,0 +1,122 @@
+#include "sctp/tx/send_queue.h"
+
+#include "sctp/packet/chunks.h"
+
+#include <algorithm>
+
+namespace sansrtc::sctp {
+
+namespace {
+constexpr size_t kMaxPooled = 256;
+}
+
+SendQueue::~SendQueue() {
+  clear();
+  for (auto* m : pool_) delete m;
+}
+
+void SendQueue::reset_streams_table(uint16_t count) {
+  streams_.assign(count, OutStream{});
+}
+
+OutMessage* SendQueue::acquire() {
+  if (!pool_.empty()) {
+    OutMessage* m = pool_.back();
+    pool_.pop_back();
+    return m;
+  }
+  return new OutMessage();
+}
+
+void SendQueue::release(OutMessage* m) {
+  SANSRTC_DCHECK(m->refs > 0);
+  if (--m->refs) return;
+  if (pool_.size() >= kMaxPooled || m->data.capacity() > 1024 * 1024) {
+    delete m;
+    return;
+  }
+  std::vector<uint8_t> keep = std::move(m->data);
+  keep.clear();
+  *m = OutMessage();
+  m->data = std::move(keep);
+  pool_.push_back(m);
+}
+
+void SendQueue::push(OutMessage* m) {
+  m->refs = 1;
+  queue_.push_back(m);
+  queued_bytes_ += m->data.size();
+  streams_[m->stream].queued_messages++;
+  add_buffered(m->stream, m->data.size());
+}
+
+bool SendQueue::unbuffer(uint16_t stream, size_t n) {
+  if (stream >= streams_.size()) return false;
+  OutStream& s = streams_[stream];
+  n = std::min(n, s.buffered);
+  bool above = s.buffered > s.low_threshold;
+  s.buffered -= n;
+  total_buffered_ -= std::min(n, total_buffered_);
+  return above && s.buffered <= s.low_threshold;
+}
+
+bool SendQueue::abandon_remainder(OutMessage* m) {
+  m->abandoned = true;
+  if (m->fully_fragmented()) return false;
+  size_t rest = m->data.size() - m->next_offset;
+  queued_bytes_ -= std::min(rest, queued_bytes_);
+  m->next_offset = m->data.size();
+  if (m->stream < streams_.size() && streams_[m->stream].queued_messages) streams_[m->stream].queued_messages--;
+  return unbuffer(m->stream, rest);
+}
+
+std::optional<Fragment> SendQueue::next_fragment(Instant now, size_t max_payload, size_t* dropped_msgs) {
+  while (!queue_.empty()) {
+    OutMessage* m = queue_.front();
+    // RFC 3758 §3.5: a message whose lifetime ran out before it was sent is
+    // abandoned; if nothing of it went out yet no TSN is spent on it.
+    if (!m->abandoned && m->expires && now >= *m->expires) {
+      (void)abandon_remainder(m);
+      ++*dropped_msgs;
+    }
+    if (m->abandoned || m->fully_fragmented()) {
+      queue_.pop_front();
+      release(m);
+      continue;
+    }
+    Fragment f;
+    f.msg = m;
+    f.offset = uint32_t(m->next_offset);
+    size_t len = std::min(max_payload, m->data.size() - m->next_offset);
+    f.length = uint16_t(len);
+    f.flags = (m->unordered ? kFlagUnordered : 0) | (m->next_offset == 0 ? kFlagBeginning : 0);
+    m->next_offset += len;
+    queued_bytes_ -= len;
+    if (m->fully_fragmented()) {
+      f.flags |= kFlagEnding;
+      streams_[m->stream].queued_messages--;
+      queue_.pop_front();
+      // The queue's reference passes to the outstanding fragment below.
+    } else {
+      ++m->refs;
+    }
+    return f;
+  }
+  return std::nullopt;
+}
+
+void SendQueue::clear() {
+  while (!queue_.empty()) {
+    // The retransmission queue drops its references first, so the queue's
+    // own is the last one.
+    release(queue_.pop_front());
+  }
+  queued_bytes_ = 0;
+  total_buffered_ = 0;
+  for (auto& s : streams_) {
+    s.buffered = 0;
+    s.queued_messages = 0;
+  }
+}
+
+}  // namespace sansrtc::sctp

@@ -1,0 +1,98 @@
+// sctp/tx/send_queue.h — messages waiting to be sent, fragmented by reference.
+//
+// A message is copied once into a pooled `OutMessage` (whose buffer keeps its
+// capacity when recycled), then handed out as fragments that point into it;
+// the retransmission queue holds references until each fragment is acked or
+// abandoned. Messages go out FIFO across streams, so the fragments of one
+// message get consecutive TSNs, as DATA reassembly needs (RFC 9260 §6.9).
+// Per-stream state: next SSN, buffered amount and its low-water threshold,
+// and a pause flag while an outgoing stream reset is pending (RFC 6525).
+#pragma once
+
+#include "base/time.h"
+#include "sctp/fifo.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace sansrtc::sctp {
+
+struct OutMessage {
+  std::vector<uint8_t> data;
+  uint16_t stream = 0;
+  uint16_t ssn = 0;
+  uint32_t ppid = 0;
+  bool unordered = false;
+  bool abandoned = false;
+  bool ssn_assigned = false;
+  std::optional<uint16_t> max_retransmits;
+  std::optional<Instant> expires;
+  size_t next_offset = 0;   // bytes already handed out as fragments
+  uint32_t refs = 0;        // send queue + outstanding fragments
+  int64_t first_tsn = 0;    // unwrapped TSN of the first fragment (once sent)
+  int64_t last_tsn = -1;    // unwrapped TSN of the last fragment handed out so far
+  bool fully_fragmented() const { return next_offset >= data.size(); }
+};
+
+struct OutStream {
+  uint16_t next_ssn = 0;
+  size_t buffered = 0;
+  size_t low_threshold = 0;
+  uint32_t queued_messages = 0;  // not yet fully fragmented
+  bool paused = false;           // reset requested: send() refuses
+};
+
+struct Fragment {
+  OutMessage* msg = nullptr;
+  uint32_t offset = 0;
+  uint16_t length = 0;
+  uint8_t flags = 0;  // DATA B/E/U
+};
+
+class SendQueue {
+ public:
+  SendQueue() = default;
+  ~SendQueue();
+  void reset_streams_table(uint16_t count);
+
+  // Takes a pooled message (the caller fills it and calls push()).
+  OutMessage* acquire();
+  // Returns a message to the pool when its last reference goes.
+  void release(OutMessage* m);
+  void push(OutMessage* m);
+
+  // The next fragment of at most `max_payload` bytes, or nullopt. Expired or
+  // abandoned messages at the front are dropped (reported via `on_drop`,
+  // returned as the count of bytes dropped that were still buffered).
+  std::optional<Fragment> next_fragment(Instant now, size_t max_payload, size_t* dropped_msgs);
+
+  bool empty() const { return queue_.empty(); }
+  size_t queued_bytes() const { return queued_bytes_; }
+  size_t total_buffered() const { return total_buffered_; }
+  OutStream* stream(uint16_t id) { return id < streams_.size() ? &streams_[id] : nullptr; }
+  const OutStream* stream(uint16_t id) const { return id < streams_.size() ? &streams_[id] : nullptr; }
+  size_t num_streams() const { return streams_.size(); }
+  // Decreases a stream's buffered amount; true when it crossed its low threshold.
+  bool unbuffer(uint16_t stream, size_t n);
+  void add_buffered(uint16_t stream, size_t n) {
+    streams_[stream].buffered += n;
+    total_buffered_ += n;
+  }
+  // Marks a message abandoned and unbuffers its unsent remainder; returns true
+  // when a low-threshold crossing happened.
+  bool abandon_remainder(OutMessage* m);
+  // Drops everything (restart / close).
+  void clear();
+
+ private:
+  Fifo<OutMessage*> queue_;
+  std::vector<OutMessage*> pool_;
+  std::vector<OutStream> streams_;
+  size_t queued_bytes_ = 0;    // unfragmented bytes
+  size_t total_buffered_ = 0;  // queued + outstanding not acked
+};
+
+}  // namespace sansrtc::sctp
