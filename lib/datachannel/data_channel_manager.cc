@@ -1,0 +1,649 @@
+#include "datachannel/data_channel_manager.h"
+
+#include "base/check.h"
+#include "datachannel/utf8.h"
+
+#include <algorithm>
+
+namespace sansrtc::datachannel {
+
+namespace {
+constexpr uint16_t kNoSlot = 0xffff;
+
+sctp::Ppid ppid(Ppid p) { return sctp::Ppid(static_cast<uint32_t>(p)); }
+}  // namespace
+
+const char* channel_state_name(ChannelState s) {
+  switch (s) {
+    case ChannelState::connecting: return "connecting";
+    case ChannelState::open: return "open";
+    case ChannelState::closing: return "closing";
+    case ChannelState::closed: return "closed";
+  }
+  return "unknown";
+}
+
+const char* event_type_name(EventType t) {
+  switch (t) {
+    case EventType::data_channel: return "datachannel";
+    case EventType::open: return "open";
+    case EventType::message: return "message";
+    case EventType::buffered_amount_low: return "bufferedamountlow";
+    case EventType::error: return "error";
+    case EventType::closing: return "closing";
+    case EventType::close: return "close";
+  }
+  return "unknown";
+}
+
+DataChannelManager::DataChannelManager(const Config& config, sctp::Association& association)
+    : config_(config), assoc_(association), role_(config.dtls_role), events_(config.max_events) {
+  if (config_.max_streams > 65535) config_.max_streams = 65535;
+  slots_.reserve(std::min<size_t>(config_.max_channels, 64));
+  association_connected_ = assoc_.state() == sctp::State::established;
+}
+
+DataChannelManager::~DataChannelManager() = default;
+
+Result<void> DataChannelManager::set_dtls_role(DtlsRole role) {
+  if (role_ && *role_ != role) return make_error(Errc::invalid_state, "datachannel: DTLS role already set");
+  role_ = role;
+  return ok_result();
+}
+
+// ---------------------------------------------------------------------------
+// Channel table: slots reused up to max_channels, a sorted (id, slot) index.
+
+DataChannelManager::Slot* DataChannelManager::find(ChannelId id) {
+  auto it = std::lower_bound(index_.begin(), index_.end(), std::make_pair(id.value(), uint16_t(0)));
+  if (it == index_.end() || it->first != id.value()) return nullptr;
+  return &slots_[it->second];
+}
+
+const DataChannelManager::Slot* DataChannelManager::find(ChannelId id) const {
+  return const_cast<DataChannelManager*>(this)->find(id);
+}
+
+Result<DataChannelManager::Slot*> DataChannelManager::add_slot(ChannelId id) {
+  if (index_.size() >= config_.max_channels)
+    return make_error(Errc::limit_exceeded, "datachannel: max_channels reached");
+  size_t slot = kNoSlot;
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (!slots_[i].in_use) { slot = i; break; }
+  if (slot == kNoSlot) {
+    slots_.emplace_back();
+    slot = slots_.size() - 1;
+  }
+  Slot& s = slots_[slot];
+  s = Slot{};
+  s.in_use = true;
+  s.info.id = id;
+  auto entry = std::make_pair(id.value(), uint16_t(slot));
+  index_.insert(std::lower_bound(index_.begin(), index_.end(), entry), entry);
+  return &s;
+}
+
+void DataChannelManager::remove_slot(ChannelId id) {
+  auto it = std::lower_bound(index_.begin(), index_.end(), std::make_pair(id.value(), uint16_t(0)));
+  if (it == index_.end() || it->first != id.value()) return;
+  Slot& s = slots_[it->second];
+  if (s.reset_waiting) --resets_waiting_;
+  s = Slot{};  // frees label, protocol and any partial message
+  index_.erase(it);
+}
+
+uint32_t DataChannelManager::stream_limit() const {
+  uint32_t limit = config_.max_streams;
+  if (association_connected_) {
+    limit = std::min<uint32_t>(limit, assoc_.outbound_streams());
+    limit = std::min<uint32_t>(limit, assoc_.inbound_streams());
+  }
+  return limit;
+}
+
+bool DataChannelManager::connected() const { return association_connected_ && !association_closed_; }
+
+// RFC 8832 §6: "The peer that initiates opening a data channel selects a
+// stream identifier for which the corresponding incoming and outgoing streams
+// are unused." We take the lowest free id of our parity.
+Result<ChannelId> DataChannelManager::allocate_id() const {
+  if (!role_)
+    return make_error(Errc::invalid_state, "datachannel: DTLS role not known yet; set it or pass an id");
+  const uint32_t limit = stream_limit();
+  uint32_t candidate = *role_ == DtlsRole::client ? 0 : 1;
+  // index_ is sorted: walk it alongside the candidates of our parity.
+  for (const auto& [stream, slot] : index_) {
+    (void)slot;
+    if (stream < candidate) continue;
+    if (stream > candidate) break;
+    candidate += 2;  // stream == candidate: taken
+  }
+  if (candidate >= limit) return make_error(Errc::limit_exceeded, "datachannel: no free stream id");
+  return ChannelId(uint16_t(candidate));
+}
+
+// ---------------------------------------------------------------------------
+// Commands
+
+Result<ChannelId> DataChannelManager::create_channel(Instant now, std::string_view label,
+                                                     const ChannelInit& init) {
+  if (association_closed_) return make_error(Errc::invalid_state, "datachannel: association closed");
+  if (!is_valid_utf8(label)) return make_error(Errc::invalid_argument, "datachannel: label is not valid UTF-8");
+  if (!is_valid_utf8(init.protocol))
+    return make_error(Errc::invalid_argument, "datachannel: protocol is not valid UTF-8");
+  if (label.size() > config_.dcep.max_label_length)
+    return make_error(Errc::limit_exceeded, "datachannel: label longer than the configured limit");
+  if (init.protocol.size() > config_.dcep.max_protocol_length)
+    return make_error(Errc::limit_exceeded, "datachannel: protocol longer than the configured limit");
+  if (init.max_retransmits && init.max_packet_life_time)
+    return make_error(Errc::invalid_argument,
+                      "datachannel: max_retransmits and max_packet_life_time are mutually exclusive");
+  if (init.negotiated && !init.id)
+    return make_error(Errc::invalid_argument, "datachannel: a negotiated channel needs an id");
+  if (index_.size() >= config_.max_channels)
+    return make_error(Errc::limit_exceeded, "datachannel: max_channels reached");
+
+  ChannelId id;
+  if (init.id) {
+    id = ChannelId(*init.id);
+    if (*init.id >= stream_limit()) return make_error(Errc::invalid_argument, "datachannel: id beyond the stream limit");
+    if (find(id)) return make_error(Errc::invalid_argument, "datachannel: id already in use");
+    if (!init.negotiated && role_ && (*init.id % 2 == 0) != (*role_ == DtlsRole::client))
+      return make_error(Errc::invalid_argument, "datachannel: in-band id of the wrong parity for our DTLS role");
+  } else {
+    auto a = allocate_id();
+    if (!a) return a.error();
+    id = *a;
+  }
+
+  auto added = add_slot(id);
+  if (!added) return added.error();
+  Slot& s = **added;
+  s.info.label.assign(label);
+  s.info.protocol.assign(init.protocol);
+  s.info.ordered = init.ordered;
+  s.info.max_retransmits = init.max_retransmits;
+  if (init.max_packet_life_time) s.info.max_packet_life_time = *init.max_packet_life_time;
+  s.info.negotiated = init.negotiated;
+  s.info.priority = init.priority;
+  s.local_inband = !init.negotiated;
+  s.peer_heard = init.negotiated;  // no DCEP: nothing to wait for
+
+  if (connected()) {
+    if (s.local_inband) {
+      if (auto r = send_open(now, s); !r) {
+        remove_slot(id);
+        return r.error();
+      }
+    }
+    announce_open(s);
+  }
+  ++stats_.channels_opened_locally;
+  SANSRTC_DCHECK(is_consistent());
+  return id;
+}
+
+Result<void> DataChannelManager::send_open(Instant now, Slot& s) {
+  DataChannelOpenView open;
+  const Reliability rel = s.info.max_retransmits ? Reliability::max_retransmits
+                          : s.info.max_packet_life_time ? Reliability::max_lifetime
+                                                        : Reliability::reliable;
+  open.channel_type = make_channel_type(s.info.ordered, rel);
+  open.priority = s.info.priority;
+  open.reliability_parameter = s.info.max_retransmits       ? *s.info.max_retransmits
+                               : s.info.max_packet_life_time ? *s.info.max_packet_life_time
+                                                             : 0;
+  open.label = s.info.label;
+  open.protocol = s.info.protocol;
+  std::vector<uint8_t> buf(data_channel_open_size(open.label.size(), open.protocol.size()));
+  auto n = write_data_channel_open(buf, open, config_.dcep);
+  if (!n) return n.error();
+  // RFC 8832 §6: "All DCEP messages MUST be sent using ordered delivery and
+  // reliable transmission." (the default SendOptions) "They MUST be sent on
+  // the same outgoing stream as the user messages belonging to the
+  // corresponding data channel."
+  SANSRTC_TRY(assoc_.send(now, s.info.id, ppid(Ppid::dcep), std::move(buf), sctp::SendOptions{}));
+  s.open_sent = true;
+  return ok_result();
+}
+
+void DataChannelManager::announce_open(Slot& s) {
+  s.info.state = ChannelState::open;
+  push_simple(EventType::open, s.info.id);
+}
+
+Result<void> DataChannelManager::send_text(Instant now, ChannelId id, std::string_view text) {
+  return send_user(now, id, as_bytes(text), nullptr, false);
+}
+
+Result<void> DataChannelManager::send_binary(Instant now, ChannelId id, Bytes data) {
+  return send_user(now, id, data, nullptr, true);
+}
+
+Result<void> DataChannelManager::send(Instant now, ChannelId id, std::vector<uint8_t>&& data, bool binary) {
+  return send_user(now, id, data, &data, binary);
+}
+
+Result<void> DataChannelManager::send_user(Instant now, ChannelId id, Bytes data, std::vector<uint8_t>* owned,
+                                           bool binary) {
+  Slot* s = find(id);
+  if (!s) return make_error(Errc::not_found, "datachannel: no such channel");
+  if (s->info.state != ChannelState::open) return make_error(Errc::invalid_state, "datachannel: channel is not open");
+  if (data.size() > max_message_size())
+    return make_error(Errc::limit_exceeded, "datachannel: message larger than the max message size");
+  sctp::SendOptions opts;
+  // RFC 8832 §6: "before the DATA_CHANNEL_ACK message or any other message has
+  // been received on a data channel, all other messages containing user data
+  // and belonging to this data channel MUST be sent ordered, no matter whether
+  // the data channel is ordered or not."
+  opts.unordered = !s->info.ordered && s->peer_heard;
+  opts.max_retransmits = s->info.max_retransmits;
+  if (s->info.max_packet_life_time) opts.lifetime = std::chrono::milliseconds(*s->info.max_packet_life_time);
+  if (data.empty()) {
+    // RFC 8831 §6.6: empty messages are sent as one zero byte with PPID 56/57.
+    static const uint8_t kZero[1] = {0};
+    SANSRTC_TRY(assoc_.send(now, id, ppid(binary ? Ppid::binary_empty : Ppid::string_empty), Bytes(kZero, 1), opts));
+  } else if (owned) {
+    SANSRTC_TRY(assoc_.send(now, id, ppid(binary ? Ppid::binary : Ppid::string), std::move(*owned), opts));
+  } else {
+    SANSRTC_TRY(assoc_.send(now, id, ppid(binary ? Ppid::binary : Ppid::string), data, opts));
+  }
+  ++stats_.messages_sent;
+  s->user_sent = true;
+  return ok_result();
+}
+
+Result<void> DataChannelManager::close(Instant now, ChannelId id) {
+  Slot* s = find(id);
+  if (!s) return make_error(Errc::not_found, "datachannel: no such channel");
+  if (s->info.state == ChannelState::closing || s->info.state == ChannelState::closed) return ok_result();
+  if (!connected()) {
+    // Nothing was ever sent on the stream: there is nothing to reset.
+    s->info.state = ChannelState::closing;
+    finish_close(id);
+    return ok_result();
+  }
+  s->info.state = ChannelState::closing;
+  request_reset(now, *s);
+  SANSRTC_DCHECK(is_consistent());
+  return ok_result();
+}
+
+// RFC 8831 §6.7: "Closing of a data channel MUST be signaled by resetting the
+// corresponding outgoing streams [RFC6525]. This means that if one side
+// decides to close the data channel, it resets the corresponding outgoing
+// stream. When the peer sees that an incoming stream was reset, it also
+// resets its corresponding outgoing stream. Once this is completed, the data
+// channel is closed."
+void DataChannelManager::request_reset(Instant now, Slot& s) {
+  if (s.reset_requested || s.outgoing_reset) return;
+  const ChannelId id = s.info.id;
+  auto r = assoc_.reset_streams(now, std::span<const ChannelId>(&id, 1));
+  if (r.ok()) {
+    s.reset_requested = true;
+    if (s.reset_waiting) {
+      s.reset_waiting = false;
+      --resets_waiting_;
+    }
+    return;
+  }
+  if (r.error().code == Errc::limit_exceeded) {
+    // Too many resets in flight: try again on a later input.
+    if (!s.reset_waiting) {
+      s.reset_waiting = true;
+      ++resets_waiting_;
+    }
+    return;
+  }
+  // The association cannot reset (shutting down, closed): the stream is gone anyway.
+  ++stats_.resets_failed;
+  s.outgoing_reset = true;
+  if (s.reset_waiting) {
+    s.reset_waiting = false;
+    --resets_waiting_;
+  }
+  s.incoming_reset = true;
+  finish_close(id);
+}
+
+void DataChannelManager::retry_resets(Instant now) {
+  if (resets_waiting_ == 0) return;
+  // Index order, so the set being walked is not disturbed by removals: copy
+  // ids first (bounded by max_channels, only while resets are waiting).
+  for (size_t i = 0; i < index_.size() && resets_waiting_ > 0; ++i) {
+    Slot& s = slots_[index_[i].second];
+    if (!s.reset_waiting) continue;
+    const size_t before = index_.size();
+    request_reset(now, s);
+    if (index_.size() != before) --i;  // the channel was removed
+  }
+}
+
+void DataChannelManager::refuse_stream(Instant now, ChannelId id) {
+  ++stats_.opens_refused;
+  // Failure is fine: the peer's channel then stays unanswered, which it
+  // handles as an unacknowledged channel. Counted.
+  if (!assoc_.reset_streams(now, std::span<const ChannelId>(&id, 1)).ok()) ++stats_.resets_failed;
+}
+
+void DataChannelManager::finish_close(ChannelId id) {
+  Slot* s = find(id);
+  if (!s) return;
+  s->info.state = ChannelState::closed;
+  push_simple(EventType::close, id);
+  remove_slot(id);
+}
+
+void DataChannelManager::close_all() {
+  while (!index_.empty()) finish_close(ChannelId(index_.front().first));
+}
+
+// ---------------------------------------------------------------------------
+// Association events
+
+void DataChannelManager::handle_association_event(Instant now, sctp::Event&& ev) {
+  retry_resets(now);
+  switch (ev.type) {
+    case sctp::EventType::connected:
+      on_connected(now);
+      break;
+    case sctp::EventType::restarted:
+      // Both sides' SSNs restart at 0; the channels carry on.
+      break;
+    case sctp::EventType::message:
+      on_message(now, std::move(ev));
+      break;
+    case sctp::EventType::incoming_streams_reset:
+      for (ChannelId id : ev.streams) on_incoming_reset(now, id);
+      break;
+    case sctp::EventType::outgoing_streams_reset:
+      for (ChannelId id : ev.streams) on_outgoing_reset(id);
+      break;
+    case sctp::EventType::outgoing_streams_reset_failed:
+      for (ChannelId id : ev.streams) {
+        Slot* s = find(id);
+        if (!s) continue;
+        ++stats_.resets_failed;
+        push_simple(EventType::error, id, "datachannel: the peer refused to reset the stream");
+        finish_close(id);
+      }
+      break;
+    case sctp::EventType::buffered_amount_low:
+      if (const Slot* s = find(ev.stream);
+          s && s->user_sent && (s->info.state == ChannelState::open || s->info.state == ChannelState::closing))
+        push_simple(EventType::buffered_amount_low, ev.stream);
+      break;
+    case sctp::EventType::closed:
+      association_closed_ = true;
+      association_connected_ = false;
+      close_all();
+      break;
+  }
+  SANSRTC_DCHECK(is_consistent());
+}
+
+void DataChannelManager::on_connected(Instant now) {
+  if (association_connected_) return;
+  association_connected_ = true;
+  const uint32_t limit = stream_limit();
+  // Walk a snapshot of the ids: failing channels are removed as we go.
+  for (size_t i = 0; i < index_.size();) {
+    const ChannelId id(index_[i].first);
+    Slot& s = slots_[index_[i].second];
+    if (s.info.state != ChannelState::connecting) { ++i; continue; }
+    const char* fail = nullptr;
+    if (id.value() >= limit) {
+      fail = "datachannel: id beyond the streams the association negotiated";
+    } else if (s.local_inband && !s.open_sent) {
+      if (auto r = send_open(now, s); !r) fail = r.error().message;
+    }
+    if (fail) {
+      push_simple(EventType::error, id, fail);
+      finish_close(id);  // removes index_[i]
+      continue;
+    }
+    announce_open(s);
+    ++i;
+  }
+}
+
+void DataChannelManager::on_message(Instant now, sctp::Event&& ev) {
+  const uint32_t p = ev.ppid.value();
+  if (p == static_cast<uint32_t>(Ppid::dcep)) {
+    on_dcep(now, ev.stream, ev.payload);
+    return;
+  }
+  if (!is_data_channel_ppid(p)) {
+    ++stats_.drop_unknown_ppid;
+    return;
+  }
+  on_user_message(std::move(ev), p);
+}
+
+void DataChannelManager::on_dcep(Instant now, ChannelId id, Bytes payload) {
+  auto m = parse_dcep(payload, config_.dcep);
+  if (!m) {
+    ++stats_.drop_malformed_dcep;
+    // An OPEN we cannot read for an unused stream would leave the peer's
+    // channel hanging: refuse it.
+    if (!payload.empty() && payload[0] == static_cast<uint8_t>(MessageType::data_channel_open) && !find(id))
+      refuse_stream(now, id);
+    return;
+  }
+  if (m->type == MessageType::data_channel_ack) {
+    Slot* s = find(id);
+    if (!s || !s->local_inband || !s->open_sent) {
+      ++stats_.drop_unexpected_ack;
+      return;
+    }
+    ++stats_.acks_received;
+    s->peer_heard = true;
+    return;
+  }
+  on_open(now, id, m->open);
+}
+
+void DataChannelManager::on_open(Instant now, ChannelId id, const DataChannelOpenView& open) {
+  ++stats_.opens_received;
+  // RFC 8832 §6: "If the DATA_CHANNEL_OPEN message doesn't satisfy the
+  // conditions above, the receiver MUST close the corresponding data channel
+  // using the procedure described in [RFC8831] and MUST NOT send a
+  // DATA_CHANNEL_ACK message in response to the received message." The
+  // conditions: an unused stream, the peer's parity, valid parameters.
+  if (Slot* existing = find(id)) {
+    // Only a broken peer sends this (the parity rule makes glare impossible):
+    // the channel on that stream is the "corresponding data channel".
+    ++stats_.drop_open_on_used_stream;
+    push_simple(EventType::error, id, "datachannel: DATA_CHANNEL_OPEN on a stream already in use");
+    if (existing->info.state == ChannelState::open || existing->info.state == ChannelState::connecting) {
+      existing->info.state = ChannelState::closing;
+      request_reset(now, *existing);
+    }
+    return;
+  }
+  // The peer must use the other parity (RFC 8832 §6).
+  if (role_ && (id.value() % 2 == 0) == (*role_ == DtlsRole::client)) {
+    ++stats_.drop_open_wrong_parity;
+    refuse_stream(now, id);
+    return;
+  }
+  if (id.value() >= stream_limit() || index_.size() >= config_.max_channels) {
+    ++stats_.drop_open_over_limit;
+    refuse_stream(now, id);
+    return;
+  }
+  auto added = add_slot(id);
+  if (!added) {
+    ++stats_.drop_open_over_limit;
+    refuse_stream(now, id);
+    return;
+  }
+  Slot& s = **added;
+  s.info.label.assign(open.label);
+  s.info.protocol.assign(open.protocol);
+  s.info.ordered = is_ordered(open.channel_type);
+  s.info.priority = open.priority;
+  switch (reliability_of(open.channel_type)) {
+    case Reliability::reliable: break;
+    case Reliability::max_retransmits:
+      // The association counts retransmissions in 16 bits; beyond is "reliable enough".
+      s.info.max_retransmits = uint16_t(std::min<uint32_t>(open.reliability_parameter, 0xffff));
+      break;
+    case Reliability::max_lifetime:
+      s.info.max_packet_life_time = open.reliability_parameter;
+      break;
+  }
+  s.peer_heard = true;
+  ++stats_.channels_opened_by_peer;
+  // RFC 8832 §6: "...then a corresponding DATA_CHANNEL_ACK message is sent on
+  // the stream with the same stream identifier as the one the
+  // DATA_CHANNEL_OPEN message was received on."
+  uint8_t ack[kDataChannelAckSize];
+  (void)write_data_channel_ack(ack);
+  if (!assoc_.send(now, id, ppid(Ppid::dcep), Bytes(ack, sizeof(ack)), sctp::SendOptions{}).ok()) {
+    // The peer treats our first user message as the ACK, so the channel
+    // still works; the failure is visible.
+    push_simple(EventType::error, id, "datachannel: could not queue DATA_CHANNEL_ACK");
+  }
+  push_simple(EventType::data_channel, id);
+  announce_open(s);
+}
+
+void DataChannelManager::on_user_message(sctp::Event&& ev, uint32_t p) {
+  Slot* s = find(ev.stream);
+  if (!s) {
+    ++stats_.drop_unknown_stream;
+    return;
+  }
+  // "...before the DATA_CHANNEL_ACK message or any other message has been
+  // received": any message counts as the answer.
+  s->peer_heard = true;
+  if (s->info.state != ChannelState::open) {
+    ++stats_.drop_not_open;
+    return;
+  }
+  const auto pp = static_cast<Ppid>(p);
+  if (pp == Ppid::string_partial || pp == Ppid::binary_partial) {
+    if (s->partial.size() + ev.payload.size() > config_.max_message_size) {
+      ++stats_.drop_partial_too_large;
+      s->partial.clear();
+      s->partial.shrink_to_fit();
+      push_simple(EventType::error, ev.stream, "datachannel: partial message larger than the max message size");
+      return;
+    }
+    s->partial.insert(s->partial.end(), ev.payload.begin(), ev.payload.end());
+    s->partial_binary = pp == Ppid::binary_partial;
+    return;
+  }
+  Event out;
+  out.type = EventType::message;
+  out.id = ev.stream;
+  out.binary = pp == Ppid::binary || pp == Ppid::binary_empty;
+  const bool empty = pp == Ppid::string_empty || pp == Ppid::binary_empty;
+  if (!s->partial.empty()) {
+    if (!empty) {
+      if (s->partial.size() + ev.payload.size() > config_.max_message_size) {
+        ++stats_.drop_partial_too_large;
+        s->partial.clear();
+        s->partial.shrink_to_fit();
+        push_simple(EventType::error, ev.stream, "datachannel: partial message larger than the max message size");
+        return;
+      }
+      s->partial.insert(s->partial.end(), ev.payload.begin(), ev.payload.end());
+    }
+    out.data = std::move(s->partial);
+    s->partial = {};
+  } else if (!empty) {
+    out.data = std::move(ev.payload);
+  }
+  ++stats_.messages_received;
+  push(std::move(out));
+}
+
+void DataChannelManager::on_incoming_reset(Instant now, ChannelId id) {
+  Slot* s = find(id);
+  if (!s) return;  // e.g. the answer to a refused OPEN
+  s->incoming_reset = true;
+  if (s->info.state == ChannelState::open || s->info.state == ChannelState::connecting) {
+    s->info.state = ChannelState::closing;
+    push_simple(EventType::closing, id);
+  }
+  if (s->outgoing_reset) {
+    finish_close(id);
+    return;
+  }
+  request_reset(now, *s);  // may finish the close when resetting is impossible
+}
+
+void DataChannelManager::on_outgoing_reset(ChannelId id) {
+  Slot* s = find(id);
+  if (!s) return;
+  s->outgoing_reset = true;
+  s->reset_requested = false;
+  if (s->incoming_reset) finish_close(id);
+}
+
+// ---------------------------------------------------------------------------
+// Outputs and queries
+
+void DataChannelManager::push(Event&& e) {
+  if (!events_.push_back(std::move(e))) ++stats_.events_dropped;
+}
+
+void DataChannelManager::push_simple(EventType t, ChannelId id, const char* detail) {
+  Event e;
+  e.type = t;
+  e.id = id;
+  e.detail = detail;
+  push(std::move(e));
+}
+
+std::optional<Event> DataChannelManager::poll_event() { return events_.pop_front(); }
+
+const DataChannel* DataChannelManager::channel(ChannelId id) const {
+  const Slot* s = find(id);
+  return s ? &s->info : nullptr;
+}
+
+size_t DataChannelManager::buffered_amount(ChannelId id) const {
+  return find(id) ? assoc_.buffered_amount(id) : 0;
+}
+
+Result<void> DataChannelManager::set_buffered_amount_low_threshold(ChannelId id, size_t n) {
+  if (!find(id)) return make_error(Errc::not_found, "datachannel: no such channel");
+  assoc_.set_buffered_amount_low_threshold(id, n);
+  return ok_result();
+}
+
+void DataChannelManager::set_remote_max_message_size(size_t n) {
+  remote_max_message_size_ = n;
+  assoc_.set_remote_max_message_size(n);
+}
+
+size_t DataChannelManager::max_message_size() const {
+  size_t m = config_.max_message_size;
+  if (remote_max_message_size_ != 0) m = std::min(m, remote_max_message_size_);
+  return m;
+}
+
+bool DataChannelManager::is_consistent() const {
+  if (index_.size() > config_.max_channels) return false;
+  size_t in_use = 0, waiting = 0;
+  for (const Slot& s : slots_) {
+    if (!s.in_use) continue;
+    ++in_use;
+    if (s.reset_waiting) ++waiting;
+    if (s.info.state == ChannelState::closed) return false;  // closed channels are removed at once
+    if (s.partial.size() > config_.max_message_size) return false;
+  }
+  if (in_use != index_.size() || waiting != resets_waiting_) return false;
+  for (size_t i = 0; i < index_.size(); ++i) {
+    if (i > 0 && index_[i - 1].first >= index_[i].first) return false;
+    if (index_[i].second >= slots_.size()) return false;
+    const Slot& s = slots_[index_[i].second];
+    if (!s.in_use || s.info.id.value() != index_[i].first) return false;
+  }
+  return true;
+}
+
+}  // namespace sansrtc::datachannel
