@@ -26,17 +26,12 @@ Result<PacketView> parse_packet(Bytes packet, ChecksumPolicy policy) {
   v.verification_tag = load_be32(&packet[4]);
   v.checksum = load_le32(&packet[8]);
   v.chunks = packet.subspan(kCommonHeaderSize);
-#if !defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
   if (policy == ChecksumPolicy::allow_zero && v.checksum == 0) {
     v.zero_checksum = true;
   } else if (policy != ChecksumPolicy::skip) {
     if (packet_crc32c(packet) != v.checksum)
       return make_error(Errc::auth_failed, "sctp: CRC-32c mismatch");
   }
-#else
-  (void)policy;
-  v.zero_checksum = v.checksum == 0;
-#endif
   return v;
 }
 

@@ -47,8 +47,8 @@ enum class ChecksumPolicy : uint8_t {
 };
 
 // Errors: malformed (shorter than the header, or no chunk), auth_failed (bad
-// checksum). Under FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION the checksum is
-// not verified.
+// checksum). The fuzz targets reach the chunk parsers with ChecksumPolicy::skip
+// or by fixing up the CRC, so no build bypasses the check globally.
 Result<PacketView> parse_packet(Bytes packet, ChecksumPolicy policy = ChecksumPolicy::verify);
 
 // The CRC-32c of a packet as it would go on the wire (computed with the

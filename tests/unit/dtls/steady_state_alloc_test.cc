@@ -5,28 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
-// AddressSanitizer replaces operator new itself; the count is only taken in
-// plain builds.
-#if !defined(__SANITIZE_ADDRESS__)
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<size_t> g_allocations{0};
-}  // namespace
-
-void* operator new(size_t n) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+#include "support/alloc_counter.h"
 
 using namespace sansrtc;
 using namespace sansrtc::dtls;
@@ -61,11 +40,9 @@ TEST_CASE("application data after the handshake allocates nothing per record") {
   };
   for (int i = 0; i < 200; ++i) cycle();  // warm-up: every ring slot has its capacity
   received = 0;
-  g_allocations = 0;
-  g_counting = true;
+  const uint64_t before = sansrtc::test::allocation_count();
   for (int i = 0; i < 2000; ++i) cycle();
-  g_counting = false;
+  const uint64_t allocations = sansrtc::test::allocation_count() - before;
   CHECK(received == 2 * 2000 * sizeof(payload));
-  CHECK(g_allocations.load() == 0);
+  CHECK(allocations == 0);
 }
-#endif  // !__SANITIZE_ADDRESS__

@@ -5,21 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  ++g_allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "support/alloc_counter.h"
 
 using namespace sansrtc;
 using namespace sansrtc::ice;
@@ -83,12 +69,12 @@ TEST_CASE("connected agents allocate nothing per packet (consent, keepalive)", "
   REQUIRE(b.connection_state() == ConnectionState::completed);
   step();  // settle
 
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = sansrtc::test::allocation_count();
   const uint64_t delivered_before = delivered;
   const Instant end = now + std::chrono::minutes(10);
   while (now < end) step();
   CHECK(delivered - delivered_before >= 200);  // ~2 consent transactions per 5 s, both ways
-  CHECK(g_allocations.load() - before == 0);
+  CHECK(sansrtc::test::allocation_count() - before == 0);
   CHECK(a.connection_state() == ConnectionState::completed);
   CHECK(b.connection_state() == ConnectionState::completed);
 }

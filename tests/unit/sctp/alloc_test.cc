@@ -6,33 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/alloc_counter.h"
+
 #include <array>
-#include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <new>
 
-namespace {
-std::atomic<uint64_t> g_allocs{0};
-}
-
-// Sanitizer runtimes bring their own operator new; counting is done only in
-// plain builds.
-#if defined(__SANITIZE_ADDRESS__)
-#define SCTP_COUNT_ALLOCS 0
-#else
 #define SCTP_COUNT_ALLOCS 1
-void* operator new(size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
-#endif
 
 using namespace sansrtc;
 using namespace sansrtc::sctp;
@@ -75,10 +54,10 @@ TEST_CASE("steady state: no heap allocation per packet") {
     }
   };
   transfer(100);  // warm-up: rings, pools and slots reach their working size
-  uint64_t allocs0 = g_allocs.load(), packets0 = packets;
+  uint64_t allocs0 = sansrtc::test::allocation_count(), packets0 = packets;
   size_t received0 = received;
   transfer(100);
-  uint64_t allocs = g_allocs.load() - allocs0;
+  uint64_t allocs = sansrtc::test::allocation_count() - allocs0;
   uint64_t pk = packets - packets0;
   INFO("allocations " << allocs << " for " << pk << " packets and " << (received - received0) << " messages");
   CHECK(received - received0 == 100);
