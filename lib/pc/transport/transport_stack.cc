@@ -1,0 +1,346 @@
+// pc/transport/transport_stack.cc — see transport_stack.h.
+#include "pc/transport/transport_stack.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace sansrtc::pc {
+
+// RFC 7983 §7:
+//                 +----------------+
+//                 |        [0..3] -+--> forward to STUN
+//                 |                |
+//                 |      [16..19] -+--> forward to ZRTP
+//                 |                |
+//     packet -->  |      [20..63] -+--> forward to DTLS
+//                 |                |
+//                 |      [64..79] -+--> forward to TURN Channel
+//                 |                |
+//                 |    [128..191] -+--> forward to RTP/RTCP
+//                 +----------------+
+PacketKind classify_packet(Bytes datagram) {
+  if (datagram.empty()) return PacketKind::unknown;
+  const uint8_t b = datagram[0];
+  if (b <= 3) return PacketKind::stun;
+  if (b >= 20 && b <= 63) return PacketKind::dtls;
+  if (b >= 64 && b <= 79) return PacketKind::turn_channel;
+  if (b >= 128 && b <= 191) return PacketKind::rtp;
+  return PacketKind::unknown;
+}
+
+TransportConfig TransportStack::adjust(TransportConfig c) {
+  // One SCTP packet per DTLS record, one record per datagram: the packet
+  // plus the record overhead must fit the datagram size DTLS uses.
+  const size_t dtls_mtu = std::min(c.dtls.mtu, kMaxScratch);
+  const size_t sctp_max = dtls_mtu > kDtlsRecordOverhead + 256 ? dtls_mtu - kDtlsRecordOverhead : 256;
+  c.sctp.mtu = std::min(c.sctp.mtu, sctp_max);
+  if (c.defer_dtls_role) {
+    c.datachannel.dtls_role.reset();
+  } else {
+    c.datachannel.dtls_role =
+        c.dtls.role == dtls::Role::client ? datachannel::DtlsRole::client : datachannel::DtlsRole::server;
+  }
+  if (c.max_queued_events == 0) c.max_queued_events = 1;
+  return c;
+}
+
+TransportStack::TransportStack(Instant now, const TransportConfig& config, Rng& rng)
+    : config_(adjust(config)),
+      rng_(rng),
+      last_now_(now),
+      dtls_role_known_(!config_.defer_dtls_role),
+      ice_(now, config_.ice, rng),
+      sctp_(config_.sctp, rng),
+      channels_(config_.datachannel, sctp_),
+      events_(config_.max_queued_events) {
+  clock_.update(now);
+  if (config_.remote_max_message_size) channels_.set_remote_max_message_size(config_.remote_max_message_size);
+}
+
+TransportStack::~TransportStack() = default;
+
+void TransportStack::touch(Instant now) { last_now_ = clock_.update(now); }
+
+Result<void> TransportStack::set_dtls_role(dtls::Role role) {
+  if (started_) return make_error(Errc::invalid_state, "DTLS role must be set before start()");
+  if (dtls_role_known_ && role != config_.dtls.role)
+    return make_error(Errc::invalid_state, "DTLS role already set to the other role");
+  SANSRTC_TRY(channels_.set_dtls_role(role == dtls::Role::client ? datachannel::DtlsRole::client
+                                                                  : datachannel::DtlsRole::server));
+  config_.dtls.role = role;
+  dtls_role_known_ = true;
+  return ok_result();
+}
+
+Result<void> TransportStack::set_remote_fingerprints(std::span<const crypto::Fingerprint> fingerprints) {
+  if (started_) return make_error(Errc::invalid_state, "remote fingerprints must be set before start()");
+  InlineVector<crypto::Fingerprint, 4> fps;
+  for (const auto& f : fingerprints)
+    if (!fps.push_back(f)) return make_error(Errc::limit_exceeded, "more than 4 remote fingerprints");
+  config_.dtls.remote_fingerprints = fps;
+  return ok_result();
+}
+
+Result<void> TransportStack::start(Instant now) {
+  touch(now);
+  if (started_) return make_error(Errc::invalid_state, "transport stack already started");
+  if (!dtls_role_known_) return make_error(Errc::invalid_state, "start() before the DTLS role is known");
+  started_ = true;
+  // Constructing the Connection computes its ECDHE key pair now, so the
+  // handshake does not wait for it.
+  dtls_.emplace(config_.dtls, rng_);
+  if (config_.dtls.role == dtls::Role::server) {
+    // The server only listens: starting it now means an early ClientHello
+    // (the peer selected its pair before we did) is not lost.
+    SANSRTC_TRY(dtls_->start(last_now_));
+    dtls_started_ = true;
+  }
+  process(last_now_);
+  return ok_result();
+}
+
+Result<void> TransportStack::add_local_interface(Instant now, const SocketAddress& host) {
+  touch(now);
+  auto r = ice_.add_local_interface(last_now_, host);
+  process(last_now_);
+  return r;
+}
+
+void TransportStack::end_of_local_interfaces(Instant now) {
+  touch(now);
+  ice_.end_of_local_interfaces(last_now_);
+  process(last_now_);
+}
+
+Result<void> TransportStack::set_remote_credentials(Instant now, std::string_view ufrag, std::string_view pwd) {
+  touch(now);
+  auto r = ice_.set_remote_credentials(last_now_, ufrag, pwd);
+  process(last_now_);
+  return r;
+}
+
+Result<void> TransportStack::add_remote_candidate(Instant now, const ice::Candidate& c) {
+  touch(now);
+  auto r = ice_.add_remote_candidate(last_now_, c);
+  process(last_now_);
+  return r;
+}
+
+void TransportStack::end_of_remote_candidates(Instant now) {
+  touch(now);
+  ice_.end_of_remote_candidates(last_now_);
+  process(last_now_);
+}
+
+void TransportStack::handle_datagram(Instant now, const Datagram& d) {
+  touch(now);
+  ++stats_.datagrams_received;
+  switch (classify_packet(d.payload)) {
+    case PacketKind::stun:
+      ++stats_.stun_received;
+      ice_.handle_datagram(last_now_, d);
+      break;
+    case PacketKind::dtls:
+      if (!dtls_started_) {
+        ++stats_.dropped_dtls_not_started;
+        return;
+      }
+      ++stats_.dtls_received;
+      dtls_->handle_datagram(last_now_, d.payload);
+      break;
+    case PacketKind::turn_channel: ++stats_.dropped_turn_channel; return;
+    case PacketKind::rtp: ++stats_.dropped_rtp; return;
+    case PacketKind::unknown: ++stats_.dropped_unknown; return;
+  }
+  process(last_now_);
+}
+
+void TransportStack::handle_timeout(Instant now) {
+  touch(now);
+  // Early or spurious calls are harmless for every child.
+  ice_.handle_timeout(last_now_);
+  if (dtls_started_) dtls_->handle_timeout(last_now_);
+  sctp_.handle_timeout(last_now_);
+  process(last_now_);
+}
+
+Result<datachannel::ChannelId> TransportStack::create_data_channel(Instant now, std::string_view label,
+                                                                   const datachannel::ChannelInit& init) {
+  touch(now);
+  auto r = channels_.create_channel(last_now_, label, init);
+  process(last_now_);
+  return r;
+}
+
+Result<void> TransportStack::send_text(Instant now, datachannel::ChannelId id, std::string_view text) {
+  touch(now);
+  auto r = channels_.send_text(last_now_, id, text);
+  process(last_now_);
+  return r;
+}
+
+Result<void> TransportStack::send_binary(Instant now, datachannel::ChannelId id, Bytes data) {
+  touch(now);
+  auto r = channels_.send_binary(last_now_, id, data);
+  process(last_now_);
+  return r;
+}
+
+Result<void> TransportStack::close_data_channel(Instant now, datachannel::ChannelId id) {
+  touch(now);
+  auto r = channels_.close(last_now_, id);
+  process(last_now_);
+  return r;
+}
+
+void TransportStack::close(Instant now) {
+  touch(now);
+  if (closed_) return;
+  closed_ = true;
+  sctp_.abort(last_now_);
+  if (dtls_started_) dtls_->close(last_now_);
+  // The last selected pair stays cached, so close_notify still goes out.
+  ice_.close(last_now_);
+  process(last_now_);
+}
+
+void TransportStack::push(TransportEvent&& e) {
+  if (!events_.push_back(std::move(e))) ++stats_.events_dropped;
+}
+
+void TransportStack::drain_sctp_events(Instant now) {
+  while (auto e = sctp_.poll_event()) {
+    if (e->type == sctp::EventType::connected || e->type == sctp::EventType::restarted ||
+        e->type == sctp::EventType::closed) {
+      TransportEvent te;
+      te.kind = TransportEvent::Kind::sctp_state;
+      te.sctp_state = e->type == sctp::EventType::connected   ? SctpTransportState::connected
+                      : e->type == sctp::EventType::restarted ? SctpTransportState::restarted
+                                                              : SctpTransportState::closed;
+      te.sctp_reason = e->reason;
+      push(std::move(te));
+    }
+    channels_.handle_association_event(now, std::move(*e));
+  }
+}
+
+void TransportStack::process(Instant now) {
+  // Fixed order: ICE, DTLS, SCTP, channels. A reaction (starting DTLS,
+  // connecting SCTP) may produce events of a later child, drained below.
+  while (auto e = ice_.poll_event()) {
+    TransportEvent te;
+    te.kind = TransportEvent::Kind::ice;
+    te.ice = std::move(*e);
+    push(std::move(te));
+  }
+  // Remember the pair: after close() the agent forgets it, but DTLS's
+  // close_notify must still leave on it.
+  if (auto sp = ice_.selected_pair()) selected_ = *sp;
+  if (started_ && !dtls_started_ && !closed_ && selected_) {
+    // The DTLS client starts once ICE has a selected pair.
+    auto r = dtls_->start(now);
+    dtls_started_ = true;
+    if (!r.ok()) {
+      TransportEvent te;
+      te.kind = TransportEvent::Kind::dtls_error;
+      te.error = r.error();
+      push(std::move(te));
+    }
+  }
+  while (dtls_) {
+    auto e = dtls_->poll_event();
+    if (!e) break;
+    switch (e->kind) {
+      case dtls::EventKind::state_changed: {
+        TransportEvent te;
+        te.kind = TransportEvent::Kind::dtls_state;
+        te.dtls_state = e->state;
+        push(std::move(te));
+        // Without DTLS the association cannot send anything: it ends, and
+        // with it every data channel (W3C: the SCTP transport closes).
+        if ((e->state == dtls::TransportState::closed || e->state == dtls::TransportState::failed) &&
+            sctp_.state() != sctp::State::closed) {
+          sctp_.abort(now);
+        }
+        break;
+      }
+      case dtls::EventKind::srtp_keys: {
+        srtp_keys_ = std::move(e->srtp);
+        TransportEvent te;
+        te.kind = TransportEvent::Kind::srtp_keys;
+        push(std::move(te));
+        break;
+      }
+      case dtls::EventKind::application_data:
+        // e->data is valid until the next call on the Connection: hand it
+        // to SCTP now (RFC 8261: one SCTP packet per DTLS record).
+        ++stats_.sctp_packets_received;
+        sctp_.handle_packet(now, e->data);
+        break;
+      case dtls::EventKind::error: {
+        TransportEvent te;
+        te.kind = TransportEvent::Kind::dtls_error;
+        te.error = e->error;
+        te.alert = e->alert;
+        push(std::move(te));
+        break;
+      }
+    }
+  }
+  if (!sctp_connect_issued_ && !closed_ && dtls_ && dtls_->state() == dtls::TransportState::connected) {
+    sctp_connect_issued_ = true;
+    // The DTLS client's association sends INIT; the server's answers.
+    if (config_.dtls.role == dtls::Role::client) (void)sctp_.connect(now);
+  }
+  drain_sctp_events(now);
+  // Channel events stay in the manager's own bounded queue; poll_event()
+  // takes them from there once the layer events are out (so a burst of
+  // messages never overflows our queue).
+}
+
+std::optional<Transmit> TransportStack::poll_transmit(MutBytes buf) {
+  if (auto t = ice_.poll_transmit(buf)) {
+    ++stats_.datagrams_sent;
+    return t;
+  }
+  if (!dtls_started_) return std::nullopt;
+  if (!selected_) return std::nullopt;
+  const ice::SelectedPair* sp = &*selected_;
+  for (;;) {
+    if (auto n = dtls_->poll_transmit(buf)) {
+      ++stats_.datagrams_sent;
+      return Transmit{sp->local, sp->remote, *n};
+    }
+    if (dtls_->state() != dtls::TransportState::connected) return std::nullopt;
+    // DTLS is idle: move one SCTP packet into it.
+    const size_t room = std::min(scratch_.size(), config_.sctp.mtu);
+    auto n = sctp_.poll_transmit(MutBytes(scratch_.data(), room));
+    if (!n) return std::nullopt;
+    ++stats_.sctp_packets_sent;
+    if (!dtls_->send_application_data(last_now_, Bytes(scratch_.data(), *n)).ok()) {
+      ++stats_.dropped_sctp_to_dtls;  // SCTP retransmits it
+    }
+  }
+}
+
+std::optional<Instant> TransportStack::poll_timeout() const {
+  std::optional<Instant> t = ice_.poll_timeout();
+  if (dtls_started_) t = earliest(t, dtls_->poll_timeout());
+  t = earliest(t, sctp_.poll_timeout());
+  return t;
+}
+
+std::optional<TransportEvent> TransportStack::poll_event() {
+  // Children may have produced events during poll_transmit (e.g. SCTP).
+  process(last_now_);
+  if (auto e = events_.pop_front()) return e;
+  if (auto c = channels_.poll_event()) {
+    TransportEvent te;
+    te.kind = TransportEvent::Kind::channel;
+    te.channel = std::move(*c);
+    return te;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sansrtc::pc
