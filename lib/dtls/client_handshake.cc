@@ -15,6 +15,15 @@ void Connection::transcript_hash(crypto::HashAlg alg, uint8_t* out) const {
   crypto::hash(alg, Bytes(transcript_.data(), transcript_.size()), out);
 }
 
+bool Connection::peer_finished_verifies(Bytes verify_data, bool peer_is_client) const {
+  uint8_t th[crypto::kMaxHashSize];
+  transcript_hash(suite_params_->prf_hash, th);
+  uint8_t expected[kVerifyDataSize];
+  compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), peer_is_client,
+                      Bytes(th, crypto::hash_size(suite_params_->prf_hash)), expected);
+  return constant_time_equal(Bytes(expected, kVerifyDataSize), verify_data);
+}
+
 bool Connection::check_peer_certificate(const CertificateMsg& cert) {
   if (cert.certificates.empty()) return false;
   Bytes der = cert.certificates[0];
@@ -237,12 +246,7 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
       if (m.type != HandshakeType::finished) return fail(now, AlertDescription::unexpected_message, kUnexpected);
       auto fin = parse_finished(m.body);
       if (!fin.ok()) return fail(now, AlertDescription::decode_error, fin.error());
-      uint8_t th[crypto::kMaxHashSize];
-      transcript_hash(suite_params_->prf_hash, th);
-      uint8_t expected[kVerifyDataSize];
-      compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), false,
-                          Bytes(th, crypto::hash_size(suite_params_->prf_hash)), expected);
-      if (!constant_time_equal(Bytes(expected, kVerifyDataSize), fin->verify_data))
+      if (!peer_finished_verifies(fin->verify_data, /*peer_is_client=*/false))
         return fail(now, AlertDescription::decrypt_error,
                     make_error(Errc::auth_failed, "dtls: server Finished does not verify"));
       handshake_complete(now);

@@ -172,6 +172,9 @@ class Connection {
   Result<void> ensure_ecdh(uint16_t group);
   Result<void> derive_keys(Bytes peer_public);
   void transcript_hash(crypto::HashAlg alg, uint8_t* out) const;
+  // RFC 5246 §7.4.9: checks the peer's Finished against the transcript so far
+  // (`peer_is_client` picks the "client finished" label). Constant time.
+  bool peer_finished_verifies(Bytes verify_data, bool peer_is_client) const;
   void compute_cookie(const ClientHello& ch, const uint8_t secret[32], uint8_t out[32]) const;
   void maybe_rotate_cookie_secret(Instant now);
   void handshake_complete(Instant now);

@@ -270,12 +270,7 @@ void Connection::server_process(Instant now, const FragmentReassembler::Message&
       if (m.type != HandshakeType::finished) return fail(now, AlertDescription::unexpected_message, kUnexpected);
       auto fin = parse_finished(m.body);
       if (!fin.ok()) return fail(now, AlertDescription::decode_error, fin.error());
-      uint8_t th[crypto::kMaxHashSize];
-      transcript_hash(suite_params_->prf_hash, th);
-      uint8_t expected[kVerifyDataSize];
-      compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), true,
-                          Bytes(th, crypto::hash_size(suite_params_->prf_hash)), expected);
-      if (!constant_time_equal(Bytes(expected, kVerifyDataSize), fin->verify_data))
+      if (!peer_finished_verifies(fin->verify_data, /*peer_is_client=*/true))
         return fail(now, AlertDescription::decrypt_error,
                     make_error(Errc::auth_failed, "dtls: client Finished does not verify"));
       transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
