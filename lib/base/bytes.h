@@ -15,8 +15,11 @@
 
 namespace sansrtc {
 
+#ifndef SANSRTC_BYTES_DEFINED
+#define SANSRTC_BYTES_DEFINED
 using Bytes = std::span<const uint8_t>;
 using MutBytes = std::span<uint8_t>;
+#endif
 
 inline Bytes as_bytes(std::string_view s) {
   return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());

@@ -868,6 +868,13 @@ Result<void> Agent::restart(Instant now, std::string_view ufrag, std::string_vie
   return ok_result();
 }
 
+Result<void> Agent::add_stun_server(const StunServer& server) {
+  if (closed_) return make_error(Errc::closed, "ice: agent closed");
+  if (config_.stun_servers.size() >= 8) return make_error(Errc::limit_exceeded, "ice: more than 8 STUN servers");
+  config_.stun_servers.push_back(server);
+  return ok_result();
+}
+
 void Agent::close(Instant now) {
   clock_.update(now);
   if (closed_) return;

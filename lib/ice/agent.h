@@ -219,6 +219,10 @@ class Agent {
   [[nodiscard]] Result<uint32_t> add_relay_candidate(Instant now, const SocketAddress& relayed,
                                                      const SocketAddress& mapped,
                                                      const IpAddress& server);
+  // A STUN server known only after construction (its hostname resolved
+  // late): interfaces added from now on query it too. Errors:
+  // limit_exceeded (more than 8 servers), closed.
+  [[nodiscard]] Result<void> add_stun_server(const StunServer& server);
   // Which relay a transmit source belongs to (nullopt: a plain socket).
   std::optional<uint32_t> relay_for(const SocketAddress& source) const;
 

@@ -1,0 +1,1011 @@
+// pc/peer_connection.cc — see include/sansrtc/peer_connection.h and
+// pc/peer_connection_impl.h.
+#include "pc/peer_connection_impl.h"
+
+#include "base/log.h"
+#include "ice/candidate_grammar.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace sansrtc {
+
+namespace {
+
+constexpr size_t kMaxLocalAddresses = 16;
+constexpr size_t kMaxUnresolvedHosts = 8;
+
+IceGathererState to_gatherer(ice::GatheringState s) {
+  switch (s) {
+    case ice::GatheringState::new_: return IceGathererState::new_;
+    case ice::GatheringState::gathering: return IceGathererState::gathering;
+    case ice::GatheringState::complete: return IceGathererState::complete;
+  }
+  return IceGathererState::new_;
+}
+
+IceTransportState to_ice_transport(ice::ConnectionState s) {
+  switch (s) {
+    case ice::ConnectionState::new_: return IceTransportState::new_;
+    case ice::ConnectionState::checking: return IceTransportState::checking;
+    case ice::ConnectionState::connected: return IceTransportState::connected;
+    case ice::ConnectionState::completed: return IceTransportState::completed;
+    case ice::ConnectionState::failed: return IceTransportState::failed;
+    case ice::ConnectionState::disconnected: return IceTransportState::disconnected;
+    case ice::ConnectionState::closed: return IceTransportState::closed;
+  }
+  return IceTransportState::new_;
+}
+
+DtlsTransportState to_dtls(dtls::TransportState s) {
+  switch (s) {
+    case dtls::TransportState::new_: return DtlsTransportState::new_;
+    case dtls::TransportState::connecting: return DtlsTransportState::connecting;
+    case dtls::TransportState::connected: return DtlsTransportState::connected;
+    case dtls::TransportState::closed: return DtlsTransportState::closed;
+    case dtls::TransportState::failed: return DtlsTransportState::failed;
+  }
+  return DtlsTransportState::new_;
+}
+
+// The value of the first "a=<name>:" line of an SDP we wrote ("" if none).
+std::string first_attribute(std::string_view sdp, std::string_view name) {
+  std::string key = "a=";
+  key += name;
+  key += ':';
+  size_t pos = 0;
+  while (pos < sdp.size()) {
+    size_t end = sdp.find('\n', pos);
+    if (end == std::string_view::npos) end = sdp.size();
+    std::string_view line = sdp.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.substr(0, key.size()) == key) return std::string(line.substr(key.size()));
+    pos = end + 1;
+  }
+  return {};
+}
+
+// webrtc-pc §4.4.1: the local description getters include the candidates
+// gathered since it was set (and a=end-of-candidates once gathering is
+// complete), in every m= section that is not rejected.
+std::string with_candidates(std::string_view sdp, const std::vector<std::string>& candidates, bool complete) {
+  std::string out;
+  out.reserve(sdp.size() + candidates.size() * 100 + 32);
+  bool in_live_section = false;
+  std::string_view section;  // current m= section text so far (for dedupe)
+  size_t section_start = 0;
+  auto close_section = [&] {
+    if (!in_live_section) return;
+    std::string_view sec = std::string_view(out).substr(section_start);
+    for (const auto& c : candidates) {
+      std::string line = "a=" + c + "\r\n";
+      if (sec.find(line) == std::string_view::npos) out += line;
+      sec = std::string_view(out).substr(section_start);
+    }
+    if (complete && sec.find("a=end-of-candidates\r\n") == std::string_view::npos) out += "a=end-of-candidates\r\n";
+  };
+  size_t pos = 0;
+  while (pos < sdp.size()) {
+    size_t end = sdp.find('\n', pos);
+    end = end == std::string_view::npos ? sdp.size() : end + 1;
+    std::string_view line = sdp.substr(pos, end - pos);
+    if (line.substr(0, 2) == "m=") {
+      close_section();
+      section_start = out.size();
+      // "m=<media> <port> ..." — port 0 is a rejected section.
+      size_t sp = line.find(' ');
+      in_live_section = sp != std::string_view::npos && line.substr(sp + 1, 2) != "0 ";
+    }
+    out.append(line);
+    pos = end;
+  }
+  close_section();
+  (void)section;
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(PeerConnectionEvent::Type t) {
+  using T = PeerConnectionEvent::Type;
+  switch (t) {
+    case T::signaling_state_change: return "signalingstatechange";
+    case T::negotiation_needed: return "negotiationneeded";
+    case T::ice_gathering_state_change: return "icegatheringstatechange";
+    case T::ice_candidate: return "icecandidate";
+    case T::ice_candidate_error: return "icecandidateerror";
+    case T::ice_connection_state_change: return "iceconnectionstatechange";
+    case T::connection_state_change: return "connectionstatechange";
+    case T::data_channel: return "datachannel";
+    case T::channel_open: return "open";
+    case T::channel_message: return "message";
+    case T::channel_buffered_amount_low: return "bufferedamountlow";
+    case T::channel_error: return "error";
+    case T::channel_closing: return "closing";
+    case T::channel_close: return "close";
+    case T::resolve_hostname: return "resolvehostname";
+  }
+  return "unknown";
+}
+
+Result<CertificateHandle> generate_certificate(Rng& rng, int64_t unix_time_seconds) {
+  auto key = crypto::EcdsaP256Key::generate(rng);
+  if (!key.ok()) return make_error(Errc::crypto_failure, "generate_certificate: key generation failed");
+  auto cert = crypto::Certificate::self_signed(key.value(), rng, "sansrtc", unix_time_seconds - 86400, 30);
+  if (!cert.ok()) return make_error(Errc::crypto_failure, "generate_certificate: signing failed");
+  auto c = std::make_shared<Certificate>();
+  c->key = std::move(key.value());
+  c->certificate = std::move(cert.value());
+  c->fingerprint = c->certificate.fingerprint(crypto::HashAlg::sha256);
+  return CertificateHandle(std::move(c));
+}
+
+std::string certificate_fingerprint(const Certificate& certificate) { return certificate.fingerprint.to_sdp(); }
+
+// ---------------------------------------------------------------------------
+// Impl: construction and wiring
+
+PeerConnection::Impl::Impl(Instant now, Rng& r, const Configuration& c, const PeerConnectionOptions& o,
+                           std::vector<pc::IceServerUrl> s, CertificateHandle ce)
+    : rng(r),
+      config(c),
+      options(o),
+      servers(std::move(s)),
+      cert(std::move(ce)),
+      jsep(r, [&] {
+        pc::JsepConfig j;
+        j.bundle_policy = c.bundle_policy;
+        j.rtcp_mux_policy = c.rtcp_mux_policy;
+        j.sctp_port = o.sctp_port;
+        j.max_message_size = o.max_message_size;
+        return j;
+      }()),
+      created_at(now) {
+  clock.update(now);
+  if (config.certificates.empty()) config.certificates.push_back(cert);
+  jsep.set_local_fingerprints({sdp::FingerprintAttr{"sha-256", cert->fingerprint.hex()}});
+  // STUN servers: IP literals at once, hostnames once resolved.
+  for (const auto& u : servers) {
+    if (u.scheme != pc::IceServerScheme::stun) continue;  // stuns/turn(s): no client yet
+    std::optional<IpAddress> ip;
+    if (auto p = IpAddress::parse(u.host); p.ok()) ip = p.value();
+    for (const auto& [host, addr] : options.resolved_hosts)
+      if (!ip && host == u.host) ip = addr;
+    std::string url = "stun:" + (u.host_is_ipv6 ? "[" + u.host + "]" : u.host) + ":" + std::to_string(u.port);
+    if (ip) {
+      stun_servers.push_back(ice::StunServer{SocketAddress(*ip, u.port), url});
+    } else if (std::find(unresolved_server_hosts.begin(), unresolved_server_hosts.end(), u.host) ==
+                   unresolved_server_hosts.end() &&
+               unresolved_server_hosts.size() < kMaxUnresolvedHosts) {
+      unresolved_server_hosts.push_back(u.host);
+    }
+  }
+  for (const auto& h : unresolved_server_hosts) {
+    PeerConnectionEvent e;
+    e.type = PeerConnectionEvent::Type::resolve_hostname;
+    e.hostname = h;
+    emit(std::move(e));
+  }
+}
+
+Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
+  if (transport) return ok_result();
+  pc::TransportConfig tc;
+  tc.ice.local_ufrag = jsep.local_ice_ufrag();
+  tc.ice.local_pwd = jsep.local_ice_pwd();
+  tc.ice.role = role == IceRole::controlled ? ice::Role::controlled : ice::Role::controlling;
+  tc.ice.ta = options.ice_ta;
+  tc.ice.nomination_delay = options.ice_nomination_delay;
+  tc.ice.allow_loopback = options.allow_loopback;
+  tc.ice.stun_servers = stun_servers;
+  tc.ice.transport_policy = config.ice_transport_policy == IceTransportPolicy::relay ? ice::TransportPolicy::relay
+                                                                                     : ice::TransportPolicy::all;
+  tc.dtls.certificate = &cert->certificate;
+  tc.dtls.private_key = &cert->key;
+  tc.dtls.initial_rto = options.dtls_initial_rto;
+  tc.sctp.local_port = options.sctp_port;
+  tc.sctp.remote_port = 5000;
+  if (auto p = jsep.transport_parameters(); p && p->has_data) tc.sctp.remote_port = p->remote_sctp_port;
+  tc.sctp.max_message_size = options.max_message_size;
+  tc.sctp.max_receive_buffer = options.sctp_receive_window;
+  tc.sctp.max_send_buffer = options.sctp_send_buffer;
+  tc.datachannel.max_channels = options.max_data_channels;
+  tc.datachannel.max_message_size = options.max_message_size;
+  tc.defer_dtls_role = true;
+  transport = std::make_unique<pc::TransportStack>(now, tc, rng);
+  for (auto& h : unresolved_server_hosts) (void)h;  // resolved later: added through add_stun_server
+  return ok_result();
+}
+
+std::string PeerConnection::Impl::local_transport_mid() const {
+  if (auto p = jsep.transport_parameters()) return p->mid;
+  if (const auto& d = jsep.local_description()) {
+    std::string mid = first_attribute(d->sdp, "mid");
+    if (!mid.empty()) return mid;
+  }
+  return "0";
+}
+
+void PeerConnection::Impl::start_gathering(Instant now) {
+  gathering_wanted = true;
+  feed_gathering(now);
+}
+
+void PeerConnection::Impl::feed_gathering(Instant now) {
+  if (!transport || !gathering_wanted || closed || !unresolved_server_hosts.empty()) return;
+  for (; local_addresses_fed < local_addresses.size(); ++local_addresses_fed) {
+    auto r = transport->add_local_interface(now, local_addresses[local_addresses_fed]);
+    if (!r.ok()) SANSRTC_LOG(LogLevel::debug, "pc", "local address not used: {}", r.error().message);
+  }
+  if (local_addresses_complete && !end_of_local_fed) {
+    end_of_local_fed = true;
+    transport->end_of_local_interfaces(now);
+  }
+}
+
+Result<void> PeerConnection::Impl::add_remote_candidate_line(Instant now, std::string_view line) {
+  for (const auto& s : remote_candidates_added)
+    if (s == line) return ok_result();
+  auto c = ice::parse_candidate(line);
+  if (!c.ok()) {
+    ++counters.bad_remote_candidates;
+    return make_error(Errc::invalid_argument, "add_ice_candidate: malformed candidate");
+  }
+  remote_candidates_added.emplace_back(line);
+  auto r = transport->add_remote_candidate(now, c.value());
+  if (!r.ok()) ++counters.bad_remote_candidates;  // tcp, other family, limits: not an API error
+  return ok_result();
+}
+
+void PeerConnection::Impl::apply_negotiation(Instant now) {
+  if (!transport || closed) return;
+  ice::Agent& agent = transport->ice();
+  // A local ICE restart: the local description in effect carries new
+  // credentials (RFC 8445 §9; JSEP §5.2.1).
+  if (const auto& local = jsep.local_description()) {
+    std::string ufrag = first_attribute(local->sdp, "ice-ufrag");
+    std::string pwd = first_attribute(local->sdp, "ice-pwd");
+    if (!ufrag.empty() && ufrag != agent.local_ufrag()) {
+      if (agent.restart(now, ufrag, pwd).ok()) {
+        jsep.clear_local_candidates();
+        jsep.set_local_gathering_complete(false);
+        stale_remote_ufrag = remote_ufrag_in_agent;
+        remote_ufrag_in_agent.clear();
+        remote_candidates_added.clear();
+      }
+    }
+  }
+  auto p = jsep.transport_parameters();
+  if (!p) return;
+  if (!p->remote_ice_ufrag.empty() && p->remote_ice_ufrag != remote_ufrag_in_agent &&
+      p->remote_ice_ufrag != stale_remote_ufrag && !jsep.remote_ice_restart()) {
+    if (transport->set_remote_credentials(now, p->remote_ice_ufrag, p->remote_ice_pwd).ok()) {
+      remote_ufrag_in_agent = p->remote_ice_ufrag;
+      remote_candidates_added.clear();
+      agent.set_remote_ice_lite(now, p->remote_ice_lite);
+    }
+  }
+  if (!remote_ufrag_in_agent.empty() && p->remote_ice_ufrag == remote_ufrag_in_agent) {
+    for (const auto& line : p->remote_candidates) (void)add_remote_candidate_line(now, line);
+    if (p->remote_end_of_candidates) transport->end_of_remote_candidates(now);
+  }
+  if (p->has_data) transport->channels().set_remote_max_message_size(p->remote_max_message_size);
+  // DTLS: the role is fixed by the answer (RFC 8842).
+  if (!dtls_started && p->local_dtls_role) {
+    dtls::Role role = *p->local_dtls_role == sdp::Setup::active ? dtls::Role::client : dtls::Role::server;
+    std::vector<crypto::Fingerprint> fps;
+    for (const auto& f : p->remote_fingerprints)
+      if (auto fp = crypto::Fingerprint::parse(f.hash_function, f.value); fp.ok()) fps.push_back(fp.value());
+    if (fps.size() > 4) fps.resize(4);
+    if (transport->set_dtls_role(role).ok() && transport->set_remote_fingerprints(fps).ok() &&
+        transport->start(now).ok()) {
+      dtls_started = true;
+      dtls_role = role;
+    }
+  }
+  flush_pending_channels(now);
+}
+
+void PeerConnection::Impl::flush_pending_channels(Instant now) {
+  if (!transport || closed) return;
+  for (size_t i = 0; i < channels.size();) {
+    Channel& ch = channels[i];
+    if (ch.in_stack || ch.state == DataChannelState::closed || (!ch.init.negotiated && !dtls_role)) {
+      ++i;
+      continue;
+    }
+    datachannel::ChannelInit ci;
+    ci.ordered = ch.init.ordered;
+    ci.max_retransmits = ch.init.max_retransmits;
+    ci.max_packet_life_time = ch.init.max_packet_life_time;
+    ci.protocol = ch.init.protocol;
+    ci.negotiated = ch.init.negotiated;
+    ci.id = ch.init.id;
+    auto r = transport->create_data_channel(now, ch.label, ci);
+    if (r.ok()) {
+      ch.in_stack = true;
+      ch.stream = r.value().value();
+      if (ch.low_threshold) (void)transport->channels().set_buffered_amount_low_threshold(r.value(), ch.low_threshold);
+      ++i;
+      continue;
+    }
+    // webrtc-pc §6.1: an id that turns out unusable closes the channel
+    // with an OperationError.
+    PeerConnectionEvent err;
+    err.type = PeerConnectionEvent::Type::channel_error;
+    err.channel = ch.handle;
+    err.error_text = r.error().message;
+    emit(std::move(err));
+    PeerConnectionEvent cl;
+    cl.type = PeerConnectionEvent::Type::channel_close;
+    cl.channel = ch.handle;
+    emit(std::move(cl));
+    channels.erase(channels.begin() + ptrdiff_t(i));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Impl: events
+
+void PeerConnection::Impl::emit(PeerConnectionEvent&& e) {
+  if (closed && e.type != PeerConnectionEvent::Type::resolve_hostname) return;
+  if (events_head == events.size()) {
+    events.clear();
+    events_head = 0;
+  }
+  if (events.size() - events_head >= options.max_queued_events) {
+    ++counters.events_dropped;
+    return;
+  }
+  events.push_back(std::move(e));
+}
+
+void PeerConnection::Impl::drain_jsep() {
+  while (auto e = jsep.poll_event()) {
+    PeerConnectionEvent pe;
+    if (e->type == pc::JsepEvent::Type::signaling_state_change) {
+      pe.type = PeerConnectionEvent::Type::signaling_state_change;
+      pe.signaling_state = e->state;
+    } else {
+      pe.type = PeerConnectionEvent::Type::negotiation_needed;
+    }
+    emit(std::move(pe));
+  }
+}
+
+void PeerConnection::Impl::update_states() {
+  if (closed) return;
+  std::span<const IceGathererState> gs;
+  std::span<const IceTransportState> is;
+  std::span<const DtlsTransportState> ds;
+  if (transport) {
+    gs = std::span<const IceGathererState>(&gatherer_state, 1);
+    is = std::span<const IceTransportState>(&ice_transport_state, 1);
+    ds = std::span<const DtlsTransportState>(&dtls_state, 1);
+  }
+  IceGatheringState g = aggregate_ice_gathering_state(false, gs);
+  if (g != gathering_state) {
+    gathering_state = g;
+    PeerConnectionEvent e;
+    e.type = PeerConnectionEvent::Type::ice_gathering_state_change;
+    e.ice_gathering_state = g;
+    emit(std::move(e));
+    if (g == IceGatheringState::complete) {
+      PeerConnectionEvent c;
+      c.type = PeerConnectionEvent::Type::ice_candidate;  // the null candidate
+      emit(std::move(c));
+    }
+  }
+  IceConnectionState i = aggregate_ice_connection_state(false, is);
+  PeerConnectionState p = aggregate_peer_connection_state(false, is, ds);
+  if (i != ice_state) {
+    ice_state = i;
+    PeerConnectionEvent e;
+    e.type = PeerConnectionEvent::Type::ice_connection_state_change;
+    e.ice_connection_state = i;
+    emit(std::move(e));
+  }
+  if (p != pc_state) {
+    pc_state = p;
+    PeerConnectionEvent e;
+    e.type = PeerConnectionEvent::Type::connection_state_change;
+    e.connection_state = p;
+    emit(std::move(e));
+  }
+}
+
+PeerConnection::Impl::Channel* PeerConnection::Impl::find_channel(DataChannelHandle h) {
+  for (auto& c : channels)
+    if (c.handle == h) return &c;
+  return nullptr;
+}
+const PeerConnection::Impl::Channel* PeerConnection::Impl::find_channel(DataChannelHandle h) const {
+  for (const auto& c : channels)
+    if (c.handle == h) return &c;
+  return nullptr;
+}
+PeerConnection::Impl::Channel* PeerConnection::Impl::find_by_stream(uint16_t stream) {
+  for (auto& c : channels)
+    if (c.in_stack && c.stream == stream) return &c;
+  return nullptr;
+}
+
+void PeerConnection::Impl::on_channel_event(Instant now, datachannel::Event&& e) {
+  using DT = datachannel::EventType;
+  using T = PeerConnectionEvent::Type;
+  const uint16_t stream = e.id.value();
+  if (e.type == DT::data_channel) {
+    const datachannel::DataChannel* info = transport->channels().channel(e.id);
+    if (!info) return;
+    Channel ch;
+    ch.handle = next_handle++;
+    ch.label = info->label;
+    ch.init.ordered = info->ordered;
+    ch.init.max_retransmits = info->max_retransmits;
+    if (info->max_packet_life_time) ch.init.max_packet_life_time = uint16_t(std::min<uint32_t>(*info->max_packet_life_time, 65535));
+    ch.init.protocol = info->protocol;
+    ch.init.negotiated = false;
+    ch.init.id = stream;
+    ch.stream = stream;
+    ch.in_stack = true;
+    channels.push_back(std::move(ch));
+    PeerConnectionEvent pe;
+    pe.type = T::data_channel;
+    pe.channel = channels.back().handle;
+    emit(std::move(pe));
+    return;
+  }
+  Channel* ch = find_by_stream(stream);
+  if (!ch) return;
+  PeerConnectionEvent pe;
+  pe.channel = ch->handle;
+  switch (e.type) {
+    case DT::open:
+      ch->state = DataChannelState::open;
+      ++counters.channels_opened;
+      pe.type = T::channel_open;
+      break;
+    case DT::message:
+      ++ch->messages_received;
+      ch->bytes_received += e.data.size();
+      pe.type = T::channel_message;
+      pe.binary = e.binary;
+      pe.data = std::move(e.data);
+      break;
+    case DT::buffered_amount_low: pe.type = T::channel_buffered_amount_low; break;
+    case DT::error:
+      pe.type = T::channel_error;
+      pe.error_text = e.detail ? e.detail : "";
+      break;
+    case DT::closing:
+      ch->state = DataChannelState::closing;
+      pe.type = T::channel_closing;
+      break;
+    case DT::close: {
+      pe.type = T::channel_close;
+      ++counters.channels_closed;
+      DataChannelHandle h = ch->handle;
+      channels.erase(channels.begin() + (ch - channels.data()));
+      pe.channel = h;
+      break;
+    }
+    case DT::data_channel: return;
+  }
+  (void)now;
+  emit(std::move(pe));
+}
+
+void PeerConnection::Impl::on_transport_event(Instant now, pc::TransportEvent&& e) {
+  using K = pc::TransportEvent::Kind;
+  using IK = ice::Event::Kind;
+  switch (e.kind) {
+    case K::ice:
+      switch (e.ice.kind) {
+        case IK::gathering_state:
+          gatherer_state = to_gatherer(e.ice.gathering_state);
+          if (gatherer_state == IceGathererState::complete) jsep.set_local_gathering_complete(true);
+          if (gatherer_state == IceGathererState::gathering) jsep.set_local_gathering_complete(false);
+          update_states();
+          break;
+        case IK::connection_state:
+          ice_transport_state = to_ice_transport(e.ice.connection_state);
+          update_states();
+          break;
+        case IK::local_candidate: {
+          std::string line = ice::format_candidate(e.ice.candidate);
+          jsep.add_local_candidate(line);
+          PeerConnectionEvent pe;
+          pe.type = PeerConnectionEvent::Type::ice_candidate;
+          IceCandidateInit init;
+          init.candidate = std::move(line);
+          init.sdp_mid = local_transport_mid();
+          init.sdp_m_line_index = 0;
+          init.username_fragment = std::string(transport->ice().local_ufrag());
+          pe.candidate = std::move(init);
+          emit(std::move(pe));
+          break;
+        }
+        case IK::end_of_candidates: break;  // the null candidate follows the gathering state
+        case IK::candidate_error: {
+          PeerConnectionEvent pe;
+          pe.type = PeerConnectionEvent::Type::ice_candidate_error;
+          pe.candidate_error.address = e.ice.error_address.ip().to_string();
+          pe.candidate_error.port = e.ice.error_address.port();
+          pe.candidate_error.url = e.ice.error_url;
+          pe.candidate_error.error_code = e.ice.error_code;
+          pe.candidate_error.error_text = e.ice.error_text;
+          emit(std::move(pe));
+          break;
+        }
+        case IK::selected_pair:
+          selected = e.ice.selected;
+          ++counters.selected_pair_changes;
+          break;
+        case IK::resolve_hostname: {
+          PeerConnectionEvent pe;
+          pe.type = PeerConnectionEvent::Type::resolve_hostname;
+          pe.hostname = e.ice.hostname;
+          emit(std::move(pe));
+          break;
+        }
+        case IK::role_changed: break;
+      }
+      break;
+    case K::dtls_state:
+      dtls_state = to_dtls(e.dtls_state);
+      update_states();
+      break;
+    case K::dtls_error:
+      SANSRTC_LOG(LogLevel::info, "pc", "dtls error: {}", e.error.message);
+      break;
+    case K::srtp_keys: break;  // media arrives in a later issue
+    case K::sctp_state:
+      sctp_connected = e.sctp_state != pc::SctpTransportState::closed;
+      break;
+    case K::channel: on_channel_event(now, std::move(e.channel)); break;
+  }
+}
+
+void PeerConnection::Impl::pump(Instant now) {
+  drain_jsep();
+  if (!transport) return;
+  while (auto e = transport->poll_event()) on_transport_event(now, std::move(*e));
+}
+
+// ---------------------------------------------------------------------------
+// PeerConnection
+
+PeerConnection::PeerConnection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PeerConnection::~PeerConnection() = default;
+
+Result<std::unique_ptr<PeerConnection>> PeerConnection::create(Instant now, const Configuration& config, Rng& rng,
+                                                               const PeerConnectionOptions& options) {
+  auto servers = pc::validate_configuration(config);
+  if (!servers.ok()) return servers.error();
+  CertificateHandle cert;
+  if (!config.certificates.empty()) {
+    cert = config.certificates.front();
+    if (!cert) return make_error(Errc::invalid_argument, "create: null certificate");
+  } else {
+    auto c = generate_certificate(rng, options.unix_time_seconds);
+    if (!c.ok()) return c.error();
+    cert = c.value();
+  }
+  if (options.max_queued_events == 0) return make_error(Errc::invalid_argument, "create: max_queued_events is 0");
+  auto impl = std::make_unique<Impl>(now, rng, config, options, std::move(servers.value()), std::move(cert));
+  return std::unique_ptr<PeerConnection>(new PeerConnection(std::move(impl)));
+}
+
+Result<void> PeerConnection::add_local_address(Instant now, const SocketAddress& address) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return make_error(Errc::closed, "add_local_address: connection is closed");
+  if (address.ip().is_unspecified() || address.port() == 0)
+    return make_error(Errc::invalid_argument, "add_local_address: unspecified address or port 0");
+  if (m.local_addresses.size() >= kMaxLocalAddresses)
+    return make_error(Errc::limit_exceeded, "add_local_address: more than 16 addresses");
+  if (std::find(m.local_addresses.begin(), m.local_addresses.end(), address) != m.local_addresses.end())
+    return ok_result();
+  m.local_addresses.push_back(address);
+  m.feed_gathering(now);
+  m.pump(now);
+  return ok_result();
+}
+
+void PeerConnection::end_of_local_addresses(Instant now) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  m.local_addresses_complete = true;
+  m.feed_gathering(now);
+  m.pump(now);
+}
+
+Result<SessionDescriptionInit> PeerConnection::create_offer(Instant now, const OfferOptions& options) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return make_error(Errc::closed, "create_offer: connection is closed");
+  auto r = m.jsep.create_offer(now, options);
+  m.pump(now);
+  return r;
+}
+
+Result<SessionDescriptionInit> PeerConnection::create_answer(Instant now) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return make_error(Errc::closed, "create_answer: connection is closed");
+  auto r = m.jsep.create_answer(now);
+  m.pump(now);
+  return r;
+}
+
+Result<void> PeerConnection::set_local_description(Instant now, const SessionDescriptionInit& desc) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return make_error(Errc::closed, "set_local_description: connection is closed");
+  auto r = m.jsep.set_local_description(now, desc);
+  if (!r.ok()) {
+    m.pump(now);
+    return r;
+  }
+  if (desc.type != SdpType::rollback) {
+    // We made an offer: the first offerer controls (RFC 8445 §6.1.1).
+    if (!m.transport) {
+      auto p = m.jsep.transport_parameters();
+      IceRole role = p ? p->ice_role : IceRole::controlling;
+      if (role == IceRole::unknown) role = IceRole::controlling;
+      SANSRTC_TRY(m.ensure_transport(now, role));
+    }
+    m.apply_negotiation(now);
+    m.start_gathering(now);
+  }
+  m.pump(now);
+  return ok_result();
+}
+
+Result<void> PeerConnection::set_remote_description(Instant now, const SessionDescriptionInit& desc) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return make_error(Errc::closed, "set_remote_description: connection is closed");
+  auto r = m.jsep.set_remote_description(now, desc);
+  if (!r.ok()) {
+    m.pump(now);
+    return r;
+  }
+  if (desc.type != SdpType::rollback) {
+    if (!m.transport) {
+      if (auto p = m.jsep.transport_parameters()) {
+        IceRole role = p->ice_role == IceRole::unknown ? IceRole::controlled : p->ice_role;
+        SANSRTC_TRY(m.ensure_transport(now, role));
+      }
+    }
+    m.apply_negotiation(now);
+    m.feed_gathering(now);
+  }
+  m.pump(now);
+  return ok_result();
+}
+
+Result<void> PeerConnection::add_ice_candidate(Instant now, const IceCandidateInit& candidate) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return make_error(Errc::closed, "add_ice_candidate: connection is closed");
+  if (!candidate.candidate.empty() && !ice::parse_candidate(candidate.candidate).ok())
+    return make_error(Errc::invalid_argument, "add_ice_candidate: malformed candidate");
+  auto r = m.jsep.add_remote_candidate(now, candidate);
+  if (!r.ok()) return r.error();
+  m.apply_negotiation(now);
+  if (r.value().end_of_candidates && m.transport && !m.remote_ufrag_in_agent.empty() &&
+      (r.value().ice_ufrag.empty() || r.value().ice_ufrag == m.remote_ufrag_in_agent))
+    m.transport->end_of_remote_candidates(now);
+  m.pump(now);
+  return ok_result();
+}
+
+void PeerConnection::restart_ice(Instant now) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return;
+  m.jsep.restart_ice(now);
+  m.pump(now);
+}
+
+std::optional<SessionDescriptionInit> PeerConnection::Impl::local_with_candidates(
+    const std::optional<SessionDescriptionInit>& d) const {
+  if (!d || !transport) return d;
+  SessionDescriptionInit out = *d;
+  std::vector<std::string> lines;
+  for (const auto& l : transport->ice().local_candidates())
+    if (l.pairable) lines.push_back(ice::format_candidate(l.candidate));
+  out.sdp = with_candidates(d->sdp, lines, gatherer_state == IceGathererState::complete);
+  return out;
+}
+
+std::optional<SessionDescriptionInit> PeerConnection::local_description() const {
+  return impl_->local_with_candidates(impl_->jsep.local_description());
+}
+std::optional<SessionDescriptionInit> PeerConnection::current_local_description() const {
+  return impl_->local_with_candidates(impl_->jsep.current_local_description());
+}
+std::optional<SessionDescriptionInit> PeerConnection::pending_local_description() const {
+  return impl_->local_with_candidates(impl_->jsep.pending_local_description());
+}
+std::optional<SessionDescriptionInit> PeerConnection::remote_description() const { return impl_->jsep.remote_description(); }
+std::optional<SessionDescriptionInit> PeerConnection::current_remote_description() const {
+  return impl_->jsep.current_remote_description();
+}
+std::optional<SessionDescriptionInit> PeerConnection::pending_remote_description() const {
+  return impl_->jsep.pending_remote_description();
+}
+std::optional<bool> PeerConnection::can_trickle_ice_candidates() const {
+  const pc::RemoteDescriptionInfo* info = impl_->jsep.remote_info();
+  if (!info) return std::nullopt;
+  return info->can_trickle();
+}
+
+SignalingState PeerConnection::signaling_state() const {
+  return impl_->closed ? SignalingState::closed : impl_->jsep.signaling_state();
+}
+IceGatheringState PeerConnection::ice_gathering_state() const { return impl_->gathering_state; }
+IceConnectionState PeerConnection::ice_connection_state() const {
+  return impl_->closed ? IceConnectionState::closed : impl_->ice_state;
+}
+PeerConnectionState PeerConnection::connection_state() const {
+  return impl_->closed ? PeerConnectionState::closed : impl_->pc_state;
+}
+
+Configuration PeerConnection::get_configuration() const { return impl_->config; }
+
+Result<void> PeerConnection::set_configuration(const Configuration& config) {
+  Impl& m = *impl_;
+  Configuration next = config;
+  if (next.certificates.empty()) next.certificates = m.config.certificates;
+  auto r = pc::validate_configuration_change(m.config, next, m.jsep.local_description().has_value(), m.closed);
+  if (!r.ok()) return r.error();
+  m.config = next;
+  m.servers = std::move(r.value());
+  return ok_result();
+}
+
+Result<DataChannelHandle> PeerConnection::create_data_channel(Instant now, std::string_view label,
+                                                              const DataChannelInit& init) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  SANSRTC_TRY(pc::validate_data_channel_init(label, init, m.closed));
+  if (m.channels.size() >= m.options.max_data_channels)
+    return make_error(Errc::limit_exceeded, "create_data_channel: too many channels");
+  if (init.id) {
+    for (const auto& c : m.channels)
+      if ((c.stream && *c.stream == *init.id) || (!c.in_stack && c.init.id == init.id))
+        return make_error(Errc::invalid_argument, "create_data_channel: id in use");
+    if (m.dtls_role && !init.negotiated) {
+      bool even = *init.id % 2 == 0;
+      if (even != (*m.dtls_role == dtls::Role::client))
+        return make_error(Errc::invalid_argument, "create_data_channel: id of the wrong parity for our DTLS role");
+    }
+  }
+  SANSRTC_TRY(m.jsep.add_data_channel(now));
+  Impl::Channel ch;
+  ch.handle = m.next_handle++;
+  ch.label = std::string(label);
+  ch.init = init;
+  m.channels.push_back(std::move(ch));
+  DataChannelHandle h = m.channels.back().handle;
+  m.flush_pending_channels(now);
+  m.pump(now);
+  return h;
+}
+
+Result<void> PeerConnection::send_text(Instant now, DataChannelHandle channel, std::string_view text) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  Impl::Channel* ch = m.find_channel(channel);
+  if (!ch) return make_error(Errc::not_found, "send: no such data channel");
+  if (!ch->in_stack || ch->state != DataChannelState::open) return make_error(Errc::invalid_state, "send: data channel is not open");
+  SANSRTC_TRY(m.transport->send_text(now, datachannel::ChannelId(*ch->stream), text));
+  ++ch->messages_sent;
+  ch->bytes_sent += text.size();
+  return ok_result();
+}
+
+Result<void> PeerConnection::send_binary(Instant now, DataChannelHandle channel, Bytes data) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  Impl::Channel* ch = m.find_channel(channel);
+  if (!ch) return make_error(Errc::not_found, "send: no such data channel");
+  if (!ch->in_stack || ch->state != DataChannelState::open) return make_error(Errc::invalid_state, "send: data channel is not open");
+  SANSRTC_TRY(m.transport->send_binary(now, datachannel::ChannelId(*ch->stream), data));
+  ++ch->messages_sent;
+  ch->bytes_sent += data.size();
+  return ok_result();
+}
+
+Result<void> PeerConnection::send(Instant now, DataChannelHandle channel, std::vector<uint8_t>&& data, bool binary) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  Impl::Channel* ch = m.find_channel(channel);
+  if (!ch) return make_error(Errc::not_found, "send: no such data channel");
+  if (!ch->in_stack || ch->state != DataChannelState::open) return make_error(Errc::invalid_state, "send: data channel is not open");
+  const size_t n = data.size();
+  SANSRTC_TRY(m.transport->channels().send(now, datachannel::ChannelId(*ch->stream), std::move(data), binary));
+  ++ch->messages_sent;
+  ch->bytes_sent += n;
+  return ok_result();
+}
+
+Result<void> PeerConnection::close_data_channel(Instant now, DataChannelHandle channel) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  Impl::Channel* ch = m.find_channel(channel);
+  if (!ch) return make_error(Errc::not_found, "close_data_channel: no such data channel");
+  if (ch->in_stack) {
+    SANSRTC_TRY(m.transport->close_data_channel(now, datachannel::ChannelId(*ch->stream)));
+    m.pump(now);
+    return ok_result();
+  }
+  // Never reached the transport: closed at once (webrtc-pc §6.2 close()).
+  DataChannelHandle h = ch->handle;
+  m.channels.erase(m.channels.begin() + (ch - m.channels.data()));
+  PeerConnectionEvent e;
+  e.type = PeerConnectionEvent::Type::channel_close;
+  e.channel = h;
+  m.emit(std::move(e));
+  return ok_result();
+}
+
+Result<void> PeerConnection::set_buffered_amount_low_threshold(DataChannelHandle channel, uint64_t bytes) {
+  Impl& m = *impl_;
+  Impl::Channel* ch = m.find_channel(channel);
+  if (!ch) return make_error(Errc::not_found, "set_buffered_amount_low_threshold: no such data channel");
+  ch->low_threshold = bytes;
+  if (ch->in_stack)
+    return m.transport->channels().set_buffered_amount_low_threshold(datachannel::ChannelId(*ch->stream), size_t(bytes));
+  return ok_result();
+}
+
+std::optional<DataChannelInfo> PeerConnection::data_channel(DataChannelHandle channel) const {
+  const Impl& m = *impl_;
+  const Impl::Channel* ch = m.find_channel(channel);
+  if (!ch) return std::nullopt;
+  DataChannelInfo i;
+  i.handle = ch->handle;
+  i.label = ch->label;
+  i.protocol = ch->init.protocol;
+  i.ordered = ch->init.ordered;
+  i.max_packet_life_time = ch->init.max_packet_life_time;
+  i.max_retransmits = ch->init.max_retransmits;
+  i.negotiated = ch->init.negotiated;
+  i.id = ch->stream ? ch->stream : ch->init.id;
+  i.state = ch->state;
+  if (ch->in_stack) i.buffered_amount = m.transport->channels().buffered_amount(datachannel::ChannelId(*ch->stream));
+  i.buffered_amount_low_threshold = ch->low_threshold;
+  i.messages_sent = ch->messages_sent;
+  i.messages_received = ch->messages_received;
+  i.bytes_sent = ch->bytes_sent;
+  i.bytes_received = ch->bytes_received;
+  return i;
+}
+
+std::vector<DataChannelHandle> PeerConnection::data_channels() const {
+  std::vector<DataChannelHandle> v;
+  for (const auto& c : impl_->channels) v.push_back(c.handle);
+  return v;
+}
+
+std::optional<uint64_t> PeerConnection::max_message_size() const {
+  auto p = impl_->jsep.transport_parameters();
+  if (!p || !p->has_data) return std::nullopt;
+  return p->remote_max_message_size;
+}
+
+StatsReport PeerConnection::get_stats(Instant now) const { return StatsReport{impl_->stats_json(now)}; }
+
+void PeerConnection::close(Instant now) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return;
+  m.jsep.close(now);
+  if (m.transport) {
+    m.transport->close(now);
+    while (m.transport->poll_event()) {
+    }
+  }
+  while (m.jsep.poll_event()) {
+  }
+  m.closed = true;
+  m.channels.clear();
+  m.events.clear();
+  m.events_head = 0;
+  m.ice_state = IceConnectionState::closed;
+  m.pc_state = PeerConnectionState::closed;
+}
+
+bool PeerConnection::is_closed() const { return impl_->closed; }
+
+void PeerConnection::handle_datagram(Instant now, const Datagram& d) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (!m.transport) {
+    ++m.counters.datagrams_before_transport;
+    return;
+  }
+  ++m.counters.packets_received;
+  m.counters.bytes_received += d.payload.size();
+  m.transport->handle_datagram(now, d);
+  m.pump(now);
+}
+
+void PeerConnection::handle_timeout(Instant now) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (!m.transport) return;
+  m.transport->handle_timeout(now);
+  m.pump(now);
+}
+
+void PeerConnection::resolved_hostname(Instant now, std::string_view hostname, std::optional<IpAddress> ip) {
+  Impl& m = *impl_;
+  now = m.clock.update(now);
+  if (m.closed) return;
+  auto it = std::find(m.unresolved_server_hosts.begin(), m.unresolved_server_hosts.end(), hostname);
+  if (it != m.unresolved_server_hosts.end()) {
+    if (ip) {
+      for (const auto& u : m.servers) {
+        if (u.scheme != pc::IceServerScheme::stun || u.host != hostname) continue;
+        ice::StunServer s{SocketAddress(*ip, u.port), "stun:" + u.host + ":" + std::to_string(u.port)};
+        m.stun_servers.push_back(s);
+        if (m.transport) (void)m.transport->ice().add_stun_server(s);
+      }
+    }
+    m.unresolved_server_hosts.erase(it);
+    m.feed_gathering(now);
+  } else if (m.transport) {
+    m.transport->ice().resolved(now, hostname, ip);
+  }
+  m.pump(now);
+}
+
+std::optional<Transmit> PeerConnection::poll_transmit(MutBytes buf) {
+  Impl& m = *impl_;
+  if (!m.transport) return std::nullopt;
+  auto t = m.transport->poll_transmit(buf);
+  if (t) {
+    ++m.counters.packets_sent;
+    m.counters.bytes_sent += t->size;
+  }
+  return t;
+}
+
+std::optional<Instant> PeerConnection::poll_timeout() const {
+  if (!impl_->transport) return std::nullopt;
+  return impl_->transport->poll_timeout();
+}
+
+std::optional<PeerConnectionEvent> PeerConnection::poll_event() {
+  Impl& m = *impl_;
+  if (m.events_head == m.events.size() && m.transport && !m.closed) {
+    // Events the transport produced while transmitting (same `now`).
+    while (auto e = m.transport->poll_event()) m.on_transport_event(m.clock.last().value_or(m.created_at), std::move(*e));
+  }
+  if (m.events_head == m.events.size()) return std::nullopt;
+  PeerConnectionEvent e = std::move(m.events[m.events_head++]);
+  if (m.events_head == m.events.size()) {
+    m.events.clear();
+    m.events_head = 0;
+  }
+  return e;
+}
+
+std::string PeerConnection::local_ice_ufrag() const {
+  if (impl_->transport) return std::string(impl_->transport->ice().local_ufrag());
+  return impl_->jsep.local_ice_ufrag();
+}
+
+size_t PeerConnection::memory_usage() const {
+  const Impl& m = *impl_;
+  size_t n = sizeof(Impl) + m.events.capacity() * sizeof(PeerConnectionEvent) +
+             m.channels.capacity() * sizeof(Impl::Channel);
+  if (m.transport) n += sizeof(pc::TransportStack) + m.transport->ice().memory_usage();
+  return n;
+}
+
+}  // namespace sansrtc

@@ -1,0 +1,133 @@
+// pc/peer_connection_impl.h — the inside of sansrtc::PeerConnection
+// (include/sansrtc/peer_connection.h), shared by peer_connection.cc (JSEP,
+// transport wiring, events) and peer_connection_stats.cc (getStats JSON).
+//
+// One bundled transport: the TransportStack is created when the ICE role is
+// first known (our offer applied: controlling; a remote offer applied:
+// controlled, or controlling against ice-lite), the DTLS role once an answer
+// fixes a=setup. Host candidates are gathered from the socket addresses the
+// caller reported, starting at the first set_local_description (webrtc-pc
+// §4.4.1.5) and once every ICE server hostname is resolved.
+#pragma once
+
+#include "base/crypto/certificate.h"
+#include "base/crypto/ec.h"
+#include "pc/configuration.h"
+#include "pc/jsep.h"
+#include "pc/transport/transport_stack.h"
+
+#include <sansrtc/peer_connection.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sansrtc {
+
+// RTCCertificate: immutable key + self-signed certificate.
+class Certificate {
+ public:
+  crypto::EcdsaP256Key key;
+  crypto::Certificate certificate;
+  crypto::Fingerprint fingerprint;  // sha-256
+};
+
+struct PeerConnection::Impl {
+  struct Channel {
+    DataChannelHandle handle = 0;
+    std::string label;
+    DataChannelInit init;
+    std::optional<uint16_t> stream;   // assigned once created in the stack
+    DataChannelState state = DataChannelState::connecting;
+    bool in_stack = false;            // created in the DataChannelManager
+    uint64_t low_threshold = 0;
+    uint64_t messages_sent = 0, messages_received = 0, bytes_sent = 0, bytes_received = 0;
+  };
+
+  struct Counters {
+    uint64_t events_dropped = 0;
+    uint64_t channels_opened = 0;
+    uint64_t channels_closed = 0;
+    uint64_t datagrams_before_transport = 0;
+    uint64_t bad_remote_candidates = 0;
+    uint64_t bytes_sent = 0, bytes_received = 0;
+    uint64_t packets_sent = 0, packets_received = 0;
+    uint64_t selected_pair_changes = 0;
+  };
+
+  Impl(Instant now, Rng& rng, const Configuration& config, const PeerConnectionOptions& options,
+       std::vector<pc::IceServerUrl> servers, CertificateHandle cert);
+
+  // ---- wiring (peer_connection.cc) ----
+  Result<void> ensure_transport(Instant now, IceRole role);
+  void apply_negotiation(Instant now);
+  void start_gathering(Instant now);
+  void feed_gathering(Instant now);
+  void add_remote_candidates_from_sdp(Instant now, const pc::TransportParameters& p);
+  Result<void> add_remote_candidate_line(Instant now, std::string_view line);
+  void flush_pending_channels(Instant now);
+  void pump(Instant now);
+  void on_transport_event(Instant now, pc::TransportEvent&& e);
+  void on_channel_event(Instant now, datachannel::Event&& e);
+  void drain_jsep();
+  void update_states();
+  void emit(PeerConnectionEvent&& e);
+  Channel* find_channel(DataChannelHandle h);
+  const Channel* find_channel(DataChannelHandle h) const;
+  Channel* find_by_stream(uint16_t stream);
+  std::string local_transport_mid() const;
+  std::optional<SessionDescriptionInit> local_with_candidates(const std::optional<SessionDescriptionInit>& d) const;
+
+  // ---- stats (peer_connection_stats.cc) ----
+  std::string stats_json(Instant now) const;
+
+  Rng& rng;
+  Configuration config;
+  PeerConnectionOptions options;
+  std::vector<pc::IceServerUrl> servers;
+  CertificateHandle cert;
+  pc::Jsep jsep;
+  std::unique_ptr<pc::TransportStack> transport;
+  MonotonicNow clock;
+  Instant created_at;
+
+  // Gathering.
+  std::vector<SocketAddress> local_addresses;
+  size_t local_addresses_fed = 0;
+  bool local_addresses_complete = false;
+  bool end_of_local_fed = false;
+  bool gathering_wanted = false;  // a local description was set
+  std::vector<std::string> unresolved_server_hosts;
+  std::vector<ice::StunServer> stun_servers;
+  bool server_hosts_requested = false;
+
+  // Remote candidates handed to the agent (per generation: remote ufrag).
+  std::string remote_ufrag_in_agent;
+  std::string stale_remote_ufrag;  // the remote ufrag before our last ICE restart
+  std::vector<std::string> remote_candidates_added;
+  bool dtls_started = false;
+  std::optional<dtls::Role> dtls_role;
+
+  // Data channels.
+  std::vector<Channel> channels;
+  DataChannelHandle next_handle = 1;
+
+  // States as last reported.
+  bool closed = false;
+  IceGatheringState gathering_state = IceGatheringState::new_;
+  IceConnectionState ice_state = IceConnectionState::new_;
+  PeerConnectionState pc_state = PeerConnectionState::new_;
+  IceTransportState ice_transport_state = IceTransportState::new_;
+  IceGathererState gatherer_state = IceGathererState::new_;
+  DtlsTransportState dtls_state = DtlsTransportState::new_;
+  bool sctp_connected = false;
+  std::optional<ice::SelectedPair> selected;
+
+  // Events.
+  std::vector<PeerConnectionEvent> events;
+  size_t events_head = 0;
+  Counters counters;
+};
+
+}  // namespace sansrtc
