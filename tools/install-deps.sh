@@ -11,6 +11,7 @@ pkgs=(
   iproute2 procps
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # embedded suite
   qemu-system-arm
+  chromium                           # interop: the browser peer (headless, in a netns)
 )
 missing=()
 for p in "${pkgs[@]}"; do
