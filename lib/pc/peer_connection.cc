@@ -65,24 +65,32 @@ std::string first_attribute(std::string_view sdp, std::string_view name) {
   return {};
 }
 
-// webrtc-pc §4.4.1: the local description getters include the candidates
-// gathered since it was set (and a=end-of-candidates once gathering is
-// complete), in every m= section that is not rejected.
-std::string with_candidates(std::string_view sdp, const std::vector<std::string>& candidates, bool complete) {
+// webrtc-pc §4.4.1: the description getters include the candidates gathered
+// (local) or added (remote) since the description was set, and
+// a=end-of-candidates once complete. `section(i)` gives the i-th m= section's
+// candidates ("candidate:…") and whether it is complete; rejected sections
+// (port 0) get nothing. Lines already present are not repeated.
+struct SectionCandidates {
+  const std::vector<std::string>* candidates = nullptr;
+  bool complete = false;
+};
+template <class F>
+std::string with_candidates(std::string_view sdp, F section) {
   std::string out;
-  out.reserve(sdp.size() + candidates.size() * 100 + 32);
-  bool in_live_section = false;
-  std::string_view section;  // current m= section text so far (for dedupe)
-  size_t section_start = 0;
+  out.reserve(sdp.size() + 512);
+  bool live = false;
+  size_t start = 0;
+  int index = -1;
   auto close_section = [&] {
-    if (!in_live_section) return;
-    std::string_view sec = std::string_view(out).substr(section_start);
-    for (const auto& c : candidates) {
-      std::string line = "a=" + c + "\r\n";
-      if (sec.find(line) == std::string_view::npos) out += line;
-      sec = std::string_view(out).substr(section_start);
-    }
-    if (complete && sec.find("a=end-of-candidates\r\n") == std::string_view::npos) out += "a=end-of-candidates\r\n";
+    if (!live || index < 0) return;
+    SectionCandidates sc = section(size_t(index));
+    if (sc.candidates)
+      for (const auto& c : *sc.candidates) {
+        std::string line = "a=" + c + "\r\n";
+        if (std::string_view(out).substr(start).find(line) == std::string_view::npos) out += line;
+      }
+    if (sc.complete && std::string_view(out).substr(start).find("a=end-of-candidates\r\n") == std::string_view::npos)
+      out += "a=end-of-candidates\r\n";
   };
   size_t pos = 0;
   while (pos < sdp.size()) {
@@ -91,16 +99,15 @@ std::string with_candidates(std::string_view sdp, const std::vector<std::string>
     std::string_view line = sdp.substr(pos, end - pos);
     if (line.substr(0, 2) == "m=") {
       close_section();
-      section_start = out.size();
-      // "m=<media> <port> ..." — port 0 is a rejected section.
+      start = out.size();
+      ++index;
       size_t sp = line.find(' ');
-      in_live_section = sp != std::string_view::npos && line.substr(sp + 1, 2) != "0 ";
+      live = sp != std::string_view::npos && line.substr(sp + 1, 2) != "0 ";
     }
     out.append(line);
     pos = end;
   }
   close_section();
-  (void)section;
   return out;
 }
 
@@ -716,7 +723,22 @@ std::optional<SessionDescriptionInit> PeerConnection::Impl::local_with_candidate
   std::vector<std::string> lines;
   for (const auto& l : transport->ice().local_candidates())
     if (l.pairable) lines.push_back(ice::format_candidate(l.candidate));
-  out.sdp = with_candidates(d->sdp, lines, gatherer_state == IceGathererState::complete);
+  const bool complete = gatherer_state == IceGathererState::complete;
+  out.sdp = with_candidates(d->sdp, [&](size_t) { return SectionCandidates{&lines, complete}; });
+  return out;
+}
+
+std::optional<SessionDescriptionInit> PeerConnection::Impl::remote_with_candidates(
+    const std::optional<SessionDescriptionInit>& d) const {
+  const pc::RemoteDescriptionInfo* info = jsep.remote_info();
+  const auto& current = jsep.remote_description();
+  if (!d || !info || !current || current->sdp != d->sdp) return d;
+  SessionDescriptionInit out = *d;
+  out.sdp = with_candidates(d->sdp, [&](size_t i) {
+    for (const auto& m : info->media)
+      if (m.index == i) return SectionCandidates{&m.candidates, m.end_of_candidates};
+    return SectionCandidates{};
+  });
   return out;
 }
 
@@ -729,12 +751,14 @@ std::optional<SessionDescriptionInit> PeerConnection::current_local_description(
 std::optional<SessionDescriptionInit> PeerConnection::pending_local_description() const {
   return impl_->local_with_candidates(impl_->jsep.pending_local_description());
 }
-std::optional<SessionDescriptionInit> PeerConnection::remote_description() const { return impl_->jsep.remote_description(); }
+std::optional<SessionDescriptionInit> PeerConnection::remote_description() const {
+  return impl_->remote_with_candidates(impl_->jsep.remote_description());
+}
 std::optional<SessionDescriptionInit> PeerConnection::current_remote_description() const {
-  return impl_->jsep.current_remote_description();
+  return impl_->remote_with_candidates(impl_->jsep.current_remote_description());
 }
 std::optional<SessionDescriptionInit> PeerConnection::pending_remote_description() const {
-  return impl_->jsep.pending_remote_description();
+  return impl_->remote_with_candidates(impl_->jsep.pending_remote_description());
 }
 std::optional<bool> PeerConnection::can_trickle_ice_candidates() const {
   const pc::RemoteDescriptionInfo* info = impl_->jsep.remote_info();

@@ -78,6 +78,7 @@ struct PeerConnection::Impl {
   Channel* find_by_stream(uint16_t stream);
   std::string local_transport_mid() const;
   std::optional<SessionDescriptionInit> local_with_candidates(const std::optional<SessionDescriptionInit>& d) const;
+  std::optional<SessionDescriptionInit> remote_with_candidates(const std::optional<SessionDescriptionInit>& d) const;
 
   // ---- stats (peer_connection_stats.cc) ----
   std::string stats_json(Instant now) const;
