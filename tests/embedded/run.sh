@@ -76,7 +76,7 @@ if [ ! -f "$core/build.ninja" ]; then
   }
 fi
 # Every layer library the project defines (lib/net is not built: -Dnet=false).
-targets=$(ninja -C "$core" -t targets all | sed -n 's|^\(lib/[^:]*/libsansrtc_[a-z]*\.a\):.*|\1|p')
+targets=$(ninja -C "$core" -t targets all | sed -n 's|^\(lib/[^:]*/libsansrtc_[a-z_]*\.a\):.*|\1|p')
 echo "embedded: building for Cortex-M33:" $targets
 # shellcheck disable=SC2086
 if ! ninja -C "$core" -j "$jobs" $targets >"$work/ninja.log" 2>&1; then
@@ -98,6 +98,10 @@ if have_lib dtls dtls && have_lib sctp sctp && have_lib datachannel datachannel;
   defs="-DFW_HAVE_DATACHANNEL=1"
   pair=pair
 fi
+if have_lib pc/transport peer_connection; then
+  defs="$defs -DFW_HAVE_PC=1"
+  pair="$pair pc_pair"
+fi
 CXXFLAGS="$ARCH $OPT -std=c++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit -Wall -Wextra
   -I$src/lib -I$src/include -I$mb/include"
 objs=""
@@ -112,9 +116,12 @@ for f in heap main $pair; do
 done
 # Layers from the top down so the single-pass archive search resolves.
 libs=""
-for l in datachannel sctp dtls ice stun sdp base/crypto base; do
-  name=$(basename "$l")
-  [ -f "$core/lib/$l/libsansrtc_$name.a" ] && libs="$libs $core/lib/$l/libsansrtc_$name.a"
+for l in pc/transport:peer_connection pc/transport:pc_transport pc:pc datachannel sctp dtls ice stun sdp \
+    base/crypto base; do
+  dir=${l%%:*}
+  name=${l#*:}
+  [ "$name" = "$l" ] && name=$(basename "$l")
+  [ -f "$core/lib/$dir/libsansrtc_$name.a" ] && libs="$libs $core/lib/$dir/libsansrtc_$name.a"
 done
 # shellcheck disable=SC2086
 arm-none-eabi-g++ $ARCH --specs=nano.specs -nostartfiles -T "$fwsrc/an505.ld" -Wl,--gc-sections \

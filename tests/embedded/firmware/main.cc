@@ -27,6 +27,9 @@
 #if FW_HAVE_DATACHANNEL
 #include "pair.h"
 #endif
+#if FW_HAVE_PC
+#include "pc_pair.h"
+#endif
 
 #include <sansrtc/rng.h>
 
@@ -245,6 +248,27 @@ void check_pair() {
 }
 #endif
 
+// --- two full PeerConnections (ICE + DTLS + SCTP + DCEP) in memory ----------
+#if FW_HAVE_PC
+void check_pc_pair() {
+  const embedded::PcPairReport r = embedded::run_pc_pair();
+  if (r.error) say("         error: %s\n", r.error);
+  check(r.error == nullptr, "two PeerConnections: offer/answer, ICE, DTLS, SCTP, channel open");
+  check(r.connected, "both connection states are connected after the exchange");
+  check(r.delivered_ok, "PeerConnection messages of every size arrive intact both ways");
+  if (r.error) return;
+  say("         create_offer -> open: %u ms virtual, %u datagrams\n", unsigned(r.open_virtual_ms),
+      unsigned(r.handshake_datagrams));
+  say("         heap: %u B after create (both), %u B open (both), peak %u B connect / %u B total\n",
+      unsigned(r.heap_constructed), unsigned(r.heap_open), unsigned(r.heap_peak_connect),
+      unsigned(r.heap_peak_total));
+  say("         allocations per round of %u messages each way: warm-up %u, steady %u\n",
+      unsigned(r.messages_per_round), unsigned(r.allocs_per_round[0]), unsigned(r.allocs_per_round[1]));
+  say("PCPERCONN heap=%u peak=%u memory_usage=%u\n", unsigned(r.heap_open / 2), unsigned(r.heap_peak_total / 2),
+      unsigned(r.memory_usage));
+}
+#endif
+
 }  // namespace
 
 int main() {
@@ -259,6 +283,11 @@ int main() {
   group("dc-pair", check_pair);
 #else
   fw_puts("dc-pair  not built (lib/dtls, lib/sctp or lib/datachannel missing for the target)\n");
+#endif
+#if FW_HAVE_PC
+  group("pc-pair", check_pc_pair);
+#else
+  fw_puts("pc-pair  not built (lib/pc does not compile for the target)\n");
 #endif
   say("heap: peak %u B of a %u B arena, live at end %u B, %u allocations\n", unsigned(fw_heap_peak_all()),
       unsigned(fw_heap_arena()), unsigned(fw_heap_live()), unsigned(fw_heap_allocs()));
