@@ -70,6 +70,14 @@ Result<CertificateHandle> generate_certificate(Rng& rng, int64_t unix_time_secon
 // "sha-256 AB:CD:…" of the certificate (the SDP a=fingerprint value).
 std::string certificate_fingerprint(const Certificate& certificate);
 
+// A cryptographically secure Rng for production use (CTR_DRBG, AES-256,
+// seeded from the operating system: getrandom() / /dev/urandom through
+// mbedTLS's entropy collector). Devices without an OS seed one themselves:
+// `entropy(user, out, len)` fills `out` and returns 0 on success.
+// Errors: crypto_failure (no entropy).
+Result<std::unique_ptr<Rng>> make_secure_rng();
+Result<std::unique_ptr<Rng>> make_secure_rng(int (*entropy)(void* user, uint8_t* out, size_t len), void* user);
+
 // A data channel as the application names it. Stable for the life of the
 // connection (unlike the SCTP stream id, which is known only once the DTLS
 // role is). Never 0.
@@ -155,6 +163,11 @@ struct PeerConnectionOptions {
   // DTLS first retransmission timeout (RFC 6347 says 1 s; a low value costs
   // a few duplicate flights and saves a second whenever a flight is lost).
   Duration dtls_initial_rto = std::chrono::milliseconds(200);
+  // DTLS server HelloVerifyRequest cookies (RFC 6347 §4.2.1). Off by
+  // default: DTLS runs only on an address ICE has already verified with a
+  // MESSAGE-INTEGRITY-checked exchange, so the cookie's protection against
+  // spoofed sources is already there, and it costs a round trip.
+  bool dtls_cookie = false;
   uint16_t sctp_port = 5000;
   // a=max-message-size we announce and the largest message we accept.
   uint64_t max_message_size = 262144;
@@ -245,6 +258,9 @@ class PeerConnection {
   // nullopt for an unknown handle (closed channels are forgotten after
   // their channel_close event).
   std::optional<DataChannelInfo> data_channel(DataChannelHandle channel) const;
+  // RTCDataChannel.bufferedAmount without copying the channel's strings
+  // (for senders pacing themselves). nullopt for an unknown handle.
+  std::optional<uint64_t> buffered_amount(DataChannelHandle channel) const;
   std::vector<DataChannelHandle> data_channels() const;
   // The peer's a=max-message-size (RTCSctpTransport.maxMessageSize); nullopt
   // before SCTP is negotiated.
@@ -276,7 +292,10 @@ class PeerConnection {
   // The local ICE username fragment of the current generation (a server that
   // shares one UDP port between connections routes STUN by it).
   std::string local_ice_ufrag() const;
-  // Heap bytes this connection holds now (approximate; for measurements).
+  // Heap bytes held by this connection's own structures now: the
+  // connection, its ICE agent, event queue and channel table. Not included:
+  // data queued in SCTP/DTLS (see buffered_amount()) and mbedTLS's own
+  // allocations. For measurements.
   size_t memory_usage() const;
 
   struct Impl;

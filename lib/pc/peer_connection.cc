@@ -2,6 +2,7 @@
 // pc/peer_connection_impl.h.
 #include "pc/peer_connection_impl.h"
 
+#include "base/crypto/ctr_drbg_rng.h"
 #include "base/log.h"
 #include "ice/candidate_grammar.h"
 
@@ -149,6 +150,18 @@ Result<CertificateHandle> generate_certificate(Rng& rng, int64_t unix_time_secon
 
 std::string certificate_fingerprint(const Certificate& certificate) { return certificate.fingerprint.to_sdp(); }
 
+Result<std::unique_ptr<Rng>> make_secure_rng() {
+  auto r = crypto::CtrDrbgRng::create();
+  if (!r.ok()) return r.error();
+  return std::unique_ptr<Rng>(std::move(r.value()));
+}
+
+Result<std::unique_ptr<Rng>> make_secure_rng(int (*entropy)(void* user, uint8_t* out, size_t len), void* user) {
+  auto r = crypto::CtrDrbgRng::create_with_entropy(entropy, user);
+  if (!r.ok()) return r.error();
+  return std::unique_ptr<Rng>(std::move(r.value()));
+}
+
 // ---------------------------------------------------------------------------
 // Impl: construction and wiring
 
@@ -210,6 +223,7 @@ Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
   tc.dtls.certificate = &cert->certificate;
   tc.dtls.private_key = &cert->key;
   tc.dtls.initial_rto = options.dtls_initial_rto;
+  tc.dtls.use_cookie = options.dtls_cookie;
   tc.sctp.local_port = options.sctp_port;
   tc.sctp.remote_port = 5000;
   if (auto p = jsep.transport_parameters(); p && p->has_data) tc.sctp.remote_port = p->remote_sctp_port;
@@ -907,6 +921,13 @@ std::optional<DataChannelInfo> PeerConnection::data_channel(DataChannelHandle ch
   i.bytes_sent = ch->bytes_sent;
   i.bytes_received = ch->bytes_received;
   return i;
+}
+
+std::optional<uint64_t> PeerConnection::buffered_amount(DataChannelHandle channel) const {
+  const Impl::Channel* ch = impl_->find_channel(channel);
+  if (!ch) return std::nullopt;
+  if (!ch->in_stack) return uint64_t(0);
+  return uint64_t(impl_->transport->channels().buffered_amount(datachannel::ChannelId(*ch->stream)));
 }
 
 std::vector<DataChannelHandle> PeerConnection::data_channels() const {

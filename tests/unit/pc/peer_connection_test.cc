@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <string>
 
 using namespace sansrtc;
@@ -214,4 +215,19 @@ TEST_CASE("the stats report is one JSON object of W3C entries", "[pc]") {
   CHECK(json.find("\"type\":\"peer-connection\"") != std::string::npos);
   CHECK(json.find("\"type\":\"certificate\"") != std::string::npos);
   CHECK(json.find("\"label\":\"lab\\\"el\"") != std::string::npos);
+}
+
+TEST_CASE("make_secure_rng gives a working CTR_DRBG; buffered_amount by handle", "[pc]") {
+  auto rng = make_secure_rng();
+  REQUIRE(rng.ok());
+  uint8_t a[32] = {}, b[32] = {};
+  rng.value()->fill(a);
+  rng.value()->fill(b);
+  CHECK(std::memcmp(a, b, sizeof a) != 0);
+  auto pc = PeerConnection::create(kTestEpoch, {}, *rng.value());
+  REQUIRE(pc.ok());
+  auto h = pc.value()->create_data_channel(kTestEpoch, "x");
+  REQUIRE(h.ok());
+  CHECK(pc.value()->buffered_amount(h.value()) == std::optional<uint64_t>(0));
+  CHECK_FALSE(pc.value()->buffered_amount(h.value() + 100));
 }
