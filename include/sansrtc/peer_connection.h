@@ -111,6 +111,11 @@ struct PeerConnectionEvent {
     ice_connection_state_change,   // ice_connection_state
     connection_state_change,       // connection_state
     data_channel,                  // channel: the peer opened it (RTCDataChannelEvent)
+    // RTCDtlsTransport / RTCSctpTransport statechange (webrtc-pc §5.5,
+    // §6.1.1): a peer's close_notify or SCTP ABORT shows here at once, long
+    // before ICE consent expires.
+    dtls_state_change,             // dtls_state
+    sctp_state_change,             // sctp_state
     // RTCDataChannel events, all with `channel`.
     channel_open,
     channel_message,               // binary, data
@@ -129,6 +134,8 @@ struct PeerConnectionEvent {
   IceGatheringState ice_gathering_state = IceGatheringState::new_;
   IceConnectionState ice_connection_state = IceConnectionState::new_;
   PeerConnectionState connection_state = PeerConnectionState::new_;
+  DtlsTransportState dtls_state = DtlsTransportState::new_;
+  SctpTransportState sctp_state = SctpTransportState::connecting;
   std::optional<IceCandidateInit> candidate;
   struct CandidateError {
     std::string address;        // local address, "" when unknown
@@ -231,6 +238,10 @@ class PeerConnection {
   IceGatheringState ice_gathering_state() const;
   IceConnectionState ice_connection_state() const;
   PeerConnectionState connection_state() const;
+  // The bundled transport's RTCDtlsTransport.state and RTCSctpTransport.state
+  // (nullopt: no such transport yet).
+  std::optional<DtlsTransportState> dtls_transport_state() const;
+  std::optional<SctpTransportState> sctp_transport_state() const;
 
   Configuration get_configuration() const;
   // Errors: invalid_state for fields that cannot change (certificates,

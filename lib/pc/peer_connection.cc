@@ -125,6 +125,8 @@ const char* to_string(PeerConnectionEvent::Type t) {
     case T::ice_connection_state_change: return "iceconnectionstatechange";
     case T::connection_state_change: return "connectionstatechange";
     case T::data_channel: return "datachannel";
+    case T::dtls_state_change: return "dtlsstatechange";
+    case T::sctp_state_change: return "sctpstatechange";
     case T::channel_open: return "open";
     case T::channel_message: return "message";
     case T::channel_buffered_amount_low: return "bufferedamountlow";
@@ -572,17 +574,31 @@ void PeerConnection::Impl::on_transport_event(Instant now, pc::TransportEvent&& 
         case IK::role_changed: break;
       }
       break;
-    case K::dtls_state:
+    case K::dtls_state: {
       dtls_state = to_dtls(e.dtls_state);
+      PeerConnectionEvent pe;
+      pe.type = PeerConnectionEvent::Type::dtls_state_change;
+      pe.dtls_state = dtls_state;
+      emit(std::move(pe));
       update_states();
       break;
+    }
     case K::dtls_error:
       SANSRTC_LOG(LogLevel::info, "pc", "dtls error: {}", e.error.message);
       break;
     case K::srtp_keys: break;  // media arrives in a later issue
-    case K::sctp_state:
+    case K::sctp_state: {
       sctp_connected = e.sctp_state != pc::SctpTransportState::closed;
+      SctpTransportState st = sctp_connected ? SctpTransportState::connected : SctpTransportState::closed;
+      if (st != sctp_state) {
+        sctp_state = st;
+        PeerConnectionEvent pe;
+        pe.type = PeerConnectionEvent::Type::sctp_state_change;
+        pe.sctp_state = st;
+        emit(std::move(pe));
+      }
       break;
+    }
     case K::channel: on_channel_event(now, std::move(e.channel)); break;
   }
 }
@@ -789,6 +805,16 @@ IceConnectionState PeerConnection::ice_connection_state() const {
 }
 PeerConnectionState PeerConnection::connection_state() const {
   return impl_->closed ? PeerConnectionState::closed : impl_->pc_state;
+}
+
+std::optional<DtlsTransportState> PeerConnection::dtls_transport_state() const {
+  if (!impl_->transport) return std::nullopt;
+  return impl_->closed ? DtlsTransportState::closed : impl_->dtls_state;
+}
+std::optional<SctpTransportState> PeerConnection::sctp_transport_state() const {
+  if (!impl_->transport || !impl_->jsep.transport_parameters() || !impl_->jsep.transport_parameters()->has_data)
+    return std::nullopt;
+  return impl_->closed ? SctpTransportState::closed : impl_->sctp_state;
 }
 
 Configuration PeerConnection::get_configuration() const { return impl_->config; }

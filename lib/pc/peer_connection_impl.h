@@ -123,6 +123,7 @@ struct PeerConnection::Impl {
   IceGathererState gatherer_state = IceGathererState::new_;
   DtlsTransportState dtls_state = DtlsTransportState::new_;
   bool sctp_connected = false;
+  SctpTransportState sctp_state = SctpTransportState::connecting;
   std::optional<ice::SelectedPair> selected;
 
   // Events.

@@ -58,6 +58,8 @@ struct PcPeer final : sim::Endpoint {
         case Type::ice_gathering_state_change: s += std::string(":") + to_string(e->ice_gathering_state); break;
         case Type::ice_connection_state_change: s += std::string(":") + to_string(e->ice_connection_state); break;
         case Type::connection_state_change: s += std::string(":") + to_string(e->connection_state); break;
+        case Type::dtls_state_change: s += std::string(":") + to_string(e->dtls_state); break;
+        case Type::sctp_state_change: s += std::string(":") + to_string(e->sctp_state); break;
         case Type::negotiation_needed: ++negotiation_needed; break;
         case Type::ice_candidate:
           if (e->candidate) {
@@ -257,6 +259,14 @@ TEST_CASE("two PeerConnections open a data channel; events arrive in W3C order",
   CHECK(w.a.pc->connection_state() == PeerConnectionState::closed);
   CHECK_FALSE(w.a.pc->poll_event());
   CHECK(w.a.pc->create_offer(w.sim.now()).error().code == Errc::closed);
+  // The peer learns it from DTLS close_notify / SCTP ABORT at once (its ICE
+  // would take the consent timeout).
+  w.sim.wake(w.ea);
+  REQUIRE(w.run([&] { return w.b.index_of("dtlsstatechange:closed") >= 0; }, seconds(2)));
+  CHECK(w.b.index_of("sctpstatechange:closed") >= 0);
+  CHECK(w.b.pc->dtls_transport_state() == DtlsTransportState::closed);
+  CHECK(w.b.index_of("dtlsstatechange:connecting") < w.b.index_of("dtlsstatechange:connected"));
+  CHECK(w.b.index_of("dtlsstatechange:connected") < w.b.index_of("sctpstatechange:connected"));
 }
 
 TEST_CASE("in-band, negotiated and partially reliable channels; 16 at once", "[pc][sim]") {
