@@ -3,9 +3,15 @@
 // Each class keeps its mbedTLS context (plus a "keyed" flag) in an inline
 // buffer of the object: no allocation per packet, the contexts are never
 // moved (mbedTLS 2.x AES contexts point into themselves).
+//
+// AesGcm with a 16- or 32-byte key runs on AES-NI/PCLMULQDQ
+// (aes_gcm_x86.h) when the CPU has them, about 15x faster than mbedTLS 2.28's
+// block-at-a-time GCM; 24-byte keys, other CPUs and other architectures
+// keep mbedTLS. Both produce the same bytes.
 #include "base/crypto/cipher.h"
 
 #include "base/check.h"
+#include "base/crypto/aes_gcm_x86.h"
 #include "base/crypto/mbedtls_util.h"
 
 #include <mbedtls/aes.h>
@@ -24,6 +30,10 @@ struct AesState {
 };
 struct GcmState {
   mbedtls_gcm_context gcm;
+#if SANSRTC_AES_GCM_X86
+  x86::GcmKey fast;  // key material: wiped on rekey and destruction
+  bool use_fast = false;
+#endif
   bool keyed = false;
 };
 struct ChaChaState {
@@ -41,6 +51,11 @@ const T* state(const unsigned char* buf) { return std::launder(reinterpret_cast<
 bool valid_aes_key_size(size_t n) { return n == 16 || n == 24 || n == 32; }
 
 constexpr Error kNotKeyed = make_error(Errc::invalid_state, "cipher used before set_key");
+#if SANSRTC_AES_GCM_X86
+// SP 800-38D §5.2.1.1: len(P) <= 2^39 - 256 bits; mbedTLS enforces the same.
+constexpr uint64_t kGcmMaxBytes = (uint64_t(1) << 36) - 32;
+constexpr Error kGcmTooLong = make_error(Errc::invalid_argument, "AES-GCM input longer than 2^36 - 32 bytes");
+#endif
 constexpr Error kBadNonce = make_error(Errc::invalid_argument, "AEAD nonce must be 12 bytes");
 
 }  // namespace
@@ -109,7 +124,18 @@ AesGcm::AesGcm() { mbedtls_gcm_init(&(new (ctx_) GcmState)->gcm); }
 AesGcm::~AesGcm() {
   GcmState* s = state<GcmState>(ctx_);
   mbedtls_gcm_free(&s->gcm);
+#if SANSRTC_AES_GCM_X86
+  secure_zero(&s->fast, sizeof(s->fast));
+#endif
   s->~GcmState();
+}
+
+bool AesGcm::accelerated() {
+#if SANSRTC_AES_GCM_X86
+  return x86::available();
+#else
+  return false;
+#endif
 }
 
 Result<void> AesGcm::set_key(Bytes key) {
@@ -117,6 +143,19 @@ Result<void> AesGcm::set_key(Bytes key) {
     return make_error(Errc::invalid_argument, "AES-GCM key must be 16, 24 or 32 bytes");
   }
   GcmState* s = state<GcmState>(ctx_);
+  // Whichever path held the previous key, wipe it.
+  mbedtls_gcm_free(&s->gcm);
+  mbedtls_gcm_init(&s->gcm);
+#if SANSRTC_AES_GCM_X86
+  secure_zero(&s->fast, sizeof(s->fast));
+  s->use_fast = false;
+  if (key.size() != 24 && x86::available()) {
+    s->keyed = x86::gcm_set_key(s->fast, key.data(), key.size());
+    s->use_fast = s->keyed;
+    if (s->keyed) return ok_result();
+    return make_error(Errc::crypto_failure, "AES-GCM key expansion failed");
+  }
+#endif
   if (mbedtls_gcm_setkey(&s->gcm, MBEDTLS_CIPHER_ID_AES, key.data(), unsigned(key.size() * 8)) != 0) {
     s->keyed = false;
     return make_error(Errc::crypto_failure, "mbedtls_gcm_setkey failed");
@@ -129,6 +168,13 @@ Result<void> AesGcm::seal(Bytes nonce, Bytes aad, MutBytes data, uint8_t tag[kAe
   GcmState* s = state<GcmState>(ctx_);
   if (!s->keyed) return kNotKeyed;
   if (nonce.size() != 12) return kBadNonce;
+#if SANSRTC_AES_GCM_X86
+  if (s->use_fast) {
+    if (data.size() > kGcmMaxBytes) return kGcmTooLong;
+    x86::gcm_seal(s->fast, nonce.data(), aad.data(), aad.size(), data.data(), data.size(), tag);
+    return ok_result();
+  }
+#endif
   if (mbedtls_gcm_crypt_and_tag(&s->gcm, MBEDTLS_GCM_ENCRYPT, data.size(), nonce.data(), nonce.size(), aad.data(),
                                 aad.size(), data.data(), data.data(), kAeadTagSize, tag) != 0) {
     return make_error(Errc::crypto_failure, "mbedtls_gcm_crypt_and_tag failed");
@@ -140,6 +186,15 @@ Result<void> AesGcm::open(Bytes nonce, Bytes aad, MutBytes data, const uint8_t t
   GcmState* s = state<GcmState>(ctx_);
   if (!s->keyed) return kNotKeyed;
   if (nonce.size() != 12) return kBadNonce;
+#if SANSRTC_AES_GCM_X86
+  if (s->use_fast) {
+    if (data.size() > kGcmMaxBytes) return kGcmTooLong;
+    if (!x86::gcm_open(s->fast, nonce.data(), aad.data(), aad.size(), data.data(), data.size(), tag)) {
+      return make_error(Errc::auth_failed, "AES-GCM tag mismatch");
+    }
+    return ok_result();
+  }
+#endif
   const int rc = mbedtls_gcm_auth_decrypt(&s->gcm, data.size(), nonce.data(), nonce.size(), aad.data(), aad.size(),
                                           tag, kAeadTagSize, data.data(), data.data());
   if (rc == MBEDTLS_ERR_GCM_AUTH_FAILED) return make_error(Errc::auth_failed, "AES-GCM tag mismatch");

@@ -41,7 +41,10 @@ class AesCtr {
 
 inline constexpr size_t kAeadTagSize = 16;
 
-// AES-GCM with 16-byte tags. Key: 16 or 32 bytes. Nonce: 12 bytes.
+// AES-GCM with 16-byte tags. Key: 16, 24 or 32 bytes. Nonce: 12 bytes.
+// On x86-64 CPUs with AES-NI and PCLMULQDQ, 16- and 32-byte keys run on
+// those instructions (see accelerated()); everything else on mbedTLS. The
+// output is the same either way.
 class AesGcm {
  public:
   AesGcm();
@@ -54,6 +57,8 @@ class AesGcm {
   // Verifies `tag` and decrypts in place; Errc::auth_failed when the tag is
   // wrong (data is then unspecified and must be discarded).
   Result<void> open(Bytes nonce, Bytes aad, MutBytes data, const uint8_t tag[kAeadTagSize]);
+  // True when 16- and 32-byte keys take the AES-NI/PCLMULQDQ path here.
+  static bool accelerated();
 
  private:
   alignas(16) unsigned char ctx_[1024];
