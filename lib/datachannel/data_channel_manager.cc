@@ -39,7 +39,9 @@ const char* event_type_name(EventType t) {
 DataChannelManager::DataChannelManager(const Config& config, sctp::Association& association)
     : config_(config), assoc_(association), role_(config.dtls_role), events_(config.max_events) {
   if (config_.max_streams > 65535) config_.max_streams = 65535;
-  slots_.reserve(std::min<size_t>(config_.max_channels, 64));
+  // Nothing is preallocated: the channel table grows with the channels
+  // (bounded by max_channels) and the event ring with the events not yet
+  // polled (bounded by max_events), so an idle manager costs no heap.
   association_connected_ = assoc_.state() == sctp::State::established;
 }
 
@@ -526,8 +528,7 @@ void DataChannelManager::on_user_message(sctp::Event&& ev, uint32_t p) {
   if (pp == Ppid::string_partial || pp == Ppid::binary_partial) {
     if (s->partial.size() + ev.payload.size() > config_.max_message_size) {
       ++stats_.drop_partial_too_large;
-      s->partial.clear();
-      s->partial.shrink_to_fit();
+      s->partial = std::vector<uint8_t>();  // frees it (shrink_to_fit is a no-op without exceptions)
       push_simple(EventType::error, ev.stream, "datachannel: partial message larger than the max message size");
       return;
     }
@@ -544,8 +545,7 @@ void DataChannelManager::on_user_message(sctp::Event&& ev, uint32_t p) {
     if (!empty) {
       if (s->partial.size() + ev.payload.size() > config_.max_message_size) {
         ++stats_.drop_partial_too_large;
-        s->partial.clear();
-        s->partial.shrink_to_fit();
+        s->partial = std::vector<uint8_t>();  // frees it (shrink_to_fit is a no-op without exceptions)
         push_simple(EventType::error, ev.stream, "datachannel: partial message larger than the max message size");
         return;
       }

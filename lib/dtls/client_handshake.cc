@@ -72,9 +72,19 @@ void Connection::handshake_complete(Instant now) {
     flight_.clear();
     flight_buf_ = std::vector<uint8_t>();
   }
+  if (config_.role == Role::server) {
+    // Our last flight (CCS, Finished) is kept for retransmission when the
+    // client repeats its Finished (RFC 6347 §4.2.4): keep just its bytes, not
+    // the capacity that held the server's first flight.
+    // (Not shrink_to_fit(): without exceptions libstdc++ makes it a no-op.)
+    flight_buf_ = std::vector<uint8_t>(flight_buf_.begin(), flight_buf_.end());
+  }
   transcript_ = std::vector<uint8_t>();
   scratch_ = std::vector<uint8_t>();
   reassembler_.release();  // keeps next_seq: later repeats are recognised as old
+  // The ephemeral key pair did its work in derive_keys() (no renegotiation).
+  ecdh_ = crypto::Ecdh();
+  ecdh_ready_ = false;
   Event keys;
   keys.kind = EventKind::srtp_keys;
   push_event(keys);

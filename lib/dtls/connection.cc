@@ -18,11 +18,27 @@ const char* transport_state_name(TransportState s) {
   return "?";
 }
 
+namespace {
+// The largest protected record fragment we open: 2^14 plaintext plus the
+// 2048 bytes RFC 5246 §6.2.3 allows for expansion, plus slack.
+constexpr size_t kMaxRecordFragment = kMaxPlaintext + 2048 + 64;
+}  // namespace
+
+Connection::DataRing::Slot* Connection::DataRing::next_free() {
+  if (count == limit) return nullptr;
+  const size_t i = (head + count) % limit;
+  if (i >= slots.size()) slots.resize(i + 1);
+  return &slots[i];
+}
+
 bool Connection::DataRing::push(Bytes b) {
-  if (count == slots.size()) return false;
-  auto& slot = slots[(head + count) % slots.size()];
-  slot.assign(b.begin(), b.end());  // keeps capacity: no allocation once warm
-  ++count;
+  Slot* slot = next_free();
+  if (!slot) return false;
+  // Keeps its capacity: no allocation once warm.
+  slot->bytes.assign(b.begin(), b.end());
+  slot->offset = 0;
+  slot->length = b.size();
+  commit();
   return true;
 }
 
@@ -44,8 +60,8 @@ Connection::Connection(const Config& config, Rng& rng)
     (void)config_.srtp_profiles.push_back(SrtpProfile::aes128_cm_hmac_sha1_80);
     (void)config_.srtp_profiles.push_back(SrtpProfile::aes128_cm_hmac_sha1_32);
   }
-  rx_data_.slots.resize(std::max<size_t>(1, config_.max_received_app_data));
-  tx_data_.slots.resize(std::max<size_t>(1, config_.max_queued_app_data));
+  rx_data_.limit = std::max<size_t>(1, config_.max_received_app_data);
+  tx_data_.limit = std::max<size_t>(1, config_.max_queued_app_data);
   rng_.fill(cookie_secret_);
   // The ECDHE key pair of the group we prefer, ahead of the handshake.
   bool x25519 = config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519);
@@ -56,8 +72,7 @@ Connection::Connection(const Config& config, Rng& rng)
 Connection::~Connection() = default;
 
 size_t Connection::handshake_memory() const {
-  return transcript_.capacity() + scratch_.capacity() + flight_buf_.capacity() + reassembler_.buffered_bytes() +
-         rx_buf_.capacity();
+  return transcript_.capacity() + scratch_.capacity() + flight_buf_.capacity() + reassembler_.buffered_bytes();
 }
 
 Result<void> Connection::ensure_ecdh(uint16_t group) {
@@ -72,7 +87,13 @@ Result<void> Connection::ensure_ecdh(uint16_t group) {
 
 void Connection::allocate_handshake_state() {
   if (scratch_.capacity() == 0) {
-    scratch_.resize(config_.max_handshake_message_size + 256);
+    // scratch_ holds one message WE write: our Certificate (its DER plus a
+    // few length bytes) is the largest; the rest are a few hundred bytes.
+    // Sized from the certificate, not from max_handshake_message_size (the
+    // bound on what the peer may send), and never above the old size, so a
+    // message that did not fit before still does not.
+    const size_t der = config_.certificate ? config_.certificate->der().size() : 0;
+    scratch_.resize(std::min(config_.max_handshake_message_size + 256, der + 1024));
     transcript_.reserve(4096);
     flight_buf_.reserve(2048);
   }
@@ -85,7 +106,6 @@ Result<void> Connection::start(Instant now) {
     return make_error(Errc::invalid_argument, "dtls: a certificate and its private key are required");
   if (config_.mtu < 64) return make_error(Errc::invalid_argument, "dtls: mtu too small");
   if (!init_status_.ok()) return init_status_.error();
-  rx_buf_.resize(kMaxPlaintext + 2048 + 64);
   if (config_.role == Role::client) {
     allocate_handshake_state();
     set_state(TransportState::connecting);
@@ -171,13 +191,23 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
     ++stats_.dropped_replay;
     return;
   }
-  if (rec.fragment.size() > rx_buf_.size()) {
+  if (rec.fragment.size() > kMaxRecordFragment) {
     ++stats_.dropped_truncated;
     return;
   }
-  MutBytes buf(rx_buf_.data(), rec.fragment.size());
-  std::memcpy(buf.data(), rec.fragment.data(), rec.fragment.size());
-  auto opened = read_prot_.open(rec, buf);
+  // The datagram is the caller's (read-only): copy the record once, into
+  // the receive slot an application-data record is delivered from, and open
+  // it there in place. Handshake and alert records use the slot as scratch
+  // without queuing it.
+  DataRing::Slot* slot = rx_data_.next_free();
+  std::vector<uint8_t>& bytes = slot ? slot->bytes : rx_spare_;
+  // A slot grows to the largest record it has held, exactly (doubling would
+  // hold up to twice a full record), and keeps its capacity: no allocation
+  // once warm (SCTP sends small control packets and full-size DATA, so a
+  // slot grows once or twice).
+  if (bytes.capacity() < rec.fragment.size()) bytes.reserve(rec.fragment.size());
+  bytes.assign(rec.fragment.begin(), rec.fragment.end());
+  auto opened = read_prot_.open(rec, MutBytes(bytes.data(), bytes.size()));
   if (!opened.ok()) {
     // RFC 6347 §4.1.2.7: invalid records SHOULD be silently discarded.
     ++stats_.dropped_auth;
@@ -193,22 +223,26 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
         ++stats_.dropped_unexpected;
         return;
       }
-      handle_application_data(plaintext);
+      handle_application_data(slot, plaintext);
       return;
     default: ++stats_.dropped_unexpected; return;
   }
 }
 
-void Connection::handle_application_data(Bytes plaintext) {
-  if (!rx_data_.push(plaintext)) {
+void Connection::handle_application_data(DataRing::Slot* slot, Bytes plaintext) {
+  if (!slot) {
     ++stats_.dropped_app_data_full;
     return;
   }
   if (!events_.push_back(PendingEvent{EventKind::application_data, state_, {}, std::nullopt, false})) {
     // Cannot happen: the event ring has room for every data slot.
-    rx_data_.count--;
     ++stats_.dropped_app_data_full;
+    return;
   }
+  // The plaintext already sits in the slot.
+  slot->offset = size_t(plaintext.data() - slot->bytes.data());
+  slot->length = plaintext.size();
+  rx_data_.commit();
 }
 
 void Connection::handle_alert_plaintext(Instant now, Bytes plaintext, uint16_t epoch) {
@@ -341,6 +375,23 @@ Result<void> Connection::send_application_data(Instant now, Bytes data) {
   return ok_result();
 }
 
+Result<size_t> Connection::seal_application_data_in_place(Instant now, MutBytes buf, size_t len) {
+  mono_.update(now);
+  if (state_ != TransportState::connected) return make_error(Errc::invalid_state, "dtls: not connected");
+  if (hvr_pending_ || alert_pending_ || flight_sending_ || tx_data_.count)
+    return make_error(Errc::invalid_state, "dtls: other output is waiting (drain poll_transmit first)");
+  if (len > kMaxPlaintext) return make_error(Errc::invalid_argument, "dtls: record larger than 2^14 bytes");
+  const size_t at = application_data_offset();
+  if (buf.size() < at + len + kApplicationDataTrailer)
+    return make_error(Errc::buffer_too_small, "dtls: no room for the record around the plaintext");
+  // The plaintext is already in place: write_plain_or_sealed's move is a no-op.
+  const size_t n = write_plain_or_sealed(buf, ContentType::application_data, 1, Bytes(buf.data() + at, len));
+  if (!n) return make_error(Errc::crypto_failure, "dtls: sealing the record failed");
+  ++stats_.datagrams_sent;
+  ++stats_.records_sent;
+  return n;
+}
+
 void Connection::close(Instant now) {
   mono_.update(now);
   if (state_ == TransportState::closed || state_ == TransportState::failed) return;
@@ -417,8 +468,8 @@ std::optional<Event> Connection::poll_event() {
   if (e.kind == EventKind::application_data) {
     auto* slot = rx_data_.front();
     if (slot) {
-      e.data = Bytes(slot->data(), slot->size());
-      rx_data_.pop();  // the bytes stay until the slot is reused by a later record
+      e.data = slot->view();
+      rx_data_.pop();  // the bytes stay until the slot is reused by a later record (a later call)
     }
   }
   return e;
@@ -587,7 +638,7 @@ std::optional<size_t> Connection::poll_transmit(MutBytes buf) {
     if (auto n = transmit_flight(buf)) return n;
   }
   while (auto* slot = tx_data_.front()) {
-    size_t n = write_plain_or_sealed(buf, ContentType::application_data, 1, Bytes(*slot));
+    size_t n = write_plain_or_sealed(buf, ContentType::application_data, 1, slot->view());
     tx_data_.pop();
     if (!n) ++stats_.dropped_app_data_buffer;
     if (n) {

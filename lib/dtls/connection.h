@@ -103,6 +103,22 @@ class Connection {
   // limit_exceeded (send queue full).
   [[nodiscard]] Result<void> send_application_data(Instant now, Bytes data);
 
+  // The in-place form of send_application_data + poll_transmit, for a
+  // caller that builds the payload directly in its datagram buffer (no copy
+  // into the send queue, no copy out): the plaintext already sits at
+  // buf[application_data_offset(), + len); the record header, explicit
+  // nonce, ciphertext and tag are written around it, so `buf` needs
+  // application_data_offset() + len + kApplicationDataTrailer bytes.
+  // Returns the datagram size (one record). Allowed only while nothing else
+  // waits to be sent (poll_transmit returned nullopt), so records keep
+  // their order. Errors: invalid_state (not connected, or output pending),
+  // invalid_argument (len > 2^14), buffer_too_small, crypto_failure.
+  [[nodiscard]] Result<size_t> seal_application_data_in_place(Instant now, MutBytes buf, size_t len);
+  // Where the plaintext of the in-place record starts (header + explicit
+  // nonce; valid once connected).
+  size_t application_data_offset() const { return kRecordHeaderSize + write_prot_.explicit_nonce_size(); }
+  static constexpr size_t kApplicationDataTrailer = crypto::kAeadTagSize;
+
   // Sends close_notify and moves to `closed`.
   void close(Instant now);
 
@@ -156,7 +172,6 @@ class Connection {
   void handle_record(Instant now, const RecordView& rec);
   void handle_handshake_plaintext(Instant now, Bytes plaintext, uint16_t epoch, uint64_t record_seq);
   void handle_alert_plaintext(Instant now, Bytes plaintext, uint16_t epoch);
-  void handle_application_data(Bytes plaintext);
   size_t write_plain_or_sealed(MutBytes out, ContentType type, uint16_t epoch, Bytes payload);
 
   // Handshake.
@@ -260,7 +275,10 @@ class Connection {
   uint16_t write_epoch_ = 0;
   uint64_t write_seq_[2] = {0, 0};
   ReplayWindow replay_[2];
-  std::vector<uint8_t> rx_buf_;
+  // Protected records are copied once, into the receive ring slot they will
+  // be delivered from, and opened there in place. This buffer is used only
+  // when that ring is full (the record is still authenticated, then dropped).
+  std::vector<uint8_t> rx_spare_;
   // One epoch-1 record that overtook the message giving us its keys (e.g. a
   // reordered Finished before the ClientKeyExchange); replayed afterwards.
   std::vector<uint8_t> early_record_;
@@ -270,17 +288,36 @@ class Connection {
   Alert alert_out_;
   bool close_notify_sent_ = false;
 
-  // Application data, both directions: fixed slot rings.
+  // Application data, both directions: rings of at most `limit` records.
+  // A slot's buffer keeps its capacity when reused; slots are created on
+  // demand, and a ring that empties starts again at slot 0, so a connection
+  // whose records are drained one at a time holds one or two buffers, not
+  // `limit` of them.
   struct DataRing {
-    std::vector<std::vector<uint8_t>> slots;
+    struct Slot {
+      std::vector<uint8_t> bytes;
+      size_t offset = 0;  // the record's bytes are bytes[offset, offset + length)
+      size_t length = 0;
+      Bytes view() const { return Bytes(bytes.data() + offset, length); }
+    };
+    std::vector<Slot> slots;
+    size_t limit = 1;
     size_t head = 0;
     size_t count = 0;
+    // The slot the next record goes to (not yet counted), or nullptr when full.
+    Slot* next_free();
+    void commit() { ++count; }
     bool push(Bytes b);
-    std::vector<uint8_t>* front() { return count ? &slots[head] : nullptr; }
-    void pop() { head = (head + 1) % slots.size(); --count; }
+    Slot* front() { return count ? &slots[head] : nullptr; }
+    void pop() {
+      head = (head + 1) % limit;
+      if (--count == 0) head = 0;
+    }
   };
   DataRing rx_data_;
   DataRing tx_data_;
+  // `slot`: the receive slot holding `plaintext`, or nullptr when the ring is full.
+  void handle_application_data(DataRing::Slot* slot, Bytes plaintext);
 
   struct PendingEvent {
     EventKind kind;

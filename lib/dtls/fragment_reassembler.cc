@@ -5,7 +5,7 @@
 namespace sansrtc::dtls {
 
 FragmentReassembler::FragmentReassembler(size_t max_message_size, size_t max_pending)
-    : max_message_size_(max_message_size), slots_(max_pending ? max_pending : 1) {}
+    : max_message_size_(max_message_size), max_pending_(max_pending ? max_pending : 1) {}
 
 void FragmentReassembler::reset(uint16_t next_seq) {
   for (Slot& s : slots_) {
@@ -15,11 +15,7 @@ void FragmentReassembler::reset(uint16_t next_seq) {
   next_seq_ = next_seq;
 }
 
-void FragmentReassembler::release() {
-  for (Slot& s : slots_) {
-    s = Slot();
-  }
-}
+void FragmentReassembler::release() { slots_ = std::vector<Slot>(); }
 
 size_t FragmentReassembler::buffered_bytes() const {
   size_t n = 0;
@@ -36,7 +32,7 @@ FragmentReassembler::Slot* FragmentReassembler::find(uint16_t seq) {
 FragmentReassembler::AddResult FragmentReassembler::add(const HandshakeFragment& f) {
   // message_seq is 16 bits and a handshake uses a handful: no wrap handling.
   if (f.message_seq < next_seq_) return AddResult::old;
-  if (size_t(f.message_seq - next_seq_) >= slots_.size()) return AddResult::too_far;
+  if (size_t(f.message_seq - next_seq_) >= max_pending_) return AddResult::too_far;
   if (f.length > max_message_size_) return AddResult::too_big;
   Slot* s = find(f.message_seq);
   if (!s) {
@@ -45,7 +41,8 @@ FragmentReassembler::AddResult FragmentReassembler::add(const HandshakeFragment&
         s = &c;
         break;
       }
-    if (!s) return AddResult::too_far;  // cannot happen: window == slots
+    if (!s && slots_.size() < max_pending_) s = &slots_.emplace_back();
+    if (!s) return AddResult::too_far;  // cannot happen: window == max_pending_
     s->used = true;
     s->complete = false;
     s->type = f.msg_type;

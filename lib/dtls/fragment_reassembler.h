@@ -7,7 +7,7 @@
 // handshake transcript hashes, RFC 6347 §4.2.6).
 //
 // Bounded: at most `max_pending` message slots (the next expected and the
-// following ones), each at most `max_message_size` bytes. Fragments
+// following ones, created on demand), each at most `max_message_size` bytes. Fragments
 // further ahead, too large, or inconsistent with earlier fragments of the
 // same message (type, length) are rejected and counted by the caller.
 #pragma once
@@ -68,7 +68,8 @@ class FragmentReassembler {
   Slot* find(uint16_t seq);
 
   size_t max_message_size_;
-  std::vector<Slot> slots_;
+  size_t max_pending_;
+  std::vector<Slot> slots_;  // created on demand, at most max_pending_; freed by release()
   uint16_t next_seq_ = 0;
 };
 

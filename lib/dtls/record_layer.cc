@@ -35,10 +35,13 @@ Result<void> RecordProtection::init(uint16_t suite, Bytes key, Bytes iv) {
   if (!p) return make_error(Errc::unsupported, "dtls: unknown cipher suite");
   if (key.size() != p->key_len || iv.size() != p->fixed_iv_len)
     return make_error(Errc::invalid_argument, "dtls: wrong key or iv length for the suite");
+  // Only the suite's AEAD context exists (the other would be ~0.5-1 KB of
+  // dead weight per direction).
+  params_ = nullptr;
   if (p->aead == AeadAlg::aes_gcm) {
-    SANSRTC_TRY(gcm_.set_key(key));
+    SANSRTC_TRY(aead_.emplace<crypto::AesGcm>().set_key(key));
   } else {
-    SANSRTC_TRY(chacha_.set_key(key));
+    SANSRTC_TRY(aead_.emplace<crypto::ChaChaPoly>().set_key(key));
   }
   std::memset(iv_, 0, sizeof(iv_));
   std::memcpy(iv_, iv.data(), iv.size());
@@ -90,10 +93,10 @@ Result<size_t> RecordProtection::seal(MutBytes record, ContentType type, uint16_
   make_aad(aad, epoch_seq, static_cast<uint8_t>(type), kDtls12Version, uint16_t(plaintext_len));
   MutBytes data(p + kRecordHeaderSize + nonce_len, plaintext_len);
   uint8_t* tag = data.data() + plaintext_len;
-  if (params_->aead == AeadAlg::aes_gcm) {
-    SANSRTC_TRY(gcm_.seal(Bytes(nonce, 12), Bytes(aad, 13), data, tag));
+  if (auto* gcm = std::get_if<crypto::AesGcm>(&aead_)) {
+    SANSRTC_TRY(gcm->seal(Bytes(nonce, 12), Bytes(aad, 13), data, tag));
   } else {
-    SANSRTC_TRY(chacha_.seal(Bytes(nonce, 12), Bytes(aad, 13), data, tag));
+    SANSRTC_TRY(std::get_if<crypto::ChaChaPoly>(&aead_)->seal(Bytes(nonce, 12), Bytes(aad, 13), data, tag));
   }
   return total;
 }
@@ -114,9 +117,9 @@ Result<MutBytes> RecordProtection::open(const RecordView& rec, MutBytes fragment
   make_aad(aad, epoch_seq, rec.type, rec.version, uint16_t(plaintext_len));
   MutBytes data = fragment.subspan(nonce_len, plaintext_len);
   const uint8_t* tag = data.data() + plaintext_len;
-  Result<void> r = params_->aead == AeadAlg::aes_gcm
-                       ? gcm_.open(Bytes(nonce, 12), Bytes(aad, 13), data, tag)
-                       : chacha_.open(Bytes(nonce, 12), Bytes(aad, 13), data, tag);
+  auto* gcm = std::get_if<crypto::AesGcm>(&aead_);
+  Result<void> r = gcm ? gcm->open(Bytes(nonce, 12), Bytes(aad, 13), data, tag)
+                       : std::get_if<crypto::ChaChaPoly>(&aead_)->open(Bytes(nonce, 12), Bytes(aad, 13), data, tag);
   if (!r.ok()) return make_error(Errc::auth_failed, "dtls: record failed authentication");
   return data;
 }

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <variant>
 
 namespace sansrtc::dtls {
 
@@ -85,10 +86,9 @@ class RecordProtection {
 
  private:
   void make_nonce(uint64_t epoch_seq, const uint8_t* explicit_nonce, uint8_t out[12]) const;
-  const SuiteParams* params_ = nullptr;
+  const SuiteParams* params_ = nullptr;  // set once aead_ holds the suite's keyed context
   uint8_t iv_[12] = {};
-  crypto::AesGcm gcm_;
-  crypto::ChaChaPoly chacha_;
+  std::variant<std::monostate, crypto::AesGcm, crypto::ChaChaPoly> aead_;
 };
 
 }  // namespace sansrtc::dtls

@@ -65,7 +65,6 @@ Association::Impl::Impl(const Config& c, Rng& r)
   secure_zero(key, sizeof(key));
   if (cfg.mtu < 256) cfg.mtu = 256;
   if (cfg.mtu > 65535) cfg.mtu = 65535;
-  for (auto& o : oob) o.resize(cfg.mtu);
 }
 
 Association::Impl::~Impl() {
@@ -861,12 +860,19 @@ std::optional<Event> Association::poll_event() {
 }
 
 Result<void> Association::send(Instant now, StreamId stream, Ppid ppid, Bytes message, const SendOptions& o) {
-  return send(now, stream, ppid, std::vector<uint8_t>(message.begin(), message.end()), o);
+  // The bytes go into a pooled message buffer (which keeps its capacity when
+  // recycled): no allocation per message once the pool is warm.
+  return impl_->queue_message(now, stream, ppid, message, nullptr, o);
 }
 
 Result<void> Association::send(Instant now, StreamId stream, Ppid ppid, std::vector<uint8_t>&& message,
                                const SendOptions& o) {
-  Impl& a = *impl_;
+  return impl_->queue_message(now, stream, ppid, message, &message, o);
+}
+
+Result<void> Association::Impl::queue_message(Instant now, StreamId stream, Ppid ppid, Bytes message,
+                                              std::vector<uint8_t>* owned, const SendOptions& o) {
+  Impl& a = *this;
   now = a.clock.update(now);
   if (a.state != State::established) return make_error(Errc::invalid_state, "sctp: send() while not established");
   if (stream.value() >= a.os) return make_error(Errc::invalid_argument, "sctp: stream id beyond the negotiated outbound streams");
@@ -877,7 +883,10 @@ Result<void> Association::send(Instant now, StreamId stream, Ppid ppid, std::vec
   OutStream* s = a.sq.stream(stream.value());
   if (s->paused) return make_error(Errc::invalid_state, "sctp: stream is being reset");
   OutMessage* m = a.sq.acquire();
-  m->data = std::move(message);
+  if (owned)
+    m->data = std::move(*owned);
+  else
+    m->data.assign(message.begin(), message.end());
   m->stream = stream.value();
   m->ppid = ppid.value();
   m->unordered = o.unordered;

@@ -48,6 +48,10 @@ struct Association::Impl {
   void after_ack_progress(Instant now);
   void check_shutdown_progress(Instant now);
 
+  // send(): copies `message`, or takes `*owned` (whose bytes `message` views).
+  Result<void> queue_message(Instant now, StreamId stream, Ppid ppid, Bytes message, std::vector<uint8_t>* owned,
+                             const SendOptions& o);
+
   // --- outbound (association_tx.cc)
   std::optional<size_t> transmit(MutBytes buf);
   void on_timeout(Instant now);

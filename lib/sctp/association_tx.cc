@@ -9,7 +9,11 @@ namespace sansrtc::sctp {
 
 MutBytes Association::Impl::oob_slot() {
   if (oob_count == kOobSlots) return {};
+  // An empty queue starts again at slot 0, so a connection whose replies
+  // leave one at a time only ever allocates the first slot (on first use).
+  if (oob_count == 0) oob_head = 0;
   size_t i = (oob_head + oob_count) % kOobSlots;
+  if (oob[i].size() != cfg.mtu) oob[i].resize(cfg.mtu);
   return MutBytes(oob[i].data(), oob[i].size());
 }
 

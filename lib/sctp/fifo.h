@@ -15,11 +15,14 @@ namespace sansrtc::sctp {
 template <class T>
 class Fifo {
  public:
+  // Slots allocated by the first push (nothing before it).
+  static constexpr size_t kInitialSlots = 4;
+
   Fifo() = default;
   explicit Fifo(size_t initial) { grow(initial); }
 
   void push_back(T v) {
-    if (size_ == cap_) grow(cap_ ? cap_ * 2 : 16);
+    if (size_ == cap_) grow(cap_ ? cap_ * 2 : kInitialSlots);
     slots_[(head_ + size_) & (cap_ - 1)] = std::move(v);
     ++size_;
   }

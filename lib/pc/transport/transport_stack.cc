@@ -312,7 +312,26 @@ std::optional<Transmit> TransportStack::poll_transmit(MutBytes buf) {
       return Transmit{sp->local, sp->remote, *n};
     }
     if (dtls_->state() != dtls::TransportState::connected) return std::nullopt;
-    // DTLS is idle: move one SCTP packet into it.
+    // DTLS is idle: SCTP writes its packet straight into `buf`, where the
+    // record's plaintext goes, and DTLS seals it there in place (no send
+    // queue slot, no copies). The result is byte for byte the record the
+    // queued path below would produce.
+    const size_t at = dtls_->application_data_offset();
+    if (buf.size() >= at + config_.sctp.mtu + dtls::Connection::kApplicationDataTrailer &&
+        config_.sctp.mtu <= scratch_.size()) {
+      auto n = sctp_.poll_transmit(MutBytes(buf.data() + at, config_.sctp.mtu));
+      if (!n) return std::nullopt;
+      ++stats_.sctp_packets_sent;
+      auto sealed = dtls_->seal_application_data_in_place(last_now_, buf, *n);
+      if (!sealed.ok()) {
+        ++stats_.dropped_sctp_to_dtls;  // SCTP retransmits it
+        continue;
+      }
+      ++stats_.datagrams_sent;
+      return Transmit{sp->local, sp->remote, *sealed};
+    }
+    // A buffer smaller than one full record: through the scratch buffer and
+    // DTLS's send queue (DTLS counts a record that does not fit).
     const size_t room = std::min(scratch_.size(), config_.sctp.mtu);
     auto n = sctp_.poll_transmit(MutBytes(scratch_.data(), room));
     if (!n) return std::nullopt;

@@ -13,9 +13,12 @@
 // events go to the DataChannelManager.
 //
 // Send path. poll_transmit() drains the children in a fixed order: the ICE
-// agent first, then DTLS; when DTLS has nothing queued it moves ONE SCTP
-// packet into DTLS (through a bounded scratch buffer) and polls DTLS again,
-// so DTLS's send queue never fills from SCTP. DTLS datagrams leave on the
+// agent first, then DTLS; when DTLS has nothing queued it has SCTP write ONE
+// packet straight into the caller's buffer, at the offset of a record's
+// plaintext, and DTLS seals that record in place (no copy; through a
+// bounded scratch buffer and DTLS's send queue only when the caller's
+// buffer is smaller than a full record), so DTLS's send queue never fills
+// from SCTP. DTLS datagrams leave on the
 // ICE agent's selected pair (source = the pair's local base, destination =
 // the pair's remote); without a selected pair DTLS is not polled. The last
 // selected pair is cached so that close_notify still leaves after close().
@@ -215,7 +218,7 @@ class TransportStack {
   std::optional<dtls::SrtpKeyingMaterial> srtp_keys_;
   RingBuffer<TransportEvent> events_;
   TransportStats stats_;
-  std::array<uint8_t, kMaxScratch> scratch_{};
+  std::array<uint8_t, kMaxScratch> scratch_{};  // only for caller buffers smaller than a full record
 };
 
 }  // namespace sansrtc::pc

@@ -16,7 +16,22 @@ ReceiveQueue::ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t
   size_t w = 64;
   while (w < window_tsns && w < 32768) w <<= 1;
   window_ = w;
-  slots_.resize(window_);
+  // The ring starts small and doubles (up to the window) only when a chunk
+  // is held further ahead of the cumulative TSN than it reaches: in-order
+  // traffic never holds a chunk, so a lossless connection keeps the
+  // initial ring whatever its receive window.
+  slots_.resize(std::min(window_, kInitialSlots));
+}
+
+void ReceiveQueue::grow_for(int64_t t) {
+  const size_t need = size_t(t - cum_);
+  size_t n = slots_.size();
+  while (n < need) n <<= 1;
+  std::vector<Slot> s(n);
+  // Every held chunk lies in (cum_, highest_]: move each to its new index.
+  const size_t old_mask = slots_.size() - 1;
+  for (int64_t k = cum_ + 1; k <= highest_; ++k) s[size_t(k) & (n - 1)] = std::move(slots_[size_t(k) & old_mask]);
+  slots_ = std::move(s);
 }
 
 int64_t ReceiveQueue::unwrap(uint32_t tsn) const {
@@ -30,8 +45,10 @@ uint32_t ReceiveQueue::a_rwnd(size_t pending_bytes) const {
 
 ReceiveQueue::Verdict ReceiveQueue::add(const DataChunk& d, Fifo<ReceivedMessage>& out) {
   int64_t t = unwrap(d.tsn);
-  Slot& slot = slots_[size_t(t) & (window_ - 1)];
-  if (t <= cum_ || (t <= cum_ + int64_t(window_) && slot.present)) {
+  // Beyond the ring's reach nothing is held (the ring always covers
+  // (cum_, highest_]).
+  const bool held = t > cum_ && t <= cum_ + int64_t(slots_.size()) && slot_at(t).present;
+  if (t <= cum_ || held) {
     // §6.2: "report ... duplicate TSNs in the next SACK".
     if (!dups_.full()) (void)dups_.push_back(d.tsn);
     return Verdict::duplicate;
@@ -47,6 +64,8 @@ ReceiveQueue::Verdict ReceiveQueue::add(const DataChunk& d, Fifo<ReceivedMessage
     return Verdict::accepted;
   }
   if (held_bytes_ + partial_.payload.size() + d.payload.size() > max_buffer_) return Verdict::buffer_full;
+  if (t > cum_ + int64_t(slots_.size())) grow_for(t);
+  Slot& slot = slot_at(t);
   slot.present = true;
   slot.flags = d.flags;
   slot.stream = d.stream;
@@ -98,7 +117,7 @@ void ReceiveQueue::try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out) 
 
 void ReceiveQueue::drain(Fifo<ReceivedMessage>& out) {
   for (;;) {
-    Slot& s = slots_[size_t(cum_ + 1) & (window_ - 1)];
+    Slot& s = slot_at(cum_ + 1);
     if (!s.present) return;
     ++cum_;
     s.present = false;
@@ -123,7 +142,9 @@ void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, 
     partial_.unordered = flags & kFlagUnordered;
     in_message_ = true;
     skipping_ = false;
-    if (!e) partial_.payload.reserve(std::min<size_t>(max_message_, 64 * 1024));
+    // A guess at the message size (fragments of one message are usually
+    // equal): room for 16 of them, at most 64 KiB.
+    if (!e) partial_.payload.reserve(std::min<size_t>({max_message_, 64 * 1024, 16 * payload.size()}));
   } else if (!in_message_ || stream != partial_.stream) {
     return;  // a fragment whose beginning was abandoned
   }
@@ -140,6 +161,12 @@ void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, 
   }
   partial_.payload.insert(partial_.payload.end(), payload.begin(), payload.end());
   if (e) {
+    // The application holds the message as long as it likes, and the
+    // receive window counts its size, not its capacity: give back what the
+    // guess reserved beyond twice the size.
+    // (A copy: shrink_to_fit() is a no-op in libstdc++ without exceptions.)
+    if (partial_.payload.capacity() > 2 * partial_.payload.size())
+      partial_.payload = std::vector<uint8_t>(partial_.payload.begin(), partial_.payload.end());
     out.push_back(std::move(partial_));
     partial_ = ReceivedMessage();
     in_message_ = false;
@@ -152,7 +179,7 @@ void ReceiveQueue::forward(uint32_t new_cum, Fifo<ReceivedMessage>& out) {
   int64_t end = std::min(t_new, cum_ + int64_t(window_));
   while (cum_ < end) {
     ++cum_;
-    Slot& s = slots_[size_t(cum_) & (window_ - 1)];
+    Slot& s = slot_at(cum_);
     if (s.present && s.delivered) {
       s.present = s.delivered = false;
     } else if (s.present) {
@@ -178,10 +205,10 @@ size_t ReceiveQueue::gap_blocks(GapAckBlock* out, size_t max) const {
   size_t n = 0;
   int64_t t = cum_ + 1;
   while (t <= highest_ && n < max) {
-    while (t <= highest_ && !slots_[size_t(t) & (window_ - 1)].present) ++t;
+    while (t <= highest_ && !slot_at(t).present) ++t;
     if (t > highest_) break;
     int64_t start = t;
-    while (t <= highest_ && slots_[size_t(t) & (window_ - 1)].present) ++t;
+    while (t <= highest_ && slot_at(t).present) ++t;
     out[n++] = GapAckBlock{uint16_t(start - cum_), uint16_t(t - 1 - cum_)};
   }
   return n;
@@ -191,7 +218,8 @@ bool ReceiveQueue::is_consistent() const {
   size_t held = 0;
   for (const auto& s : slots_)
     if (s.present && !s.delivered) held += s.data.size();
-  return held == held_bytes_ && highest_ >= cum_ && highest_ - cum_ <= int64_t(window_);
+  return held == held_bytes_ && highest_ >= cum_ && highest_ - cum_ <= int64_t(window_) &&
+         highest_ - cum_ <= int64_t(slots_.size());
 }
 
 }  // namespace sansrtc::sctp

@@ -3,7 +3,9 @@
 // RFC 3758 §3.6 FORWARD-TSN on the receiver).
 //
 // DATA chunks above the cumulative TSN are held in a ring indexed by TSN
-// (bounded: TSNs beyond the window are dropped and counted). Chunks are
+// (bounded: TSNs beyond the window are dropped and counted). The ring starts
+// small and doubles up to the window only when a chunk is held that far
+// ahead (after loss), so in-order traffic never pays for a large window. Chunks are
 // processed strictly in TSN order once the cumulative TSN reaches them; since
 // DATA fragments of one message carry consecutive TSNs, at most one message
 // is being reassembled at a time, and ordered delivery follows from TSN
@@ -71,14 +73,20 @@ class ReceiveQueue {
   void deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, Bytes payload, Fifo<ReceivedMessage>& out);
   void drain(Fifo<ReceivedMessage>& out);
   void try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out);
-  Slot& slot_at(int64_t t) { return slots_[size_t(t) & (window_ - 1)]; }
+  // The ring slot of TSN t; valid for t in (cum_, cum_ + slots_.size()].
+  Slot& slot_at(int64_t t) { return slots_[size_t(t) & (slots_.size() - 1)]; }
+  const Slot& slot_at(int64_t t) const { return slots_[size_t(t) & (slots_.size() - 1)]; }
+  // Doubles the ring until TSN t (> cum_ + slots_.size(), <= cum_ + window_) fits.
+  void grow_for(int64_t t);
+
+  static constexpr size_t kInitialSlots = 16;
 
   int64_t cum_;
   int64_t highest_;
-  size_t window_;
+  size_t window_;             // the TSN window (a power of two); the ring grows up to it
   size_t max_buffer_;
   size_t max_message_;
-  std::vector<Slot> slots_;
+  std::vector<Slot> slots_;   // ring indexed by TSN, a power of two <= window_
   size_t held_bytes_ = 0;
   ReceivedMessage partial_;
   bool in_message_ = false;   // partial_ holds a message begun with B

@@ -22,7 +22,7 @@ void push_low(InlineVector<uint16_t, 32>& low, uint16_t stream) {
 RetransmissionQueue::RetransmissionQueue(SendQueue& sq, size_t mtu, uint32_t initial_tsn, size_t peer_rwnd)
     : sq_(sq),
       mtu_(mtu),
-      entries_(64),
+      // entries_ grows with the data in flight (Fifo doubles on demand).
       cum_ack_(int64_t(initial_tsn) - 1 + (int64_t(1) << 32)),  // unwrapped, kept positive
       // §7.2.1: "The initial cwnd before DATA transmission ... MUST be set to
       // min(4*MTU, max (2*MTU, 4404))".

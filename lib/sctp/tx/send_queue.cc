@@ -8,6 +8,13 @@ namespace sansrtc::sctp {
 
 namespace {
 constexpr size_t kMaxPooled = 256;
+// Pooled message buffers keep their capacity (no allocation per message once
+// warm) up to these bounds: per buffer, and in total per association. A
+// larger message (more than three or four packets) gets a fresh buffer:
+// one allocation per message, none per packet, and no 64 KiB buffer pinned
+// to the connection after one big message.
+constexpr size_t kMaxPooledCapacity = 4 * 1024;
+constexpr size_t kMaxPooledBytes = 16 * 1024;
 }
 
 SendQueue::~SendQueue() {
@@ -15,14 +22,30 @@ SendQueue::~SendQueue() {
   for (auto* m : pool_) delete m;
 }
 
+const OutStream SendQueue::kIdleStream{};
+
 void SendQueue::reset_streams_table(uint16_t count) {
-  streams_.assign(count, OutStream{});
+  // Every stream starts idle again; the table keeps its storage.
+  streams_.clear();
+  count_ = count;
+}
+
+OutStream& SendQueue::materialize(uint16_t id) {
+  SANSRTC_DCHECK(id < count_);
+  if (id >= streams_.size()) {
+    // Grow geometrically (amortized), never past the negotiated count.
+    size_t n = std::max<size_t>(size_t(id) + 1, std::min<size_t>(streams_.size() * 2, count_));
+    if (streams_.capacity() < n) streams_.reserve(std::max<size_t>(n, 4));
+    streams_.resize(n);
+  }
+  return streams_[id];
 }
 
 OutMessage* SendQueue::acquire() {
   if (!pool_.empty()) {
     OutMessage* m = pool_.back();
     pool_.pop_back();
+    pooled_bytes_ -= m->data.capacity();
     return m;
   }
   return new OutMessage();
@@ -31,12 +54,18 @@ OutMessage* SendQueue::acquire() {
 void SendQueue::release(OutMessage* m) {
   SANSRTC_DCHECK(m->refs > 0);
   if (--m->refs) return;
-  if (pool_.size() >= kMaxPooled || m->data.capacity() > 1024 * 1024) {
+  if (pool_.size() >= kMaxPooled) {
     delete m;
     return;
   }
+  // A pooled buffer keeps its capacity so that messages up to this size are
+  // copied without allocating; larger ones (rare, and many packets each)
+  // give theirs back rather than pin it to the connection.
   std::vector<uint8_t> keep = std::move(m->data);
+  if (keep.capacity() > kMaxPooledCapacity || pooled_bytes_ + keep.capacity() > kMaxPooledBytes)
+    keep = std::vector<uint8_t>();
   keep.clear();
+  pooled_bytes_ += keep.capacity();
   *m = OutMessage();
   m->data = std::move(keep);
   pool_.push_back(m);

@@ -1,12 +1,14 @@
 // sctp/tx/send_queue.h — messages waiting to be sent, fragmented by reference.
 //
 // A message is copied once into a pooled `OutMessage` (whose buffer keeps its
-// capacity when recycled), then handed out as fragments that point into it;
+// capacity when recycled, within a per-buffer and a total bound), then handed out as fragments that point into it;
 // the retransmission queue holds references until each fragment is acked or
 // abandoned. Messages go out FIFO across streams, so the fragments of one
 // message get consecutive TSNs, as DATA reassembly needs (RFC 9260 §6.9).
 // Per-stream state: next SSN, buffered amount and its low-water threshold,
-// and a pause flag while an outgoing stream reset is pending (RFC 6525).
+// and a pause flag while an outgoing stream reset is pending (RFC 6525). The
+// per-stream table covers the streams used so far, not every negotiated
+// one (1024 streams would cost 32 KiB per association up front).
 #pragma once
 
 #include "base/time.h"
@@ -72,13 +74,20 @@ class SendQueue {
   bool empty() const { return queue_.empty(); }
   size_t queued_bytes() const { return queued_bytes_; }
   size_t total_buffered() const { return total_buffered_; }
-  OutStream* stream(uint16_t id) { return id < streams_.size() ? &streams_[id] : nullptr; }
-  const OutStream* stream(uint16_t id) const { return id < streams_.size() ? &streams_[id] : nullptr; }
-  size_t num_streams() const { return streams_.size(); }
+  // nullptr when id >= the negotiated stream count. The table is sized on
+  // demand: the non-const form materializes the stream's entry (allocating
+  // when the table must grow, once per new highest stream id); the const
+  // form reads a stream never touched as an idle one.
+  OutStream* stream(uint16_t id) { return id < count_ ? &materialize(id) : nullptr; }
+  const OutStream* stream(uint16_t id) const {
+    if (id >= count_) return nullptr;
+    return id < streams_.size() ? &streams_[id] : &kIdleStream;
+  }
+  size_t num_streams() const { return count_; }
   // Decreases a stream's buffered amount; true when it crossed its low threshold.
   bool unbuffer(uint16_t stream, size_t n);
   void add_buffered(uint16_t stream, size_t n) {
-    streams_[stream].buffered += n;
+    materialize(stream).buffered += n;
     total_buffered_ += n;
   }
   // Marks a message abandoned and unbuffers its unsent remainder; returns true
@@ -88,9 +97,14 @@ class SendQueue {
   void clear();
 
  private:
+  OutStream& materialize(uint16_t id);
+  static const OutStream kIdleStream;
+
   Fifo<OutMessage*> queue_;
   std::vector<OutMessage*> pool_;
-  std::vector<OutStream> streams_;
+  size_t pooled_bytes_ = 0;           // buffer capacity held by pool_
+  uint16_t count_ = 0;                // negotiated outbound streams
+  std::vector<OutStream> streams_;    // entries 0..(highest id used), grown on demand up to count_
   size_t queued_bytes_ = 0;    // unfragmented bytes
   size_t total_buffered_ = 0;  // queued + outstanding not acked
 };
