@@ -72,10 +72,9 @@ Agent::Agent(Instant now, const Config& config, Rng& rng)
   local_pwd_ = config_.local_pwd;
   if (!valid_ice_string(local_ufrag_, 4, 256) || !valid_ice_string(local_pwd_, 22, 256))
     generate_credentials(local_ufrag_, local_pwd_);
-  locals_.reserve(config_.max_local_candidates + config_.max_prflx);
-  remotes_.reserve(std::min<size_t>(config_.max_remote_candidates + config_.max_prflx, 16));
-  pairs_.reserve(config_.max_pairs);
-  triggered_.reserve(config_.max_pairs);
+  // Tables grow on demand up to their limits (no up-front reservation: a
+  // connection with one host candidate on each side needs one pair, not
+  // max_pairs). No code keeps a reference into them across an insertion.
   transmits_.reset(std::max<size_t>(config_.max_queued_transmits, 4));
   events_.reset(std::max<size_t>(config_.max_queued_events, 4));
 }
@@ -849,7 +848,6 @@ Result<void> Agent::restart(Instant now, std::string_view ufrag, std::string_vie
     kept.push_back(std::move(l));
   }
   locals_ = std::move(kept);
-  locals_.reserve(config_.max_local_candidates + config_.max_prflx);
   server_txns_.clear();
   gathering_state_ = GatheringState::new_;
   set_gathering_state(GatheringState::gathering);
