@@ -3,6 +3,7 @@
 #include "sctp/packet/chunks.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace sansrtc::sctp {
 
@@ -73,9 +74,14 @@ void SendQueue::release(OutMessage* m) {
 
 void SendQueue::push(OutMessage* m) {
   m->refs = 1;
-  queue_.push_back(m);
+  OutStream& s = materialize(m->stream);
+  s.pending.push_back(m);
+  if (!s.scheduled) {
+    s.scheduled = true;
+    ready_.push_back(m->stream);
+  }
   queued_bytes_ += m->data.size();
-  streams_[m->stream].queued_messages++;
+  s.queued_messages++;
   add_buffered(m->stream, m->data.size());
 }
 
@@ -100,8 +106,18 @@ bool SendQueue::abandon_remainder(OutMessage* m) {
 }
 
 std::optional<Fragment> SendQueue::next_fragment(Instant now, size_t max_payload, size_t* dropped_msgs) {
-  while (!queue_.empty()) {
-    OutMessage* m = queue_.front();
+  for (;;) {
+    if (!current_) {
+      if (ready_.empty()) return std::nullopt;
+      // The next stream's turn: its oldest message; the stream goes to the
+      // back of the ring while it has more.
+      const uint16_t id = ready_.pop_front();
+      OutStream& s = streams_[id];
+      current_ = s.pending.pop_front();
+      if (s.pending.empty()) s.scheduled = false;
+      else ready_.push_back(id);
+    }
+    OutMessage* m = current_;
     // RFC 3758 §3.5: a message whose lifetime ran out before it was sent is
     // abandoned; if nothing of it went out yet no TSN is spent on it.
     if (!m->abandoned && m->expires && now >= *m->expires) {
@@ -109,7 +125,7 @@ std::optional<Fragment> SendQueue::next_fragment(Instant now, size_t max_payload
       ++*dropped_msgs;
     }
     if (m->abandoned || m->fully_fragmented()) {
-      queue_.pop_front();
+      current_ = nullptr;
       release(m);
       continue;
     }
@@ -124,21 +140,23 @@ std::optional<Fragment> SendQueue::next_fragment(Instant now, size_t max_payload
     if (m->fully_fragmented()) {
       f.flags |= kFlagEnding;
       streams_[m->stream].queued_messages--;
-      queue_.pop_front();
+      current_ = nullptr;
       // The queue's reference passes to the outstanding fragment below.
     } else {
       ++m->refs;
     }
     return f;
   }
-  return std::nullopt;
 }
 
 void SendQueue::clear() {
-  while (!queue_.empty()) {
-    // The retransmission queue drops its references first, so the queue's
-    // own is the last one.
-    release(queue_.pop_front());
+  // The retransmission queue drops its references first, so the queue's
+  // own is the last one.
+  if (current_) release(std::exchange(current_, nullptr));
+  while (!ready_.empty()) {
+    OutStream& s = streams_[ready_.pop_front()];
+    while (!s.pending.empty()) release(s.pending.pop_front());
+    s.scheduled = false;
   }
   queued_bytes_ = 0;
   total_buffered_ = 0;

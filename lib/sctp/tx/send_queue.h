@@ -3,8 +3,13 @@
 // A message is copied once into a pooled `OutMessage` (whose buffer keeps its
 // capacity when recycled, within a per-buffer and a total bound), then handed out as fragments that point into it;
 // the retransmission queue holds references until each fragment is acked or
-// abandoned. Messages go out FIFO across streams, so the fragments of one
-// message get consecutive TSNs, as DATA reassembly needs (RFC 9260 §6.9).
+// abandoned. Streams take turns message by message (round robin over the
+// streams with something queued; FIFO within a stream), so one busy channel
+// cannot starve another — RFC 8831 §6.6 asks for interleaving, and a
+// time-limited channel behind megabytes of another would otherwise expire
+// unsent. A message once started is finished before the turn passes: the
+// fragments of one message get consecutive TSNs, as DATA reassembly needs
+// (RFC 9260 §6.9; I-DATA would allow finer interleaving).
 // Per-stream state: next SSN, buffered amount and its low-water threshold,
 // and a pause flag while an outgoing stream reset is pending (RFC 6525). The
 // per-stream table covers the streams used so far, not every negotiated
@@ -40,6 +45,8 @@ struct OutMessage {
 };
 
 struct OutStream {
+  Fifo<OutMessage*> pending;     // queued, not started, in order
+  bool scheduled = false;        // in SendQueue's round-robin ring
   uint16_t next_ssn = 0;
   size_t buffered = 0;
   size_t low_threshold = 0;
@@ -71,7 +78,7 @@ class SendQueue {
   // returned as the count of bytes dropped that were still buffered).
   std::optional<Fragment> next_fragment(Instant now, size_t max_payload, size_t* dropped_msgs);
 
-  bool empty() const { return queue_.empty(); }
+  bool empty() const { return current_ == nullptr && ready_.empty(); }
   size_t queued_bytes() const { return queued_bytes_; }
   size_t total_buffered() const { return total_buffered_; }
   // nullptr when id >= the negotiated stream count. The table is sized on
@@ -100,7 +107,8 @@ class SendQueue {
   OutStream& materialize(uint16_t id);
   static const OutStream kIdleStream;
 
-  Fifo<OutMessage*> queue_;
+  Fifo<uint16_t> ready_;              // streams with pending messages, in turn order
+  OutMessage* current_ = nullptr;     // being fragmented (holds the queue's reference)
   std::vector<OutMessage*> pool_;
   size_t pooled_bytes_ = 0;           // buffer capacity held by pool_
   uint16_t count_ = 0;                // negotiated outbound streams
