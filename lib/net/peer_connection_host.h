@@ -14,9 +14,12 @@
 //     socket bound to Transmit::source) and poll_event() (to the
 //     connection's callback), bounded, then re-arms the timer;
 //   - resolve_hostname events: names ending in ".local" are resolved by mDNS
-//     (RFC 6762 one-shot query, QU, answered by any responder), other names
-//     by DNS (the system resolver, asynchronously); the result goes back via
-//     PeerConnection::resolved_hostname().
+//     (RFC 6762 one-shot query, QU, answered by any responder; see
+//     net/mdns_resolver.h), other names — the STUN server hosts of the
+//     Configuration, which the PeerConnection asks for at creation, and FQDN
+//     candidates — by DNS (net::Resolver, getaddrinfo off the loop thread);
+//     the result goes back via PeerConnection::resolved_hostname(). These
+//     events are the host's: they do not reach the event callback.
 //
 // PeerConnectionHandle (thread-safe) posts every call onto the loop's thread
 // and returns the result through a callback run on that thread; events are
@@ -26,13 +29,15 @@
 // destructor runs on the loop thread, like every host method).
 //
 // Shared-port routing in detail: a STUN message with USERNAME goes to the
-// connection owning the ufrag before its colon (and routes its remote to
-// it); anything else from (shared socket, remote) goes where that pair is
-// routed: to the connection a STUN USERNAME last routed it to, or else to
-// the first connection that sent to it. So two of our connections talking
-// to ONE remote address (a remote that itself shares a port) are told apart
-// for STUN only; DTLS/SCTP of the second would go to the first. Browsers
-// and clients use a port per connection, which is the case this serves.
+// connection owning the ufrag before its colon (and routes its remote to it
+// when the pair (shared socket, remote) is not routed yet); anything else
+// goes where that pair is routed: to the first connection a STUN USERNAME
+// routed it to or that sent to it. Routes go away with their connection.
+// So two of our connections talking to ONE remote address (a remote that
+// itself shares a port) are told apart for STUN only; DTLS/SCTP of the
+// second would go to the first. Browsers and clients use a port per
+// connection, which is the case this serves. USERNAME is not authenticated
+// by the host, so a spoofed check cannot take over an established route.
 #pragma once
 
 #include "net/event_loop.h"
@@ -70,6 +75,8 @@ struct HostConfig {
   // mdns_timeout resolves the name to nullopt.
   Duration mdns_timeout = std::chrono::seconds(3);
   Duration mdns_retransmit = std::chrono::seconds(1);
+  // DNS (non-.local names): no answer within dns_timeout resolves to nullopt.
+  Duration dns_timeout = std::chrono::seconds(10);
   // Bounds of the shared-port routing tables, per connection (so the tables
   // hold at most max_connections times these): remote addresses routed to
   // it (oldest evicted first) and local ufrags (the current one and those of
