@@ -314,6 +314,16 @@ void DemoServer::on_event(const std::string& id, PeerConnectionEvent&& e) {
     case T::ice_connection_state_change:
       if (say) std::fprintf(out_, "session %.8s: ice %s\n", id.c_str(), to_string(e.ice_connection_state));
       break;
+    case T::dtls_state_change:
+      // The peer's close_notify (or a failed handshake): the session is over
+      // now, long before ICE consent would notice.
+      if (say) std::fprintf(out_, "session %.8s: dtls %s\n", id.c_str(), to_string(e.dtls_state));
+      if ((e.dtls_state == DtlsTransportState::closed || e.dtls_state == DtlsTransportState::failed) &&
+          !s->removing) {
+        s->removing = true;
+        asio::post(host_.loop().context(), [this, id] { remove(id); });
+      }
+      break;
     case T::data_channel:
     case T::channel_open: {
       host_.with(s->connection, [&](PeerConnection& pc, Instant) {
