@@ -5,6 +5,7 @@
 // (lower case, longest zero run compressed) and "[v6]:port" for endpoints.
 #pragma once
 
+#include <sansrtc/bytes.h>
 #include <sansrtc/result.h>
 
 #include <array>
@@ -15,12 +16,6 @@
 #include <string_view>
 
 namespace sansrtc {
-
-#ifndef SANSRTC_BYTES_DEFINED
-#define SANSRTC_BYTES_DEFINED
-using Bytes = std::span<const uint8_t>;
-using MutBytes = std::span<uint8_t>;
-#endif
 
 enum class IpFamily : uint8_t { v4 = 4, v6 = 6 };
 

@@ -7,6 +7,8 @@
 // nothing, so a builder can be run into any buffer and checked once.
 #pragma once
 
+#include <sansrtc/bytes.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -14,12 +16,6 @@
 #include <string_view>
 
 namespace sansrtc {
-
-#ifndef SANSRTC_BYTES_DEFINED
-#define SANSRTC_BYTES_DEFINED
-using Bytes = std::span<const uint8_t>;
-using MutBytes = std::span<uint8_t>;
-#endif
 
 inline Bytes as_bytes(std::string_view s) {
   return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
