@@ -312,7 +312,12 @@ void PeerConnection::Impl::apply_negotiation(Instant now) {
     for (const auto& line : p->remote_candidates) (void)add_remote_candidate_line(now, line);
     if (p->remote_end_of_candidates) transport->end_of_remote_candidates(now);
   }
-  if (p->has_data) transport->channels().set_remote_max_message_size(p->remote_max_message_size);
+  if (p->has_data) {
+    transport->channels().set_remote_max_message_size(p->remote_max_message_size);
+    // Our offer created the transport before the answer's a=sctp-port was
+    // known (RFC 8841 §5.1); take it before SCTP starts.
+    if (!dtls_started) (void)transport->sctp().set_remote_port(p->remote_sctp_port);
+  }
   // DTLS: the role is fixed by the answer (RFC 8842).
   if (!dtls_started && p->local_dtls_role) {
     dtls::Role role = *p->local_dtls_role == sdp::Setup::active ? dtls::Role::client : dtls::Role::server;

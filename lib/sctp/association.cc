@@ -820,6 +820,14 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
 Association::Association(const Config& config, Rng& rng) : impl_(std::make_unique<Impl>(config, rng)) {}
 Association::~Association() = default;
 
+Result<void> Association::set_remote_port(uint16_t port) {
+  Impl& a = *impl_;
+  if (a.state != State::closed || a.connect_called)
+    return make_error(Errc::invalid_state, "sctp: remote port set after the association started");
+  a.cfg.remote_port = port;
+  return ok_result();
+}
+
 Result<void> Association::connect(Instant now) {
   Impl& a = *impl_;
   now = a.clock.update(now);

@@ -170,6 +170,10 @@ class Association {
   // Sends INIT and starts T1-init. Errors: invalid_state unless closed and
   // never connected.
   [[nodiscard]] Result<void> connect(Instant now);
+  // The peer's port (a=sctp-port of its description, RFC 8841), when it is
+  // learnt after construction. Errors: invalid_state once connect() was
+  // called or the association left `closed`.
+  [[nodiscard]] Result<void> set_remote_port(uint16_t port);
 
   // One received SCTP packet (the payload of one DTLS record); the span is
   // read during the call only. Bad packets are dropped and counted in stats().

@@ -108,7 +108,7 @@ struct PcPeer final : sim::Endpoint {
 };
 
 struct World {
-  explicit World(uint64_t seed = 1, Duration latency = milliseconds(10))
+  explicit World(uint64_t seed = 1, Duration latency = milliseconds(10), PeerConnectionOptions options_b = {})
       : sim([&] {
           sim::SimConfig sc;
           sc.seed = seed;
@@ -116,7 +116,7 @@ struct World {
           return sc;
         }()),
         a(sim.now(), sim.machine_seed(1)),
-        b(sim.now(), sim.machine_seed(2)) {
+        b(sim.now(), sim.machine_seed(2), options_b) {
     ea = sim.attach({kAddrA.ip()}, a, sim::Simulator::internet(), kAddrA.port());
     eb = sim.attach({kAddrB.ip()}, b, sim::Simulator::internet(), kAddrB.port());
     a.peer = &b;
@@ -408,4 +408,14 @@ TEST_CASE("a certificate that does not match the SDP fingerprint fails the conne
   w.sim.wake(w.eb);
   REQUIRE(w.run([&] { return w.a.pc->connection_state() == PeerConnectionState::failed; }));
   CHECK(w.a.opened.empty());
+}
+
+TEST_CASE("the answerer's a=sctp-port is used (RFC 8841)", "[pc][sim]") {
+  PeerConnectionOptions ob;
+  ob.sctp_port = 5001;
+  World w(13, milliseconds(10), ob);
+  (void)w.a.pc->create_data_channel(w.sim.now(), "port");
+  w.negotiate(w.a, w.b);
+  CHECK(w.b.pc->local_description()->sdp.find("a=sctp-port:5001") != std::string::npos);
+  REQUIRE(w.run([&] { return w.a.opened.size() == 1 && w.b.opened.size() == 1; }));
 }
