@@ -246,8 +246,10 @@ class PeerConnection {
   Configuration get_configuration() const;
   // Errors: invalid_state for fields that cannot change (certificates,
   // bundle_policy, rtcp_mux_policy, ice_candidate_pool_size after
-  // set_local_description), invalid_argument for bad URLs, closed. New ICE
-  // servers and transport policy apply to the next gathering (ICE restart).
+  // set_local_description), invalid_argument for bad URLs, closed. New STUN
+  // servers serve the next gathering (an ICE restart regathers); a changed
+  // ice_transport_policy applies to transports created afterwards (the
+  // running agent keeps its own; TURN relays come with the TURN client).
   Result<void> set_configuration(const Configuration& config);
 
   // ---- data channels (webrtc-pc §6) ---------------------------------------

@@ -186,7 +186,12 @@ PeerConnection::Impl::Impl(Instant now, Rng& r, const Configuration& c, const Pe
   clock.update(now);
   if (config.certificates.empty()) config.certificates.push_back(cert);
   jsep.set_local_fingerprints({sdp::FingerprintAttr{"sha-256", cert->fingerprint.hex()}});
-  // STUN servers: IP literals at once, hostnames once resolved.
+  add_stun_servers();
+}
+
+void PeerConnection::Impl::add_stun_servers() {
+  // STUN servers: IP literals at once, hostnames once resolved (the caller
+  // is asked through resolve_hostname events).
   for (const auto& u : servers) {
     if (u.scheme != pc::IceServerScheme::stun) continue;  // stuns/turn(s): no client yet
     std::optional<IpAddress> ip;
@@ -195,18 +200,21 @@ PeerConnection::Impl::Impl(Instant now, Rng& r, const Configuration& c, const Pe
       if (!ip && host == u.host) ip = addr;
     std::string url = "stun:" + (u.host_is_ipv6 ? "[" + u.host + "]" : u.host) + ":" + std::to_string(u.port);
     if (ip) {
-      stun_servers.push_back(ice::StunServer{SocketAddress(*ip, u.port), url});
+      ice::StunServer server{SocketAddress(*ip, u.port), url};
+      bool known = false;
+      for (const auto& k : stun_servers) known |= k.address == server.address;
+      if (known) continue;
+      stun_servers.push_back(server);
+      if (transport) (void)transport->ice().add_stun_server(server);
     } else if (std::find(unresolved_server_hosts.begin(), unresolved_server_hosts.end(), u.host) ==
                    unresolved_server_hosts.end() &&
                unresolved_server_hosts.size() < kMaxUnresolvedHosts) {
       unresolved_server_hosts.push_back(u.host);
+      PeerConnectionEvent e;
+      e.type = PeerConnectionEvent::Type::resolve_hostname;
+      e.hostname = u.host;
+      emit(std::move(e));
     }
-  }
-  for (const auto& h : unresolved_server_hosts) {
-    PeerConnectionEvent e;
-    e.type = PeerConnectionEvent::Type::resolve_hostname;
-    e.hostname = h;
-    emit(std::move(e));
   }
 }
 
@@ -832,6 +840,10 @@ Result<void> PeerConnection::set_configuration(const Configuration& config) {
   if (!r.ok()) return r.error();
   m.config = next;
   m.servers = std::move(r.value());
+  // New STUN servers serve the next gathering (an ICE restart regathers
+  // server-reflexive candidates). The running agent keeps its transport
+  // policy until the connection is recreated.
+  m.add_stun_servers();
   return ok_result();
 }
 
@@ -1028,6 +1040,9 @@ void PeerConnection::resolved_hostname(Instant now, std::string_view hostname, s
       for (const auto& u : m.servers) {
         if (u.scheme != pc::IceServerScheme::stun || u.host != hostname) continue;
         ice::StunServer s{SocketAddress(*ip, u.port), "stun:" + u.host + ":" + std::to_string(u.port)};
+        bool known = false;
+        for (const auto& k : m.stun_servers) known |= k.address == s.address;
+        if (known) continue;
         m.stun_servers.push_back(s);
         if (m.transport) (void)m.transport->ice().add_stun_server(s);
       }

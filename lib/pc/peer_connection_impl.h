@@ -60,6 +60,7 @@ struct PeerConnection::Impl {
        std::vector<pc::IceServerUrl> servers, CertificateHandle cert);
 
   // ---- wiring (peer_connection.cc) ----
+  void add_stun_servers();
   Result<void> ensure_transport(Instant now, IceRole role);
   void apply_negotiation(Instant now);
   void start_gathering(Instant now);

@@ -231,3 +231,19 @@ TEST_CASE("make_secure_rng gives a working CTR_DRBG; buffered_amount by handle",
   CHECK(pc.value()->buffered_amount(h.value()) == std::optional<uint64_t>(0));
   CHECK_FALSE(pc.value()->buffered_amount(h.value() + 100));
 }
+
+TEST_CASE("set_configuration: a new STUN server serves the next gathering", "[pc]") {
+  SeededRng rng(9);
+  auto pc = make(rng);
+  Configuration next = pc->get_configuration();
+  next.ice_servers.push_back(IceServer{{"stun:192.0.2.77:3478"}, "", ""});
+  REQUIRE(pc->set_configuration(next).ok());
+  REQUIRE(pc->add_local_address(kTestEpoch, kHost).ok());
+  pc->end_of_local_addresses(kTestEpoch);
+  REQUIRE(pc->create_data_channel(kTestEpoch, "x").ok());
+  REQUIRE(pc->set_local_description(kTestEpoch).ok());
+  std::vector<uint8_t> buf(1500);
+  auto t = pc->poll_transmit(buf);
+  REQUIRE(t);
+  CHECK(t->destination == SocketAddress(IpAddress::v4(192, 0, 2, 77), 3478));
+}
