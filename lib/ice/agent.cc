@@ -903,8 +903,8 @@ size_t Agent::memory_usage() const {
   n += server_txns_.capacity() * sizeof(ServerTransaction);
   n += triggered_.capacity() * sizeof(uint16_t);
   n += pending_mdns_.capacity() * sizeof(PendingMdns);
-  n += transmits_.capacity() * sizeof(std::optional<PendingTransmit>);
-  n += events_.capacity() * sizeof(std::optional<Event>);
+  n += transmits_.allocated() * sizeof(std::optional<PendingTransmit>);  // slots grow on demand
+  n += events_.allocated() * sizeof(std::optional<Event>);
   n += str(local_ufrag_) + str(local_pwd_) + str(remote_ufrag_) + str(remote_pwd_);
   return n;
 }

@@ -15,6 +15,7 @@ namespace {
 
 constexpr size_t kMaxLocalAddresses = 16;
 constexpr size_t kMaxUnresolvedHosts = 8;
+constexpr size_t kKeptEventSlots = 8;
 
 IceGathererState to_gatherer(ice::GatheringState s) {
   switch (s) {
@@ -1080,7 +1081,11 @@ std::optional<PeerConnectionEvent> PeerConnection::poll_event() {
   if (m.events_head == m.events.size()) return std::nullopt;
   PeerConnectionEvent e = std::move(m.events[m.events_head++]);
   if (m.events_head == m.events.size()) {
-    m.events.clear();
+    // Drained. A burst (negotiation, gathering, many channels opening) may
+    // have grown the queue to tens of 344-byte slots; give that back, keep
+    // a small one so the steady message flow allocates nothing.
+    if (m.events.capacity() > kKeptEventSlots) std::vector<PeerConnectionEvent>().swap(m.events);
+    else m.events.clear();
     m.events_head = 0;
   }
   return e;
