@@ -11,7 +11,16 @@
 namespace sansrtc {
 namespace {
 
-using Table = std::array<std::array<uint32_t, 256>, 8>;
+// A size-optimised build (-Os: microcontrollers, where the 16 KiB of
+// slicing-by-8 tables would be a tenth of the flash) uses one 256-entry table
+// per polynomial, a byte per step; everything else slices by eight.
+#ifdef __OPTIMIZE_SIZE__
+constexpr size_t kSlices = 1;
+#else
+constexpr size_t kSlices = 8;
+#endif
+
+using Table = std::array<std::array<uint32_t, 256>, kSlices>;
 
 constexpr Table make_tables(uint32_t poly) {
   Table t{};
@@ -21,7 +30,7 @@ constexpr Table make_tables(uint32_t poly) {
     t[0][i] = c;
   }
   for (uint32_t i = 0; i < 256; ++i)
-    for (size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
+    for (size_t s = 1; s < kSlices; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
   return t;
 }
 
@@ -31,12 +40,14 @@ constexpr Table kCrc32c = make_tables(0x82F63B78u);
 // Slicing-by-8 over the reflected register (byte order independent: the
 // eight bytes are combined explicitly, not through a 64-bit load).
 uint32_t slice8(const Table& t, uint32_t crc, const uint8_t* p, size_t n) {
-  while (n >= 8) {
-    uint32_t lo = crc ^ (uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24);
-    crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
-          t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
-    p += 8;
-    n -= 8;
+  if constexpr (kSlices == 8) {
+    while (n >= 8) {
+      uint32_t lo = crc ^ (uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24);
+      crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
+            t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+      p += 8;
+      n -= 8;
+    }
   }
   while (n--) crc = (crc >> 8) ^ t[0][(crc ^ *p++) & 0xFF];
   return crc;

@@ -14,9 +14,12 @@
 #     for the target fails the test;
 #  4. compiles the firmware (tests/embedded/firmware) and links it with the
 #     layers, mbedTLS, libstdc++ and newlib-nano, -Wl,--gc-sections;
-#  5. runs it under qemu-system-arm with a time limit; the image exits with
-#     its status through semihosting;
-#  6. prints the size table (size_table.py).
+#  5. builds the `datachannel` profile (meson -Dprofile=datachannel, its own
+#     cross build) and links the data-channel answerer image against it
+#     (answerer_main.cc), then runs that image under QEMU;
+#  6. runs the self-test image under qemu-system-arm with a time limit; each
+#     image exits with its status through semihosting;
+#  7. prints the size table (size_table.py) for both images.
 #
 # Environment: EMBEDDED_JOBS (default 2), EMBEDDED_TIMEOUT (seconds, 300).
 set -eu
@@ -100,7 +103,7 @@ if have_lib dtls dtls && have_lib sctp sctp && have_lib datachannel datachannel;
 fi
 if have_lib pc/transport peer_connection; then
   defs="$defs -DFW_HAVE_PC=1"
-  pair="$pair pc_pair"
+  pair="$pair pc_pair answerer answerer_test"
 fi
 CXXFLAGS="$ARCH $OPT -std=c++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit -Wall -Wextra
   -I$src/lib -I$src/include -I$mb/include"
@@ -129,16 +132,78 @@ arm-none-eabi-g++ $ARCH --specs=nano.specs -nostartfiles -T "$fwsrc/an505.ld" -W
   "$mb/lib/libmbedcrypto.a" -Wl,--start-group -lstdc++ -lsupc++ -lc -lm -lgcc -Wl,--end-group
 arm-none-eabi-size "$fw/firmware.elf"
 
-# --- 5. run it -----------------------------------------------------------------
+# --- 5. the data-channel answerer image ------------------------------------------
+# The `datachannel` feature profile built by its meson option (a second cross
+# build holding only that profile's layers, combined into libsansrtc_core.a),
+# linked --gc-sections with answerer_main.cc: the figure a device that
+# answers a browser's data-channel offer pays in flash.
+ans_status=0
+if [ -n "$pair" ] && [ "${pair#*answerer}" != "$pair" ]; then
+  dcb="$work/profile-datachannel"
+  if [ ! -f "$dcb/build.ninja" ]; then
+    rm -rf "$dcb"
+    meson setup --cross-file "$here/cross/arm-none-eabi-cortex-m33.ini" --cross-file "$work/paths.ini" \
+      "$dcb" "$src" -Dtests=false -Dtools=false -Dnet=false -Dinterop=false -Dprofile=datachannel \
+      >"$work/meson-setup-dc.log" 2>&1 || { cat "$work/meson-setup-dc.log"; echo "FAIL: meson cross configure (datachannel profile)"; exit 1; }
+  fi
+  dctargets=$(ninja -C "$dcb" -t targets all | sed -n 's|^\(lib/[^:]*/libsansrtc_[a-z_]*\.a\):.*|\1|p')
+  # shellcheck disable=SC2086
+  if ! ninja -C "$dcb" -j "$jobs" libsansrtc_core.a $dctargets >"$work/ninja-dc.log" 2>&1; then
+    grep -E "error|FAILED" "$work/ninja-dc.log" | head -40
+    echo "FAIL: the datachannel profile does not build for the target (log: $work/ninja-dc.log)"
+    exit 1
+  fi
+  aobjs="$fw/startup.o $fw/semihost.o $fw/heap.o"
+  for f in answerer answerer_main; do
+    # shellcheck disable=SC2086
+    arm-none-eabi-g++ $CXXFLAGS "$mbedtls_def" -c "$fwsrc/$f.cc" -o "$fw/ans_$f.o"
+    aobjs="$aobjs $fw/ans_$f.o"
+  done
+  # The profile's layer archives (the same objects libsansrtc_core.a
+  # combines; separate, so the map attributes every byte to its layer).
+  alibs=""
+  for l in $libs; do
+    l="$dcb/${l#"$core"/}"
+    [ -f "$l" ] && alibs="$alibs $l"
+  done
+  # shellcheck disable=SC2086
+  arm-none-eabi-g++ $ARCH --specs=nano.specs -nostartfiles -T "$fwsrc/an505.ld" -Wl,--gc-sections \
+    -Wl,-Map="$fw/answerer.map" -o "$fw/answerer.elf" $aobjs $alibs "$mb/lib/libmbedx509.a" \
+    "$mb/lib/libmbedcrypto.a" -Wl,--start-group -lstdc++ -lsupc++ -lc -lm -lgcc -Wl,--end-group
+  arm-none-eabi-size "$fw/answerer.elf"
+  timeout "$qemu_timeout" qemu-system-arm -M mps2-an505 -nographic -monitor none -serial none \
+    -semihosting-config enable=on,target=native -kernel "$fw/answerer.elf" >"$fw/answerer.log" 2>&1 || ans_status=$?
+  cat "$fw/answerer.log"
+fi
+
+# --- 6. run the self-test image -------------------------------------------------------
 status=0
 timeout "$qemu_timeout" qemu-system-arm -M mps2-an505 -nographic -monitor none -serial none \
   -semihosting-config enable=on,target=native -kernel "$fw/firmware.elf" >"$fw/run.log" 2>&1 || status=$?
 cat "$fw/run.log"
 
-# --- 6. sizes ----------------------------------------------------------------------
-python3 "$here/size_table.py" --core "$core" --map "$fw/firmware.map" --elf "$fw/firmware.elf" \
-  --mbedtls "$mb/lib" --log "$fw/run.log" | tee "$work/size_table.txt" || echo "embedded: size table failed"
+# --- 7. sizes ----------------------------------------------------------------------
+set -- --image "The self-test image=$fw/firmware.map" --log "$fw/run.log"
+if [ -f "$fw/answerer.map" ]; then
+  set -- --image "A data-channel answerer (answerer_main.cc, -Dprofile=datachannel)=$fw/answerer.map" "$@" \
+    --profile-lib "the meson -Dprofile=datachannel library (libsansrtc_core.a)=$work/profile-datachannel/libsansrtc_core.a" \
+    --log "$fw/answerer.log"
+fi
+python3 "$here/size_table.py" --core "$core" --mbedtls "$mb/lib" "$@" | tee "$work/size_table.txt" ||
+  echo "embedded: size table failed"
 
+if [ "$ans_status" = 124 ]; then
+  echo "FAIL: the answerer image did not finish within ${qemu_timeout}s under QEMU"
+  exit 1
+fi
+if [ "$ans_status" != 0 ]; then
+  echo "FAIL: the answerer image exited with status $ans_status"
+  exit 1
+fi
+if [ -f "$fw/answerer.log" ] && ! grep -q '^PASS:' "$fw/answerer.log"; then
+  echo "FAIL: no PASS line from the answerer image"
+  exit 1
+fi
 if [ "$status" = 124 ]; then
   echo "FAIL: the image did not finish within ${qemu_timeout}s under QEMU"
   exit 1

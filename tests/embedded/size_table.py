@@ -9,8 +9,9 @@ Two views, as the issue asks (the way NanoRTC's figures are given):
 mbedTLS, libstdc++ and the C library / libgcc get their own lines. Profiles
 are sums of layers; a profile whose layers do not exist yet says so.
 
-usage: size_table.py --core <cross build dir> --map firmware.map --elf firmware.elf
-                     --mbedtls <dir with libmbed*.a> [--log run.log]
+usage: size_table.py --core <cross build dir> --mbedtls <dir with libmbed*.a>
+                     --image "<title>=<file.map>" [--image ...] [--profile-lib <name>=<lib.a>]
+                     [--log run.log ...]
 """
 import argparse
 import os
@@ -20,15 +21,20 @@ import sys
 
 LAYERS = ['base', 'crypto', 'stun', 'ice', 'turn', 'dtls', 'srtp', 'sctp', 'datachannel', 'rtp', 'sdp', 'pc']
 LIB_DIR = {'crypto': 'base/crypto'}
+# Libraries of a layer besides lib/<layer>/libsansrtc_<layer>.a.
+EXTRA_LIBS = {'pc': ['pc/transport/libsansrtc_pc_transport.a', 'pc/transport/libsansrtc_peer_connection.a']}
+ARCHIVE_LAYER = {'pc_transport': 'pc', 'peer_connection': 'pc'}
 
 # Profiles of the issue. SDP is in every profile above core: a data-channel
 # answerer must read the offer.
 PROFILES = [
     ('core (STUN/ICE)', ['base', 'crypto', 'stun', 'ice']),
-    ('data channel (ICE + DTLS + SCTP + DCEP + SDP)',
-     ['base', 'crypto', 'stun', 'ice', 'dtls', 'sctp', 'datachannel', 'sdp']),
-    ('data channel + TURN', ['base', 'crypto', 'stun', 'ice', 'turn', 'dtls', 'sctp', 'datachannel', 'sdp']),
-    ('full media (+ SRTP, RTP/RTCP, PeerConnection)',
+    ('data channel layers (ICE + DTLS + SCTP + DCEP)',
+     ['base', 'crypto', 'stun', 'ice', 'dtls', 'sctp', 'datachannel']),
+    ('data channel + SDP + PeerConnection (-Dprofile=datachannel)',
+     ['base', 'crypto', 'stun', 'ice', 'dtls', 'sctp', 'datachannel', 'sdp', 'pc']),
+    ('data channel + TURN', ['base', 'crypto', 'stun', 'ice', 'turn', 'dtls', 'sctp', 'datachannel', 'sdp', 'pc']),
+    ('full media (+ SRTP, RTP/RTCP, packetizers)',
      ['base', 'crypto', 'stun', 'ice', 'turn', 'dtls', 'srtp', 'sctp', 'datachannel', 'rtp', 'sdp', 'pc']),
 ]
 
@@ -63,9 +69,9 @@ def archive_sizes(path):
 
 def component_of(path):
     base = os.path.basename(path)
-    m = re.search(r'libsansrtc_([a-z]+)\.a', path)
+    m = re.search(r'libsansrtc_([a-z_]+)\.a', path)
     if m:
-        return m.group(1)
+        return ARCHIVE_LAYER.get(m.group(1), m.group(1))
     if 'libmbedcrypto' in base or 'libmbedx509' in base:
         return 'mbedTLS'
     if 'libstdc++' in base or 'libsupc++' in base:
@@ -114,71 +120,94 @@ def row(label, s):
     return f'{label:<34}{s["text"]:>9}{s["rodata"]:>8}{s["data"]:>6}{s["bss"]:>7}'
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--core', required=True)
-    ap.add_argument('--map', required=True)
-    ap.add_argument('--elf', required=True)
-    ap.add_argument('--mbedtls', required=True)
-    ap.add_argument('--log')
-    a = ap.parse_args()
+def add(into, s):
+    for k in COLS:
+        into[k] += s[k]
 
-    objects = {}
-    for layer in LAYERS:
-        p = os.path.join(a.core, 'lib', LIB_DIR.get(layer, layer), f'libsansrtc_{layer}.a')
-        if os.path.exists(p):
-            objects[layer] = archive_sizes(p)
-    mb = dict.fromkeys(COLS, 0)
-    for lib in ('libmbedcrypto.a', 'libmbedx509.a'):
-        for k, v in archive_sizes(os.path.join(a.mbedtls, lib)).items():
-            mb[k] += v
-    image = map_sizes(a.map)
 
-    head = f'{"":<34}{"text":>9}{"rodata":>8}{"data":>6}{"bss":>7}'
-    print('Sizes in bytes: arm-none-eabi-gcc 12.2, -mcpu=cortex-m33 -mthumb -mfloat-abi=hard '
-          '-mfpu=fpv5-sp-d16 -Os -ffunction-sections -fdata-sections, newlib-nano')
-    print()
-    print('sansrtc layers, objects summed before linking')
-    print(head)
-    for layer, s in objects.items():
-        print(row(layer, s))
-    print(row('mbedTLS 2.28 (embedded config)', mb))
-    print()
-    print('In the self-test image after a --gc-sections link')
-    print(head)
+def print_image(title, image):
+    """One linked image: sansrtc's layers, then everything else, then totals."""
     zero = dict.fromkeys(COLS, 0)
+    print(f'{title}, after a --gc-sections link')
+    print(f'{"":<34}{"text":>9}{"rodata":>8}{"data":>6}{"bss":>7}')
     own = dict.fromkeys(COLS, 0)
     for layer in LAYERS:
         if layer in image:
             print(row(layer, image[layer]))
-            for k in COLS:
-                own[k] += image[layer][k]
+            add(own, image[layer])
     print(row('= sansrtc own code', own))
     for comp in ('mbedTLS', 'libstdc++', 'libc+libgcc', 'firmware'):
         print(row(comp, image.get(comp, zero)))
     total = dict.fromkeys(COLS, 0)
     for s in image.values():
-        for k in COLS:
-            total[k] += s[k]
+        add(total, s)
     print(row('= whole image', total))
-    print(f'  flash (text + rodata + data): {kib(total["text"] + total["rodata"] + total["data"])} KiB, '
-          f'of which sansrtc {kib(own["text"] + own["rodata"] + own["data"])} KiB, '
-          f'mbedTLS {kib(sum(image.get("mbedTLS", zero)[k] for k in ("text", "rodata", "data")))} KiB')
+    flash = lambda s: s['text'] + s['rodata'] + s['data']
+    print(f'  flash (text + rodata + data): {kib(flash(total))} KiB = sansrtc {kib(flash(own))} KiB'
+          f' + mbedTLS {kib(flash(image.get("mbedTLS", zero)))} KiB'
+          f' + libstdc++ {kib(flash(image.get("libstdc++", zero)))} KiB'
+          f' + libc/libgcc {kib(flash(image.get("libc+libgcc", zero)))} KiB'
+          f' + firmware {kib(flash(image.get("firmware", zero)))} KiB')
+    print(f'FLASH image="{title}" total={flash(total)} own={flash(own)} '
+          f'mbedtls={flash(image.get("mbedTLS", zero))} libstdcxx={flash(image.get("libstdc++", zero))}')
     print()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--core', required=True)
+    ap.add_argument('--mbedtls', required=True)
+    ap.add_argument('--image', action='append', default=[], help='"<title>=<map file>"')
+    ap.add_argument('--profile-lib', action='append', default=[], help='"<title>=<archive>"')
+    ap.add_argument('--log', action='append', default=[])
+    a = ap.parse_args()
+
+    objects = {}
+    for layer in LAYERS:
+        paths = [os.path.join(a.core, 'lib', LIB_DIR.get(layer, layer), f'libsansrtc_{layer}.a')]
+        paths += [os.path.join(a.core, 'lib', e) for e in EXTRA_LIBS.get(layer, [])]
+        for p in paths:
+            if os.path.exists(p):
+                add(objects.setdefault(layer, dict.fromkeys(COLS, 0)), archive_sizes(p))
+    mb = dict.fromkeys(COLS, 0)
+    for lib in ('libmbedcrypto.a', 'libmbedx509.a'):
+        add(mb, archive_sizes(os.path.join(a.mbedtls, lib)))
+
+    print('Sizes in bytes: arm-none-eabi-gcc 12.2, -mcpu=cortex-m33 -mthumb -mfloat-abi=hard '
+          '-mfpu=fpv5-sp-d16 -Os -ffunction-sections -fdata-sections, newlib-nano')
+    print()
+    print('sansrtc layers, objects summed before linking')
+    print(f'{"":<34}{"text":>9}{"rodata":>8}{"data":>6}{"bss":>7}')
+    for layer, s in objects.items():
+        print(row(layer, s))
+    print(row('mbedTLS 2.28 (embedded config)', mb))
+    print()
+    for spec in a.image:
+        title, _, path = spec.rpartition('=')
+        print_image(title, map_sizes(path))
     print('Profiles: sansrtc own code (text + rodata), objects before linking; + mbedTLS objects')
     for name, layers in PROFILES:
         missing = [l for l in layers if l not in objects]
         if missing:
-            print(f'  {name:<48} not yet built (missing: {", ".join(missing)})')
+            print(f'  {name:<60} not built: no {", ".join("lib/" + m for m in missing)} yet')
             continue
         code = sum(objects[l]['text'] + objects[l]['rodata'] for l in layers)
-        print(f'  {name:<48} {kib(code):>7} KiB; with mbedTLS {kib(code + mb["text"] + mb["rodata"]):>7} KiB')
-    if a.log and os.path.exists(a.log):
+        print(f'  {name:<60} {kib(code):>6} KiB; with mbedTLS {kib(code + mb["text"] + mb["rodata"]):>6} KiB')
+    for spec in a.profile_lib:
+        title, _, path = spec.rpartition('=')
+        if os.path.exists(path):
+            s = archive_sizes(path)
+            code = s['text'] + s['rodata']
+            print(f'  {title:<60} {kib(code):>6} KiB; with mbedTLS {kib(code + mb["text"] + mb["rodata"]):>6} KiB')
+    for log in a.log:
+        if not os.path.exists(log):
+            continue
         print()
-        print('RAM, measured on the target (from the image):')
-        with open(a.log, errors='replace') as f:
+        print(f'RAM, measured on the target ({os.path.basename(log)}):')
+        with open(log, errors='replace') as f:
             for line in f:
-                if line.startswith(('heap:', 'stack:', 'RAM used:', 'PERCONN', 'STEADY')) or \
+                if line.startswith(('heap:', 'stack:', 'RAM used:', 'PERCONN', 'STEADY', 'PCPERCONN', 'ANSWERER',
+                                    'STACKPERCONN')) or \
                         'per connection' in line or 'connected:' in line or 'handshake buffers' in line:
                     print('  ' + line.strip())
     return 0

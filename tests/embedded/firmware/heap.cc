@@ -1,6 +1,6 @@
 // tests/embedded/firmware/heap.cc — the image's only allocator, counting.
 //
-// A first-fit, address-ordered free list with coalescing over the arena the
+// A best-fit, address-ordered free list with coalescing over the arena the
 // linker script leaves between .bss and the stack. It replaces malloc & co.
 // (and newlib's reentrant _malloc_r family, so newlib's allocator is never
 // linked) and every operator new/delete, so each byte the stack, libstdc++
@@ -37,6 +37,7 @@ uintptr_t lowest = UINTPTR_MAX;  // lowest block handed out: the arena's high-wa
 unsigned current_tag = 0;
 size_t live_by_tag[FW_HEAP_TAGS] = {};
 size_t peak_by_tag[FW_HEAP_TAGS] = {};
+size_t allocs_by_tag[FW_HEAP_TAGS] = {};
 
 size_t round_up(size_t n) { return (n + kAlign - 1) & ~(kAlign - 1); }
 
@@ -54,31 +55,42 @@ void* allocate(size_t n) {
   if (!initialized) init();
   if (n == 0) n = 1;
   size_t need = round_up(n) + sizeof(Block);
+  // Best fit (the smallest free block that holds it; the highest address
+  // among equals): keeps large free blocks whole, so short-lived big
+  // buffers (16 KiB messages) do not scatter small long-lived blocks across
+  // the arena the way first fit does.
+  Block** best_link = nullptr;
+  Block* best = nullptr;
   Block** link = &free_list;
   for (Block* b = free_list; b != nullptr; link = &b->next, b = b->next) {
-    if (b->size < need) continue;
-    Block* used;
-    if (b->size - need >= 2 * sizeof(Block)) {  // split: hand out the tail
-      b->size -= need;
-      used = reinterpret_cast<Block*>(reinterpret_cast<char*>(b) + b->size);
-      used->size = need;
-    } else {
-      *link = b->next;
-      used = b;
-    }
-    used->requested = n;
-    used->tag = current_tag;
-    live_by_tag[current_tag] += n;
-    if (live_by_tag[current_tag] > peak_by_tag[current_tag]) peak_by_tag[current_tag] = live_by_tag[current_tag];
-    if (reinterpret_cast<uintptr_t>(used) < lowest) lowest = reinterpret_cast<uintptr_t>(used);
-    used->next = nullptr;
-    live += n;
-    if (live > peak) peak = live;
-    if (live > peak_all) peak_all = live;
-    ++allocs;
-    return used + 1;
+    if (b->size < need || (best != nullptr && b->size > best->size)) continue;
+    best = b;
+    best_link = link;
+    if (b->size == need) break;
   }
-  return nullptr;
+  if (best == nullptr) return nullptr;
+  Block* b = best;
+  Block* used;
+  if (b->size - need >= 2 * sizeof(Block)) {  // split: hand out the tail
+    b->size -= need;
+    used = reinterpret_cast<Block*>(reinterpret_cast<char*>(b) + b->size);
+    used->size = need;
+  } else {
+    *best_link = b->next;
+    used = b;
+  }
+  used->requested = n;
+  used->tag = current_tag;
+  live_by_tag[current_tag] += n;
+  if (live_by_tag[current_tag] > peak_by_tag[current_tag]) peak_by_tag[current_tag] = live_by_tag[current_tag];
+  if (reinterpret_cast<uintptr_t>(used) < lowest) lowest = reinterpret_cast<uintptr_t>(used);
+  used->next = nullptr;
+  live += n;
+  if (live > peak) peak = live;
+  if (live > peak_all) peak_all = live;
+  ++allocs;
+  ++allocs_by_tag[current_tag];
+  return used + 1;
 }
 
 void release(void* p) {
@@ -180,6 +192,7 @@ unsigned fw_heap_set_tag(unsigned tag) {
 }
 size_t fw_heap_live_tag(unsigned tag) { return tag < FW_HEAP_TAGS ? live_by_tag[tag] : 0; }
 size_t fw_heap_peak_tag(unsigned tag) { return tag < FW_HEAP_TAGS ? peak_by_tag[tag] : 0; }
+size_t fw_heap_allocs_tag(unsigned tag) { return tag < FW_HEAP_TAGS ? allocs_by_tag[tag] : 0; }
 size_t fw_heap_footprint(void) {
   return lowest == UINTPTR_MAX ? 0 : size_t(reinterpret_cast<uintptr_t>(__heap_end) - lowest);
 }

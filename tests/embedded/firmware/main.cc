@@ -28,6 +28,7 @@
 #include "pair.h"
 #endif
 #if FW_HAVE_PC
+#include "answerer_test.h"
 #include "pc_pair.h"
 #endif
 
@@ -267,6 +268,21 @@ void check_pc_pair() {
   say("PCPERCONN heap=%u peak=%u memory_usage=%u\n", unsigned(r.heap_open / 2), unsigned(r.heap_peak_total / 2),
       unsigned(r.memory_usage));
 }
+
+// --- the answerer image's echo answerer against a PeerConnection offerer ----
+void check_answerer() {
+  const embedded::AnswererReport r = embedded::run_answerer_test();
+  if (r.error) say("         error: %s\n", r.error);
+  check(r.error == nullptr, "echo answerer: answers a PeerConnection's offer, channel opens");
+  check(r.error == nullptr && r.bad == 0 && r.messages == 14, "echo answerer returns every message intact");
+  if (r.error) return;
+  say("         open after %u ms virtual; answerer heap once open %u B, after the exchange %u B, peak %u B\n",
+      unsigned(r.open_virtual_ms), unsigned(r.answerer_heap_open), unsigned(r.answerer_heap_after),
+      unsigned(r.answerer_heap_peak));
+  say("ANSWERER heap_open=%u heap_after=%u peak=%u steady_allocs=%u steady_messages=%u\n",
+      unsigned(r.answerer_heap_open), unsigned(r.answerer_heap_after), unsigned(r.answerer_heap_peak),
+      unsigned(r.steady_allocs), unsigned(r.steady_messages));
+}
 #endif
 
 }  // namespace
@@ -286,6 +302,7 @@ int main() {
 #endif
 #if FW_HAVE_PC
   group("pc-pair", check_pc_pair);
+  group("answerer", check_answerer);
 #else
   fw_puts("pc-pair  not built (lib/pc does not compile for the target)\n");
 #endif

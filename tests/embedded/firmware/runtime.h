@@ -35,6 +35,7 @@ void fw_heap_reset_peak(void);
 unsigned fw_heap_set_tag(unsigned tag);  // returns the previous tag
 size_t fw_heap_live_tag(unsigned tag);
 size_t fw_heap_peak_tag(unsigned tag);
+size_t fw_heap_allocs_tag(unsigned tag);  // allocations made under the tag so far
 
 #ifdef __cplusplus
 }
