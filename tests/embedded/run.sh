@@ -21,7 +21,8 @@
 #     image exits with its status through semihosting;
 #  7. prints the size table (size_table.py) for both images.
 #
-# Environment: EMBEDDED_JOBS (default 2), EMBEDDED_TIMEOUT (seconds, 300).
+# Environment: EMBEDDED_JOBS (default 2), EMBEDDED_TIMEOUT (seconds, 300),
+# EMBEDDED_LTO=1 also links the answerer with -flto (one more cross build).
 set -eu
 
 src=$(cd "$1" && pwd)
@@ -171,6 +172,25 @@ if [ -n "$pair" ] && [ "${pair#*answerer}" != "$pair" ]; then
     -Wl,-Map="$fw/answerer.map" -o "$fw/answerer.elf" $aobjs $alibs "$mb/lib/libmbedx509.a" \
     "$mb/lib/libmbedcrypto.a" -Wl,--start-group -lstdc++ -lsupc++ -lc -lm -lgcc -Wl,--end-group
   arm-none-eabi-size "$fw/answerer.elf"
+  if [ "${EMBEDDED_LTO:-0}" = 1 ]; then
+    # The same image with link-time optimisation of sansrtc's code (a third
+    # cross build, -Db_lto=true): what a device build with -flto pays.
+    ltob="$work/profile-datachannel-lto"
+    if [ ! -f "$ltob/build.ninja" ]; then
+      rm -rf "$ltob"
+      meson setup --cross-file "$here/cross/arm-none-eabi-cortex-m33.ini" --cross-file "$work/paths.ini" \
+        "$ltob" "$src" -Dtests=false -Dtools=false -Dnet=false -Dinterop=false -Dprofile=datachannel \
+        -Db_lto=true >"$work/meson-setup-lto.log" 2>&1 || { cat "$work/meson-setup-lto.log"; exit 1; }
+    fi
+    # shellcheck disable=SC2086
+    ninja -C "$ltob" -j "$jobs" $dctargets >"$work/ninja-lto.log" 2>&1 || { tail -20 "$work/ninja-lto.log"; exit 1; }
+    llibs=$(echo "$alibs" | sed "s|$dcb/|$ltob/|g")
+    # shellcheck disable=SC2086
+    arm-none-eabi-g++ $ARCH $OPT -flto --specs=nano.specs -nostartfiles -T "$fwsrc/an505.ld" -Wl,--gc-sections \
+      -Wl,-Map="$fw/answerer-lto.map" -o "$fw/answerer-lto.elf" $aobjs $llibs "$mb/lib/libmbedx509.a" \
+      "$mb/lib/libmbedcrypto.a" -Wl,--start-group -lstdc++ -lsupc++ -lc -lm -lgcc -Wl,--end-group
+    arm-none-eabi-size "$fw/answerer-lto.elf"
+  fi
   timeout "$qemu_timeout" qemu-system-arm -M mps2-an505 -nographic -monitor none -serial none \
     -semihosting-config enable=on,target=native -kernel "$fw/answerer.elf" >"$fw/answerer.log" 2>&1 || ans_status=$?
   cat "$fw/answerer.log"
@@ -188,6 +208,9 @@ if [ -f "$fw/answerer.map" ]; then
   set -- --image "A data-channel answerer (answerer_main.cc, -Dprofile=datachannel)=$fw/answerer.map" "$@" \
     --profile-lib "the meson -Dprofile=datachannel library (libsansrtc_core.a)=$work/profile-datachannel/libsansrtc_core.a" \
     --log "$fw/answerer.log"
+fi
+if [ "${EMBEDDED_LTO:-0}" = 1 ] && [ -f "$fw/answerer-lto.map" ]; then
+  set -- --image "The same answerer with -flto (EMBEDDED_LTO=1)=$fw/answerer-lto.map" "$@"
 fi
 python3 "$here/size_table.py" --core "$core" --mbedtls "$mb/lib" "$@" | tee "$work/size_table.txt" ||
   echo "embedded: size table failed"

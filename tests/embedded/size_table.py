@@ -69,6 +69,8 @@ def archive_sizes(path):
 
 def component_of(path):
     base = os.path.basename(path)
+    if 'ltrans' in base:
+        return 'lto'  # -flto: the link's own partitions hold sansrtc's code (nothing else is LTO-built)
     m = re.search(r'libsansrtc_([a-z_]+)\.a', path)
     if m:
         return ARCHIVE_LAYER.get(m.group(1), m.group(1))
@@ -131,9 +133,9 @@ def print_image(title, image):
     print(f'{title}, after a --gc-sections link')
     print(f'{"":<34}{"text":>9}{"rodata":>8}{"data":>6}{"bss":>7}')
     own = dict.fromkeys(COLS, 0)
-    for layer in LAYERS:
+    for layer in LAYERS + ['lto']:
         if layer in image:
-            print(row(layer, image[layer]))
+            print(row(layer if layer != 'lto' else 'all layers, -flto partitions', image[layer]))
             add(own, image[layer])
     print(row('= sansrtc own code', own))
     for comp in ('mbedTLS', 'libstdc++', 'libc+libgcc', 'firmware'):
