@@ -144,40 +144,82 @@ bool IpAddress::is_private() const {
   return (bytes_[0] & 0xfe) == 0xfc;
 }
 
-size_t IpAddress::format(char* out, size_t cap) const {
-  if (cap == 0) return 0;
-  int n;
-  if (is_v4()) {
-    n = std::snprintf(out, cap, "%u.%u.%u.%u", bytes_[0], bytes_[1], bytes_[2], bytes_[3]);
-  } else {
-    // RFC 5952: compress the longest run (>= 2) of zero groups, first if tied.
-    uint16_t g[8];
-    for (int k = 0; k < 8; ++k) g[k] = load_be16(&bytes_[size_t(k) * 2]);
-    int best = -1, best_len = 0;
-    for (int k = 0; k < 8;) {
-      if (g[k] != 0) { ++k; continue; }
-      int j = k;
-      while (j < 8 && g[j] == 0) ++j;
-      if (j - k > best_len && j - k >= 2) { best = k; best_len = j - k; }
-      k = j;
-    }
-    char buf[64];
-    size_t len = 0;
-    for (int k = 0; k < 8; ++k) {
-      if (k == best) {
-        buf[len++] = ':';
-        if (k == 0) buf[len++] = ':';
-        k += best_len - 1;
-        continue;
-      }
-      len += size_t(std::snprintf(buf + len, sizeof(buf) - len, "%x", g[k]));
-      if (k != 7) buf[len++] = ':';
-    }
-    buf[len] = 0;
-    n = std::snprintf(out, cap, "%s", buf);
+namespace {
+
+// Writes into a caller's buffer, truncating, always NUL-terminated (the
+// address formatters use no stdio: on a microcontroller snprintf is a few
+// KiB of code of its own).
+class TextOut {
+ public:
+  TextOut(char* out, size_t cap) : out_(out), cap_(cap) {}
+  void put(char c) {
+    if (len_ + 1 < cap_) out_[len_++] = c;
   }
-  if (n < 0) return 0;
-  return size_t(n) < cap ? size_t(n) : cap - 1;
+  void str(const char* s) {
+    while (*s) put(*s++);
+  }
+  void dec(unsigned v) {
+    char d[10];
+    int n = 0;
+    do d[n++] = char('0' + v % 10); while ((v /= 10) != 0);
+    while (n) put(d[--n]);
+  }
+  void hex(unsigned v) {
+    char d[8];
+    int n = 0;
+    do d[n++] = "0123456789abcdef"[v & 0xF]; while ((v >>= 4) != 0);
+    while (n) put(d[--n]);
+  }
+  size_t finish() {
+    if (cap_ == 0) return 0;
+    out_[len_] = 0;
+    return len_;
+  }
+
+ private:
+  char* out_;
+  size_t cap_;
+  size_t len_ = 0;
+};
+
+void format_ip(TextOut& w, const IpAddress& ip) {
+  const uint8_t* b = ip.bytes().data();
+  if (ip.is_v4()) {
+    for (int k = 0; k < 4; ++k) {
+      if (k) w.put('.');
+      w.dec(b[k]);
+    }
+    return;
+  }
+  // RFC 5952: compress the longest run (>= 2) of zero groups, first if tied.
+  uint16_t g[8];
+  for (int k = 0; k < 8; ++k) g[k] = load_be16(b + size_t(k) * 2);
+  int best = -1, best_len = 0;
+  for (int k = 0; k < 8;) {
+    if (g[k] != 0) { ++k; continue; }
+    int j = k;
+    while (j < 8 && g[j] == 0) ++j;
+    if (j - k > best_len && j - k >= 2) { best = k; best_len = j - k; }
+    k = j;
+  }
+  for (int k = 0; k < 8; ++k) {
+    if (k == best) {
+      w.put(':');
+      if (k == 0) w.put(':');
+      k += best_len - 1;
+      continue;
+    }
+    w.hex(g[k]);
+    if (k != 7) w.put(':');
+  }
+}
+
+}  // namespace
+
+size_t IpAddress::format(char* out, size_t cap) const {
+  TextOut w(out, cap);
+  format_ip(w, *this);
+  return w.finish();
 }
 
 std::string IpAddress::to_string() const {
@@ -214,11 +256,13 @@ Result<SocketAddress> SocketAddress::parse(std::string_view text) {
 }
 
 size_t SocketAddress::format(char* out, size_t cap) const {
-  char ip[64];
-  ip_.format(ip, sizeof(ip));
-  int n = ip_.is_v4() ? std::snprintf(out, cap, "%s:%u", ip, port_) : std::snprintf(out, cap, "[%s]:%u", ip, port_);
-  if (n < 0 || cap == 0) return 0;
-  return size_t(n) < cap ? size_t(n) : cap - 1;
+  TextOut w(out, cap);
+  if (!ip_.is_v4()) w.put('[');
+  format_ip(w, ip_);
+  if (!ip_.is_v4()) w.put(']');
+  w.put(':');
+  w.dec(port_);
+  return w.finish();
 }
 
 std::string SocketAddress::to_string() const {

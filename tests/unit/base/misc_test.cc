@@ -138,6 +138,18 @@ TEST_CASE("IP and socket addresses parse and print (RFC 5952)") {
   REQUIRE(SocketAddress::parse("127.0.0.1:80")->ip().is_loopback());
   REQUIRE_FALSE(SocketAddress::parse("127.0.0.1:65536"));
   REQUIRE_FALSE(SocketAddress::parse("::1:80"));
+  // format() truncates to the buffer, always NUL-terminated, and says how
+  // much it wrote.
+  char small[8];
+  REQUIRE(SocketAddress::parse("192.0.2.1:65535")->format(small, sizeof small) == 7);
+  REQUIRE(std::string(small) == "192.0.2");
+  REQUIRE(IpAddress::parse("ffff:eeee::1")->format(small, sizeof small) == 7);
+  REQUIRE(std::string(small) == "ffff:ee");
+  REQUIRE(IpAddress::parse("1.2.3.4")->format(small, 0) == 0);
+  char full[64];
+  REQUIRE(SocketAddress::parse("[::]:0")->format(full, sizeof full) == 6);
+  REQUIRE(std::string(full) == "[::]:0");
+  REQUIRE(SocketAddress::parse("255.255.255.255:65535")->to_string() == "255.255.255.255:65535");
 }
 
 namespace {
