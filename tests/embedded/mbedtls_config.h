@@ -49,15 +49,16 @@
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_AES_C
 #define MBEDTLS_GCM_C
-#define MBEDTLS_CHACHA20_C
-#define MBEDTLS_POLY1305_C
-#define MBEDTLS_CHACHAPOLY_C
+// No ChaCha20-Poly1305: every browser offers the AES-GCM suites, and
+// lib/base/crypto reports ChaChaPoly::available() == false without it, so
+// the DTLS layer neither offers nor accepts that suite (saves ~3 KiB).
 
 // --- public key -----------------------------------------------------------------
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
-#define MBEDTLS_ECP_DP_CURVE25519_ENABLED
+// No X25519: P-256 is the group every WebRTC peer supports (DTLS offers
+// only it when ecdh_group_available(x25519) is false).
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ECDSA_DETERMINISTIC
