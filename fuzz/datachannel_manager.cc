@@ -63,6 +63,7 @@ struct World {
     while (auto e = mgr.poll_event()) {
       ++events_seen;
       check(e->detail != nullptr);
+      if (e->type == EventType::message && (events_seen & 1)) mgr.recycle(std::move(e->data));
     }
     check(mgr.is_consistent());
   }

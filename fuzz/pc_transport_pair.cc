@@ -109,6 +109,8 @@ struct Side {
         candidates.push_back(e->ice.candidate);
       if (e->kind == TransportEvent::Kind::channel && e->channel.type == datachannel::EventType::open)
         open.push_back(e->channel.id);
+      if (e->kind == TransportEvent::Kind::channel && e->channel.type == datachannel::EventType::message && (i & 1))
+        stack.recycle(std::move(e->channel.data));  // half the payloads go back to the pool
     }
     if (!stack.ice().is_consistent() || !stack.sctp().is_consistent() || !stack.channels().is_consistent())
       std::abort();

@@ -71,7 +71,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (q[s].size() < 256) q[s].push_back(std::move(p));
         if (++guard > 512) break;
       }
-      while (x.poll_event()) {
+      // Every other payload goes back to the buffer pool, so reassembly
+      // runs both into pooled and into fresh buffers.
+      bool give_back = false;
+      while (auto e = x.poll_event()) {
+        if (e->type == EventType::message && (give_back = !give_back)) x.recycle(std::move(e->payload));
       }
     }
   };

@@ -24,6 +24,16 @@
 // After every input or command, drain poll_transmit() and poll_event() and
 // re-read poll_timeout(). `now` must never go backwards.
 //
+// Memory: once connected, a PeerConnection makes no heap allocation per
+// datagram. For none per data channel message as well, give each received
+// message's buffer back with recycle(e.data) once read, and send with
+// send_text()/send_binary() (copied into a pooled buffer): the SCTP layer then
+// reassembles and queues messages in a small bounded pool of reused buffers
+// (8 buffers, 16 KiB in total by default, messages up to 4 KiB each; larger
+// messages still cost an allocation each: see PeerConnectionOptions::
+// message_pool_*). Not recycling is fine: each
+// received message then simply costs one allocation.
+//
 // Threads: none. A PeerConnection is used from one thread at a time; the
 // thread-safe facade is sansrtc::net::PeerConnectionHandle (lib/net).
 //
@@ -146,7 +156,7 @@ struct PeerConnectionEvent {
   } candidate_error;
   DataChannelHandle channel = 0;
   bool binary = false;
-  std::vector<uint8_t> data;
+  std::vector<uint8_t> data;    // channel_message: the payload; give it back with recycle() once read
   std::string error_text;
   std::string hostname;
 };
@@ -181,6 +191,14 @@ struct PeerConnectionOptions {
   // SCTP receive window and send buffer per association.
   uint32_t sctp_receive_window = 1024 * 1024;
   uint32_t sctp_send_buffer = 4 * 1024 * 1024;
+  // The pool of reused message buffers (see "Memory" above): at most this
+  // many buffers and bytes in total; buffers larger than
+  // message_pool_buffer_size are freed, not reused. Raise the buffer size to
+  // the largest message you exchange for zero allocations with big messages
+  // (costs up to message_pool_bytes of RAM per connection).
+  uint32_t message_pool_buffers = 8;
+  uint32_t message_pool_buffer_size = 4096;
+  uint32_t message_pool_bytes = 16 * 1024;
   uint16_t max_data_channels = 1024;
   size_t max_queued_events = 1024;
 };
@@ -265,6 +283,10 @@ class PeerConnection {
   Result<void> send_text(Instant now, DataChannelHandle channel, std::string_view text);
   Result<void> send_binary(Instant now, DataChannelHandle channel, Bytes data);
   Result<void> send(Instant now, DataChannelHandle channel, std::vector<uint8_t>&& data, bool binary);
+  // Gives a buffer back for reuse: typically the `data` of a channel_message
+  // event once the application has read it (see "Memory" above). Optional;
+  // buffers beyond the pool's bounds, or given after close(), are freed.
+  void recycle(std::vector<uint8_t>&& buffer);
   // RTCDataChannel.close(). Errors: not_found.
   Result<void> close_data_channel(Instant now, DataChannelHandle channel);
   Result<void> set_buffered_amount_low_threshold(DataChannelHandle channel, uint64_t bytes);

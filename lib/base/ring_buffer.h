@@ -3,9 +3,9 @@
 // Capacity is fixed at construction (from a Config limit); push on a full
 // ring fails instead of growing past it. Storage is not allocated up front:
 // the first push allocates a few slots and a push into full storage doubles
-// it, up to the capacity. Storage never shrinks (clear() keeps it), so once
-// a queue has reached its working size the per-packet paths allocate
-// nothing — while a connection whose queues stay short never pays for the
+// it, up to the capacity. Storage shrinks only when the owner asks
+// (shrink_when_empty; clear() keeps it), so once a queue has reached its
+// working size the per-packet paths allocate nothing — while a connection whose queues stay short never pays for the
 // limit (a 4096-event limit costs 4 slots when events are drained promptly).
 // Used for queues on per-packet paths where std::deque would allocate.
 #pragma once
@@ -72,6 +72,17 @@ class RingBuffer {
   const T& operator[](size_t i) const { SANSRTC_DCHECK(i < size_); return *slots_[(head_ + i) % allocated_]; }
   void clear() {
     while (size_) (void)pop_front();
+    head_ = 0;
+  }
+
+  // When empty and holding more than `keep` slots (a burst grew it), gives
+  // the storage back down to `keep` slots. Owners call it where their queue
+  // drains: a ring that only ever holds a few elements stays small, and one
+  // that keeps taking bursts pays an allocation per burst, never per element.
+  void shrink_when_empty(size_t keep) {
+    if (size_ != 0 || allocated_ <= keep) return;
+    slots_ = keep ? std::make_unique<std::optional<T>[]>(keep) : nullptr;
+    allocated_ = keep;
     head_ = 0;
   }
 

@@ -4,6 +4,9 @@
 #include "datachannel/utf8.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
+#include <type_traits>
 
 namespace sansrtc::datachannel {
 
@@ -38,6 +41,10 @@ const char* event_type_name(EventType t) {
 
 DataChannelManager::DataChannelManager(const Config& config, sctp::Association& association)
     : config_(config), assoc_(association), role_(config.dtls_role), events_(config.max_events) {
+  // One block clear instead of a store per counter (the compiler drops the
+  // member-by-member zeroing this overwrites); Stats is all counters.
+  static_assert(std::is_trivially_copyable_v<Stats>);
+  std::memset(static_cast<void*>(&stats_), 0, sizeof stats_);
   if (config_.max_streams > 65535) config_.max_streams = 65535;
   // Nothing is preallocated: the channel table grows with the channels
   // (bounded by max_channels) and the event ring with the events not yet
@@ -76,8 +83,7 @@ Result<DataChannelManager::Slot*> DataChannelManager::add_slot(ChannelId id) {
     slots_.emplace_back();
     slot = slots_.size() - 1;
   }
-  Slot& s = slots_[slot];
-  s = Slot{};
+  Slot& s = slots_[slot];  // fresh, or reset by remove_slot()
   s.in_use = true;
   s.info.id = id;
   auto entry = std::make_pair(id.value(), uint16_t(slot));
@@ -90,7 +96,10 @@ void DataChannelManager::remove_slot(ChannelId id) {
   if (it == index_.end() || it->first != id.value()) return;
   Slot& s = slots_[it->second];
   if (s.reset_waiting) --resets_waiting_;
-  s = Slot{};  // frees label, protocol and any partial message
+  // Frees label, protocol and any partial message (destroyed and built
+  // afresh: smaller than assigning a temporary Slot).
+  std::destroy_at(&s);
+  std::construct_at(&s);
   index_.erase(it);
 }
 
@@ -381,6 +390,9 @@ void DataChannelManager::handle_association_event(Instant now, sctp::Event&& ev)
       close_all();
       break;
   }
+  // A payload not handed on (DCEP, partial parts, empty messages, drops)
+  // goes back to the association's buffer pool.
+  if (ev.payload.capacity()) assoc_.recycle(std::move(ev.payload));
   SANSRTC_DCHECK(is_consistent());
 }
 
@@ -525,7 +537,10 @@ void DataChannelManager::on_user_message(sctp::Event&& ev, uint32_t p) {
     return;
   }
   const auto pp = static_cast<Ppid>(p);
-  if (pp == Ppid::string_partial || pp == Ppid::binary_partial) {
+  const bool empty = pp == Ppid::string_empty || pp == Ppid::binary_empty;
+  const bool part = pp == Ppid::string_partial || pp == Ppid::binary_partial;
+  // A part, or the final piece of a message begun with parts: appended.
+  if ((part || !s->partial.empty()) && !empty) {
     if (s->partial.size() + ev.payload.size() > config_.max_message_size) {
       ++stats_.drop_partial_too_large;
       s->partial = std::vector<uint8_t>();  // frees it (shrink_to_fit is a no-op without exceptions)
@@ -533,6 +548,8 @@ void DataChannelManager::on_user_message(sctp::Event&& ev, uint32_t p) {
       return;
     }
     s->partial.insert(s->partial.end(), ev.payload.begin(), ev.payload.end());
+  }
+  if (part) {
     s->partial_binary = pp == Ppid::binary_partial;
     return;
   }
@@ -540,17 +557,7 @@ void DataChannelManager::on_user_message(sctp::Event&& ev, uint32_t p) {
   out.type = EventType::message;
   out.id = ev.stream;
   out.binary = pp == Ppid::binary || pp == Ppid::binary_empty;
-  const bool empty = pp == Ppid::string_empty || pp == Ppid::binary_empty;
   if (!s->partial.empty()) {
-    if (!empty) {
-      if (s->partial.size() + ev.payload.size() > config_.max_message_size) {
-        ++stats_.drop_partial_too_large;
-        s->partial = std::vector<uint8_t>();  // frees it (shrink_to_fit is a no-op without exceptions)
-        push_simple(EventType::error, ev.stream, "datachannel: partial message larger than the max message size");
-        return;
-      }
-      s->partial.insert(s->partial.end(), ev.payload.begin(), ev.payload.end());
-    }
     out.data = std::move(s->partial);
     s->partial = {};
   } else if (!empty) {

@@ -129,7 +129,7 @@ struct Event {
   EventType type = EventType::close;
   ChannelId id{};
   bool binary = false;             // message: binary (PPID 53/54/57) or text (51/52/56)
-  std::vector<uint8_t> data;       // message: the payload (empty for 56/57)
+  std::vector<uint8_t> data;       // message: the payload (empty for 56/57); give back with recycle()
   const char* detail = "";         // error: static human-readable reason
 };
 
@@ -190,6 +190,13 @@ class DataChannelManager {
   [[nodiscard]] Result<void> send_binary(Instant now, ChannelId id, Bytes data);
   // The same, taking ownership of the bytes (no copy).
   [[nodiscard]] Result<void> send(Instant now, ChannelId id, std::vector<uint8_t>&& data, bool binary);
+
+  // Gives a buffer back to the association's pool (sctp::Association::
+  // recycle): typically the `data` of a message event once read. The next
+  // received message is reassembled into it (or a sent one copied into it),
+  // so a caller that gives every message back allocates nothing per message
+  // in steady state. Optional.
+  void recycle(std::vector<uint8_t>&& buffer) { assoc_.recycle(std::move(buffer)); }
 
   // RTCDataChannel.close(): closing now, closed when both directions of the
   // stream are reset. Closing a closing/closed channel is a no-op.

@@ -12,7 +12,7 @@ constexpr Error kDecode = make_error(Errc::malformed, "dtls: malformed handshake
 }  // namespace
 
 void Connection::transcript_hash(crypto::HashAlg alg, uint8_t* out) const {
-  crypto::hash(alg, Bytes(transcript_.data(), transcript_.size()), out);
+  crypto::hash(alg, transcript_.bytes(), out);
 }
 
 bool Connection::peer_finished_verifies(Bytes verify_data, bool peer_is_client) const {
@@ -24,20 +24,88 @@ bool Connection::peer_finished_verifies(Bytes verify_data, bool peer_is_client) 
   return constant_time_equal(Bytes(expected, kVerifyDataSize), verify_data);
 }
 
-bool Connection::check_peer_certificate(const CertificateMsg& cert) {
-  if (cert.certificates.empty()) return false;
-  Bytes der = cert.certificates[0];
-  // RFC 8122 §5 / RFC 5763 §5: the certificate is authenticated by the
-  // fingerprint from the signalling channel, not by its signature.
-  bool match = false;
-  for (const auto& fp : config_.remote_fingerprints)
-    if (fp.matches(der)) match = true;
-  if (!match) return false;
-  auto parsed = crypto::Certificate::from_der(der);
-  if (!parsed.ok() || parsed->public_key().size() != peer_cert_key_.size()) return false;
-  std::memcpy(peer_cert_key_.data(), parsed->public_key().data(), peer_cert_key_.size());
-  have_peer_cert_ = true;
-  return true;
+void Connection::append_transcript(Bytes message) { transcript_.append(message); }
+
+bool Connection::group_supported(uint16_t group) const {
+  return group == kGroupSecp256r1 ||
+         (group == kGroupX25519 && config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519));
+}
+
+void Connection::ske_digest(Bytes params, uint8_t out[32]) const {
+  crypto::Hasher h(crypto::HashAlg::sha256);
+  h.update(client_random_);
+  h.update(server_random_);
+  h.update(params);
+  h.finish(out);
+}
+
+bool Connection::check_renegotiation_info(const HelloExtensions& ext) {
+  // RFC 5746 §3.4/§3.6: on an initial handshake the extension is empty.
+  if (!ext.has_renegotiation_info || ext.renegotiated_connection.empty()) return true;
+  fail(Failure::non_empty_renegotiation_info_on_an_initial_handshake);
+  return false;
+}
+
+void Connection::process_message(Instant now, const FragmentReassembler::Message& m) {
+  // The message each state waits for (idle, done and s_wait_client_hello
+  // never get here).
+  static constexpr HandshakeType kExpected[] = {
+      HandshakeType::hello_request,        HandshakeType::server_hello,       HandshakeType::certificate,
+      HandshakeType::server_key_exchange,  HandshakeType::certificate_request, HandshakeType::server_hello_done,
+      HandshakeType::finished,             HandshakeType::client_hello,       HandshakeType::certificate,
+      HandshakeType::client_key_exchange,  HandshakeType::certificate_verify, HandshakeType::finished,
+      HandshakeType::hello_request,
+  };
+  static_assert(sizeof(kExpected) == size_t(Hs::done) + 1);
+  const bool expected =
+      (hs_ != Hs::idle && hs_ != Hs::done && hs_ != Hs::s_wait_client_hello && m.type == kExpected[size_t(hs_)]) ||
+      (hs_ == Hs::c_wait_server_hello && m.type == HandshakeType::hello_verify_request) ||
+      (hs_ == Hs::c_wait_certificate_request_or_done && m.type == HandshakeType::server_hello_done);
+  if (!expected) return fail(AlertDescription::unexpected_message, kUnexpected);
+  const bool server = config_.role == Role::server;
+  if (m.type == HandshakeType::certificate) {
+    // Both sides: the peer's certificate, authenticated by the fingerprint
+    // from the signalling channel (RFC 8122 §5, RFC 5763 §5), not by its
+    // signature.
+    CertificateMsg cert;
+    if (auto r = parse_certificate_into(m.body, cert); !r.ok()) return fail(AlertDescription::decode_error, r.error());
+    if (cert.certificates.empty() && server)
+      return fail(Failure::the_client_sent_no_certificate);
+    bool match = false;
+    if (!cert.certificates.empty()) {
+      Bytes der = cert.certificates[0];
+      for (const auto& fp : config_.remote_fingerprints)
+        if (fp.matches(der)) match = true;
+      if (match) {
+        auto parsed = crypto::Certificate::from_der(der);
+        match = parsed.ok() && parsed->public_key().size() == peer_cert_key_.size();
+        if (match) std::memcpy(peer_cert_key_.data(), parsed->public_key().data(), peer_cert_key_.size());
+      }
+    }
+    if (!match)
+      return fail(Failure::peer_certificate_does_not_match_the_sdp_fingerprint);
+    have_peer_cert_ = true;
+    append_transcript(m.full);
+    // c_wait_certificate -> c_wait_server_key_exchange,
+    // s_wait_certificate -> s_wait_client_key_exchange.
+    hs_ = static_cast<Hs>(uint8_t(hs_) + 1);
+    return;
+  }
+  if (m.type == HandshakeType::finished) {
+    auto fin = parse_finished(m.body);
+    if (!fin.ok()) return fail(AlertDescription::decode_error, fin.error());
+    if (!peer_finished_verifies(fin->verify_data, /*peer_is_client=*/server))
+      return fail(server ? Failure::client_finished_does_not_verify : Failure::server_finished_does_not_verify);
+    if (!server) return handshake_complete(now);
+    append_transcript(m.full);
+    auto r = server_send_flight6(now);
+    if (!r.ok()) fail(AlertDescription::internal_error, r.error());
+    return;
+  }
+  if (server)
+    server_process(now, m);
+  else
+    client_process(now, m);
 }
 
 Result<void> Connection::derive_keys(Bytes peer_public) {
@@ -70,24 +138,21 @@ void Connection::handshake_complete(Instant now) {
     timers_.disarm(Timer::retransmit);
     flight_sending_ = false;
     flight_.clear();
-    flight_buf_ = std::vector<uint8_t>();
+    flight_buf_.release();
   }
   if (config_.role == Role::server) {
     // Our last flight (CCS, Finished) is kept for retransmission when the
     // client repeats its Finished (RFC 6347 §4.2.4): keep just its bytes, not
     // the capacity that held the server's first flight.
-    // (Not shrink_to_fit(): without exceptions libstdc++ makes it a no-op.)
-    flight_buf_ = std::vector<uint8_t>(flight_buf_.begin(), flight_buf_.end());
+    flight_buf_.shrink_to_fit();
   }
-  transcript_ = std::vector<uint8_t>();
-  scratch_ = std::vector<uint8_t>();
+  transcript_.release();
+  scratch_.release();
   reassembler_.release();  // keeps next_seq: later repeats are recognised as old
   // The ephemeral key pair did its work in derive_keys() (no renegotiation).
   ecdh_ = crypto::Ecdh();
   ecdh_ready_ = false;
-  Event keys;
-  keys.kind = EventKind::srtp_keys;
-  push_event(keys);
+  push_event(EventKind::srtp_keys);
   set_state(TransportState::connected);
 }
 
@@ -110,7 +175,7 @@ Result<void> Connection::client_send_client_hello(Instant now) {
   ext.has_use_srtp = true;
   for (SrtpProfile p : config_.srtp_profiles) (void)ext.srtp_profiles.push_back(static_cast<uint16_t>(p));
 
-  ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+  ByteWriter w(scratch_.mut_bytes());
   write_client_hello(w, ch);
   if (!w.ok()) return make_error(Errc::internal, "dtls: ClientHello does not fit");
   begin_flight();
@@ -120,150 +185,101 @@ Result<void> Connection::client_send_client_hello(Instant now) {
   return ok_result();
 }
 
+// Flights 2 and 4 as the client sees them. process_message() has checked
+// the message type and handled Certificate and Finished.
 void Connection::client_process(Instant now, const FragmentReassembler::Message& m) {
-  switch (hs_) {
-    case Hs::c_wait_server_hello: {
-      if (m.type == HandshakeType::hello_verify_request) {
-        auto hvr = parse_hello_verify_request(m.body);
-        if (!hvr.ok()) return fail(now, AlertDescription::decode_error, hvr.error());
-        if (++hello_verify_count_ > config_.max_hello_verify_requests)
-          return fail(now, AlertDescription::unexpected_message,
-                      make_error(Errc::limit_exceeded, "dtls: too many HelloVerifyRequests"));
-        std::memcpy(cookie_.data(), hvr->cookie.data(), hvr->cookie.size());
-        cookie_len_ = hvr->cookie.size();
-        // RFC 6347 §4.2.1: the client MUST use the same parameter values
-        // (random included) in the second ClientHello. The first
-        // ClientHello and the HelloVerifyRequest stay out of the transcript
-        // (§4.2.6), which client_send_client_hello restarts.
-        auto r = client_send_client_hello(now);
-        if (!r.ok()) fail(now, AlertDescription::internal_error, r.error());
-        return;
-      }
-      if (m.type != HandshakeType::server_hello) return fail(now, AlertDescription::unexpected_message, kUnexpected);
-      auto sh = parse_server_hello(m.body);
-      if (!sh.ok()) return fail(now, AlertDescription::decode_error, sh.error());
-      if (sh->server_version != kDtls12Version)
-        return fail(now, AlertDescription::protocol_version,
-                    make_error(Errc::unsupported, "dtls: server did not select DTLS 1.2"));
+  switch (m.type) {
+    case HandshakeType::hello_verify_request: {
+      auto hvr = parse_hello_verify_request(m.body);
+      if (!hvr.ok()) return fail(AlertDescription::decode_error, hvr.error());
+      if (++hello_verify_count_ > config_.max_hello_verify_requests)
+        return fail(Failure::too_many_hello_verify_requests);
+      std::memcpy(cookie_.data(), hvr->cookie.data(), hvr->cookie.size());
+      cookie_len_ = hvr->cookie.size();
+      // RFC 6347 §4.2.1: the client MUST use the same parameter values
+      // (random included) in the second ClientHello. The first
+      // ClientHello and the HelloVerifyRequest stay out of the transcript
+      // (§4.2.6), which client_send_client_hello restarts.
+      auto r = client_send_client_hello(now);
+      if (!r.ok()) fail(AlertDescription::internal_error, r.error());
+      return;
+    }
+    case HandshakeType::server_hello: {
+      ServerHello sh;
+      if (auto r = parse_server_hello_into(m.body, sh); !r.ok()) return fail(AlertDescription::decode_error, r.error());
+      if (sh.server_version != kDtls12Version)
+        return fail(Failure::server_did_not_select_dtls_1_2);
       bool offered = false;
-      for (CipherSuite s : config_.cipher_suites)
-        if (static_cast<uint16_t>(s) == sh->cipher_suite) offered = true;
-      if (!offered || sh->compression_method != 0)
-        return fail(now, AlertDescription::illegal_parameter,
-                    make_error(Errc::unsupported, "dtls: server selected a suite we did not offer"));
+      for (CipherSuite c : config_.cipher_suites) offered |= uint16_t(c) == sh.cipher_suite;
+      if (!offered || sh.compression_method != 0)
+        return fail(Failure::server_selected_a_suite_we_did_not_offer);
       // RFC 7627 §5.3: a client that requires EMS aborts when the server
       // does not send the extension.
-      if (!sh->extensions.extended_master_secret)
-        return fail(now, AlertDescription::handshake_failure,
-                    make_error(Errc::unsupported, "dtls: server does not support extended master secret"));
-      const auto& profiles = sh->extensions.srtp_profiles;
-      if (!sh->extensions.has_use_srtp || profiles.size() != 1)
-        return fail(now, AlertDescription::handshake_failure,
-                    make_error(Errc::unsupported, "dtls: server selected no SRTP protection profile"));
-      bool profile_ok = false;
-      for (SrtpProfile p : config_.srtp_profiles)
-        if (static_cast<uint16_t>(p) == profiles[0]) profile_ok = true;
+      if (!sh.extensions.extended_master_secret)
+        return fail(Failure::server_does_not_support_extended_master_secret);
+      const auto& profiles = sh.extensions.srtp_profiles;
+      if (!sh.extensions.has_use_srtp || profiles.size() != 1)
+        return fail(Failure::server_selected_no_srtp_protection_profile);
       // RFC 5764 §4.1.1: the MKI must match what we sent (empty).
-      if (!profile_ok || !sh->extensions.srtp_mki.empty())
-        return fail(now, AlertDescription::illegal_parameter,
-                    make_error(Errc::unsupported, "dtls: server selected an SRTP profile we did not offer"));
-      if (sh->extensions.has_renegotiation_info && !sh->extensions.renegotiated_connection.empty())
-        return fail(now, AlertDescription::handshake_failure,
-                    make_error(Errc::malformed, "dtls: non-empty renegotiation_info on an initial handshake"));
-      suite_ = sh->cipher_suite;
+      bool profile_ok = false;
+      for (SrtpProfile p : config_.srtp_profiles) profile_ok |= uint16_t(p) == profiles[0];
+      if (!profile_ok || !sh.extensions.srtp_mki.empty())
+        return fail(Failure::server_selected_an_srtp_profile_we_did_not_offer);
+      if (!check_renegotiation_info(sh.extensions)) return;
+      suite_ = sh.cipher_suite;
       suite_params_ = suite_params(suite_);
       srtp_profile_ = profiles[0];
-      server_random_ = sh->random;
-      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
-      hs_ = Hs::c_wait_certificate;
-      return;
+      server_random_ = sh.random;
+      break;
     }
-    case Hs::c_wait_certificate: {
-      if (m.type != HandshakeType::certificate) return fail(now, AlertDescription::unexpected_message, kUnexpected);
-      auto cert = parse_certificate(m.body);
-      if (!cert.ok()) return fail(now, AlertDescription::decode_error, cert.error());
-      if (!check_peer_certificate(*cert))
-        return fail(now, AlertDescription::bad_certificate,
-                    make_error(Errc::auth_failed, "dtls: peer certificate does not match the SDP fingerprint"));
-      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
-      hs_ = Hs::c_wait_server_key_exchange;
-      return;
-    }
-    case Hs::c_wait_server_key_exchange: {
-      if (m.type != HandshakeType::server_key_exchange)
-        return fail(now, AlertDescription::unexpected_message, kUnexpected);
+    case HandshakeType::server_key_exchange: {
       auto ske = parse_server_key_exchange(m.body);
-      if (!ske.ok()) return fail(now, AlertDescription::decode_error, ske.error());
-      bool group_ok = ske->named_curve == kGroupSecp256r1 ||
-                      (ske->named_curve == kGroupX25519 && config_.enable_x25519 &&
-                       crypto::ecdh_group_available(crypto::EcdhGroup::x25519));
-      if (!group_ok || ske->public_key.size() > peer_ecdh_public_.size())
-        return fail(now, AlertDescription::illegal_parameter,
-                    make_error(Errc::unsupported, "dtls: server chose a group we did not offer"));
+      if (!ske.ok()) return fail(AlertDescription::decode_error, ske.error());
+      if (!group_supported(ske->named_curve) || ske->public_key.size() > peer_ecdh_public_.size())
+        return fail(Failure::server_chose_a_group_we_did_not_offer);
       if (ske->signature_algorithm != kSigEcdsaSecp256r1Sha256)
-        return fail(now, AlertDescription::illegal_parameter,
-                    make_error(Errc::unsupported, "dtls: unsupported ServerKeyExchange signature algorithm"));
+        return fail(Failure::unsupported_server_key_exchange_signature_algorithm);
       // RFC 8422 §5.4: the signature covers ClientHello.random +
       // ServerHello.random + ServerECDHParams.
       uint8_t digest[32];
-      crypto::Hasher h(crypto::HashAlg::sha256);
-      h.update(client_random_);
-      h.update(server_random_);
-      h.update(ske->params);
-      h.finish(digest);
+      ske_digest(ske->params, digest);
       if (!crypto::ecdsa_p256_verify(peer_cert_key_, Bytes(digest, 32), ske->signature).ok())
-        return fail(now, AlertDescription::decrypt_error,
-                    make_error(Errc::auth_failed, "dtls: ServerKeyExchange signature does not verify"));
+        return fail(Failure::server_key_exchange_signature_does_not_verify);
       group_ = ske->named_curve;
       std::memcpy(peer_ecdh_public_.data(), ske->public_key.data(), ske->public_key.size());
       peer_ecdh_public_len_ = ske->public_key.size();
-      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
-      hs_ = Hs::c_wait_certificate_request_or_done;
-      return;
+      break;
     }
-    case Hs::c_wait_certificate_request_or_done:
-      if (m.type == HandshakeType::certificate_request) {
-        auto cr = parse_certificate_request(m.body);
-        if (!cr.ok()) return fail(now, AlertDescription::decode_error, cr.error());
-        bool type_ok = false, alg_ok = false;
-        for (uint8_t t : cr->certificate_types)
-          if (t == kCertTypeEcdsaSign) type_ok = true;
-        for (uint16_t a : cr->signature_algorithms)
-          if (a == kSigEcdsaSecp256r1Sha256) alg_ok = true;
-        if (!type_ok || !alg_ok)
-          return fail(now, AlertDescription::handshake_failure,
-                      make_error(Errc::unsupported, "dtls: server cannot accept an ECDSA P-256 certificate"));
-        certificate_requested_ = true;
-        transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
-        hs_ = Hs::c_wait_server_hello_done;
-        return;
-      }
-      [[fallthrough]];
-    case Hs::c_wait_server_hello_done: {
-      if (m.type != HandshakeType::server_hello_done)
-        return fail(now, AlertDescription::unexpected_message, kUnexpected);
-      if (!parse_server_hello_done(m.body).ok()) return fail(now, AlertDescription::decode_error, kDecode);
-      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
+    case HandshakeType::certificate_request: {
+      CertificateRequest cr;
+      if (auto r = parse_certificate_request_into(m.body, cr); !r.ok())
+        return fail(AlertDescription::decode_error, r.error());
+      bool type_ok = false, alg_ok = false;
+      for (uint8_t t : cr.certificate_types) type_ok |= t == kCertTypeEcdsaSign;
+      for (uint16_t a : cr.signature_algorithms) alg_ok |= a == kSigEcdsaSecp256r1Sha256;
+      if (!type_ok || !alg_ok)
+        return fail(Failure::server_cannot_accept_an_ecdsa_p_256_certificate);
+      certificate_requested_ = true;
+      break;
+    }
+    default: {  // server_hello_done
+      if (!parse_server_hello_done(m.body).ok()) return fail(AlertDescription::decode_error, kDecode);
+      append_transcript(m.full);
       auto r = client_send_flight5(now);
       if (!r.ok()) {
         AlertDescription a = r.error().code == Errc::malformed ? AlertDescription::illegal_parameter
                                                                : AlertDescription::internal_error;
-        return fail(now, a, r.error());
+        fail(a, r.error());
       }
       return;
     }
-    case Hs::c_wait_finished: {
-      if (m.type != HandshakeType::finished) return fail(now, AlertDescription::unexpected_message, kUnexpected);
-      auto fin = parse_finished(m.body);
-      if (!fin.ok()) return fail(now, AlertDescription::decode_error, fin.error());
-      if (!peer_finished_verifies(fin->verify_data, /*peer_is_client=*/false))
-        return fail(now, AlertDescription::decrypt_error,
-                    make_error(Errc::auth_failed, "dtls: server Finished does not verify"));
-      handshake_complete(now);
-      return;
-    }
-    default: return fail(now, AlertDescription::unexpected_message, kUnexpected);
   }
+  append_transcript(m.full);
+  // ServerHello -> Certificate, ServerKeyExchange -> CertificateRequest or
+  // ServerHelloDone, CertificateRequest -> ServerHelloDone.
+  hs_ = m.type == HandshakeType::server_hello         ? Hs::c_wait_certificate
+        : m.type == HandshakeType::server_key_exchange ? Hs::c_wait_certificate_request_or_done
+                                                       : Hs::c_wait_server_hello_done;
 }
 
 Result<void> Connection::client_send_flight5(Instant now) {
@@ -273,17 +289,12 @@ Result<void> Connection::client_send_flight5(Instant now) {
   have_peer_prev_flight_ = true;
   peer_prev_flight_last_seq_ = uint16_t(reassembler_.next_seq() - 1);
   if (certificate_requested_) {
-    CertificateMsg cm;
-    (void)cm.certificates.push_back(config_.certificate->der());
-    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
-    write_certificate(w, cm);
-    if (!w.ok()) return make_error(Errc::internal, "dtls: certificate too large");
-    SANSRTC_TRY(push_handshake(HandshakeType::certificate, w.written()));
+    SANSRTC_TRY(push_certificate());
   }
   {
-    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    ByteWriter w(scratch_.mut_bytes());
     write_client_key_exchange(w, ClientKeyExchange{ecdh_.public_key()});
-    SANSRTC_TRY(push_handshake(HandshakeType::client_key_exchange, w.written()));
+    SANSRTC_TRY(push_written(HandshakeType::client_key_exchange, w));
   }
   SANSRTC_TRY(derive_keys(Bytes(peer_ecdh_public_.data(), peer_ecdh_public_len_)));
   if (certificate_requested_) {
@@ -293,9 +304,9 @@ Result<void> Connection::client_send_flight5(Instant now) {
     uint8_t sig[crypto::kMaxEcdsaSigDerSize];
     auto len = config_.private_key->sign_digest(Bytes(digest, 32), MutBytes(sig, sizeof(sig)), rng_);
     if (!len.ok()) return len.error();
-    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    ByteWriter w(scratch_.mut_bytes());
     write_certificate_verify(w, CertificateVerify{kSigEcdsaSecp256r1Sha256, Bytes(sig, *len)});
-    SANSRTC_TRY(push_handshake(HandshakeType::certificate_verify, w.written()));
+    SANSRTC_TRY(push_written(HandshakeType::certificate_verify, w));
   }
   push_ccs();
   uint8_t th[crypto::kMaxHashSize];

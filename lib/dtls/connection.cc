@@ -22,46 +22,34 @@ namespace {
 // The largest protected record fragment we open: 2^14 plaintext plus the
 // 2048 bytes RFC 5246 §6.2.3 allows for expansion, plus slack.
 constexpr size_t kMaxRecordFragment = kMaxPlaintext + 2048 + 64;
+// The record buffers kept between bursts hold a record of this datagram
+// size (Ethernet MTU) or of Config::mtu if larger.
+constexpr size_t kKeptDatagram = 1500;
 }  // namespace
-
-Connection::DataRing::Slot* Connection::DataRing::next_free() {
-  if (count == limit) return nullptr;
-  const size_t i = (head + count) % limit;
-  if (i >= slots.size()) slots.resize(i + 1);
-  return &slots[i];
-}
-
-bool Connection::DataRing::push(Bytes b) {
-  Slot* slot = next_free();
-  if (!slot) return false;
-  // Keeps its capacity: no allocation once warm.
-  slot->bytes.assign(b.begin(), b.end());
-  slot->offset = 0;
-  slot->length = b.size();
-  commit();
-  return true;
-}
 
 Connection::Connection(const Config& config, Rng& rng)
     : config_(config),
       rng_(rng),
       rto_(config.initial_rto),
-      reassembler_(config.max_handshake_message_size, config.max_buffered_messages),
-      events_(config.max_received_app_data + 16) {
+      reassembler_(config.max_handshake_message_size, config.max_buffered_messages) {
+  static constexpr CipherSuite kDefaultSuites[] = {CipherSuite::ecdhe_ecdsa_aes128_gcm_sha256,
+                                                   CipherSuite::ecdhe_ecdsa_aes256_gcm_sha384,
+                                                   CipherSuite::ecdhe_ecdsa_chacha20_poly1305_sha256};
+  static constexpr SrtpProfile kDefaultProfiles[] = {SrtpProfile::aead_aes_128_gcm, SrtpProfile::aead_aes_256_gcm,
+                                                     SrtpProfile::aes128_cm_hmac_sha1_80,
+                                                     SrtpProfile::aes128_cm_hmac_sha1_32};
   if (config_.cipher_suites.empty()) {
-    (void)config_.cipher_suites.push_back(CipherSuite::ecdhe_ecdsa_aes128_gcm_sha256);
-    (void)config_.cipher_suites.push_back(CipherSuite::ecdhe_ecdsa_aes256_gcm_sha384);
-    if (crypto::ChaChaPoly::available())
-      (void)config_.cipher_suites.push_back(CipherSuite::ecdhe_ecdsa_chacha20_poly1305_sha256);
+    const size_t n = crypto::ChaChaPoly::available() ? 3 : 2;
+    for (size_t i = 0; i < n; ++i) (void)config_.cipher_suites.push_back(kDefaultSuites[i]);
   }
-  if (config_.srtp_profiles.empty()) {
-    (void)config_.srtp_profiles.push_back(SrtpProfile::aead_aes_128_gcm);
-    (void)config_.srtp_profiles.push_back(SrtpProfile::aead_aes_256_gcm);
-    (void)config_.srtp_profiles.push_back(SrtpProfile::aes128_cm_hmac_sha1_80);
-    (void)config_.srtp_profiles.push_back(SrtpProfile::aes128_cm_hmac_sha1_32);
-  }
-  rx_data_.limit = std::max<size_t>(1, config_.max_received_app_data);
-  tx_data_.limit = std::max<size_t>(1, config_.max_queued_app_data);
+  if (config_.srtp_profiles.empty())
+    for (SrtpProfile p : kDefaultProfiles) (void)config_.srtp_profiles.push_back(p);
+  // Each queue keeps, once drained, a buffer for one record of a full
+  // datagram (what SCTP sends: one packet per record, RFC 8261 §5); bursts
+  // and larger records grow it until it drains.
+  const size_t keep = RecordQueue::kEntryHeader + std::max<size_t>(config_.mtu, kKeptDatagram);
+  rx_data_.set_limits(config_.max_received_app_data, keep);
+  tx_data_.set_limits(config_.max_queued_app_data, keep);
   rng_.fill(cookie_secret_);
   // The ECDHE key pair of the group we prefer, ahead of the handshake.
   bool x25519 = config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519);
@@ -115,7 +103,7 @@ Result<void> Connection::start(Instant now) {
     reassembler_.reset(0);
     auto r = client_send_client_hello(now);
     if (!r.ok()) {
-      fail(now, AlertDescription::internal_error, r.error());
+      fail(AlertDescription::internal_error, r.error());
       return r;
     }
   } else {
@@ -140,9 +128,9 @@ void Connection::handle_datagram(Instant now, Bytes datagram) {
   }
   if (parser.truncated()) ++stats_.dropped_truncated;
   if (!early_record_.empty() && read_prot_.active()) {
-    std::vector<uint8_t> held;
+    ByteBuffer held;
     held.swap(early_record_);
-    RecordParser again(held);
+    RecordParser again(held.bytes());
     if (auto rec = again.next()) handle_record(now, *rec);
   }
 }
@@ -179,7 +167,7 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
   if (rec.epoch == 1 && !read_prot_.active() && hs_ != Hs::done && early_record_.empty() &&
       rec.fragment.size() <= 2048) {
     const uint8_t* start = rec.header.data();
-    early_record_.assign(start, start + kRecordHeaderSize + rec.fragment.size());
+    early_record_.assign(Bytes(start, kRecordHeaderSize + rec.fragment.size()));
     ++stats_.early_records;
     return;
   }
@@ -195,19 +183,13 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
     ++stats_.dropped_truncated;
     return;
   }
-  // The datagram is the caller's (read-only): copy the record once, into
-  // the receive slot an application-data record is delivered from, and open
-  // it there in place. Handshake and alert records use the slot as scratch
-  // without queuing it.
-  DataRing::Slot* slot = rx_data_.next_free();
-  std::vector<uint8_t>& bytes = slot ? slot->bytes : rx_spare_;
-  // A slot grows to the largest record it has held, exactly (doubling would
-  // hold up to twice a full record), and keeps its capacity: no allocation
-  // once warm (SCTP sends small control packets and full-size DATA, so a
-  // slot grows once or twice).
-  if (bytes.capacity() < rec.fragment.size()) bytes.reserve(rec.fragment.size());
-  bytes.assign(rec.fragment.begin(), rec.fragment.end());
-  auto opened = read_prot_.open(rec, MutBytes(bytes.data(), bytes.size()));
+  // The datagram is the caller's (read-only): copy the record once, to the
+  // tail of the receive queue, and open it there in place; an application
+  // data record is then queued where it lies. Handshake and alert records
+  // (and records arriving while the queue is full) use the room as scratch.
+  MutBytes room = rx_data_.prepare(rec.fragment.size());
+  std::memcpy(room.data(), rec.fragment.data(), rec.fragment.size());
+  auto opened = read_prot_.open(rec, room);
   if (!opened.ok()) {
     // RFC 6347 §4.1.2.7: invalid records SHOULD be silently discarded.
     ++stats_.dropped_auth;
@@ -223,26 +205,15 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
         ++stats_.dropped_unexpected;
         return;
       }
-      handle_application_data(slot, plaintext);
+      if (rx_data_.full()) {
+        ++stats_.dropped_app_data_full;
+        return;
+      }
+      rx_data_.commit(size_t(plaintext.data() - room.data()), plaintext.size());
+      ++rx_queued_;
       return;
     default: ++stats_.dropped_unexpected; return;
   }
-}
-
-void Connection::handle_application_data(DataRing::Slot* slot, Bytes plaintext) {
-  if (!slot) {
-    ++stats_.dropped_app_data_full;
-    return;
-  }
-  if (!events_.push_back(PendingEvent{EventKind::application_data, state_, {}, std::nullopt, false})) {
-    // Cannot happen: the event ring has room for every data slot.
-    ++stats_.dropped_app_data_full;
-    return;
-  }
-  // The plaintext already sits in the slot.
-  slot->offset = size_t(plaintext.data() - slot->bytes.data());
-  slot->length = plaintext.size();
-  rx_data_.commit();
 }
 
 void Connection::handle_alert_plaintext(Instant now, Bytes plaintext, uint16_t epoch) {
@@ -342,19 +313,12 @@ void Connection::handle_handshake_plaintext(Instant now, Bytes plaintext, uint16
   if (parser.malformed()) ++stats_.dropped_fragments;
 }
 
-void Connection::process_message(Instant now, const FragmentReassembler::Message& m) {
-  if (config_.role == Role::client)
-    client_process(now, m);
-  else
-    server_process(now, m);
-}
-
 void Connection::handle_timeout(Instant now) {
   now = mono_.update(now);
   if (timers_.take_expired(Timer::handshake, now)) {
     timers_.disarm_all();
     flight_sending_ = false;
-    fail(now, AlertDescription::handshake_failure, make_error(Errc::timeout, "dtls: handshake timed out"));
+    fail(Failure::handshake_timed_out);
     alert_pending_ = false;  // the peer is not answering: no alert
     return;
   }
@@ -378,7 +342,7 @@ Result<void> Connection::send_application_data(Instant now, Bytes data) {
 Result<size_t> Connection::seal_application_data_in_place(Instant now, MutBytes buf, size_t len) {
   mono_.update(now);
   if (state_ != TransportState::connected) return make_error(Errc::invalid_state, "dtls: not connected");
-  if (hvr_pending_ || alert_pending_ || flight_sending_ || tx_data_.count)
+  if (hvr_pending_ || alert_pending_ || flight_sending_ || !tx_data_.empty())
     return make_error(Errc::invalid_state, "dtls: other output is waiting (drain poll_transmit first)");
   if (len > kMaxPlaintext) return make_error(Errc::invalid_argument, "dtls: record larger than 2^14 bytes");
   const size_t at = application_data_offset();
@@ -417,61 +381,103 @@ Result<void> Connection::export_keying_material(std::string_view label, MutBytes
 void Connection::set_state(TransportState s) {
   if (state_ == s) return;
   state_ = s;
-  Event e;
-  e.kind = EventKind::state_changed;
-  e.state = s;
-  push_event(e);
+  push_event(EventKind::state_changed);
 }
 
-void Connection::push_event(Event e) {
-  (void)events_.push_back(PendingEvent{e.kind, e.state, e.error, e.alert, e.alert_from_peer});
+void Connection::push_event(EventKind kind, Error error, uint8_t alert, bool from_peer) {
+  if (events_count_ == kMaxEvents) return;  // cannot happen: a connection has a handful of these
+  events_[(events_head_ + events_count_++) % kMaxEvents] =
+      PendingEvent{error, rx_queued_, kind, state_, alert, from_peer};
 }
 
-void Connection::fail(Instant now, AlertDescription alert, Error error) {
-  (void)now;
+void Connection::fail(AlertDescription alert, Error error) {
   if (state_ == TransportState::failed) return;
   alert_pending_ = true;
   alert_out_ = Alert{AlertLevel::fatal, alert};
   timers_.disarm_all();
   flight_sending_ = false;
   hvr_pending_ = false;
-  Event e;
-  e.kind = EventKind::error;
-  e.error = error;
-  e.alert = alert;
-  push_event(e);
+  push_event(EventKind::error, error, uint8_t(alert));
   set_state(TransportState::failed);
+}
+
+namespace {
+struct FailureRow {
+  AlertDescription alert;
+  Errc code;
+  const char* message;
+};
+// Indexed by Connection::Failure (same order).
+constexpr FailureRow kFailures[] = {
+    {AlertDescription::handshake_failure, Errc::malformed,
+     "dtls: non-empty renegotiation_info on an initial handshake"},
+    {AlertDescription::handshake_failure, Errc::auth_failed, "dtls: the client sent no certificate"},
+    {AlertDescription::bad_certificate, Errc::auth_failed, "dtls: peer certificate does not match the SDP fingerprint"},
+    {AlertDescription::unexpected_message, Errc::limit_exceeded, "dtls: too many HelloVerifyRequests"},
+    {AlertDescription::protocol_version, Errc::unsupported, "dtls: server did not select DTLS 1.2"},
+    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: server selected a suite we did not offer"},
+    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: server does not support extended master secret"},
+    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: server selected no SRTP protection profile"},
+    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: server selected an SRTP profile we did not offer"},
+    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: server chose a group we did not offer"},
+    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: unsupported ServerKeyExchange signature algorithm"},
+    {AlertDescription::decrypt_error, Errc::auth_failed, "dtls: ServerKeyExchange signature does not verify"},
+    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: server cannot accept an ECDSA P-256 certificate"},
+    {AlertDescription::decrypt_error, Errc::auth_failed, "dtls: client Finished does not verify"},
+    {AlertDescription::decrypt_error, Errc::auth_failed, "dtls: server Finished does not verify"},
+    {AlertDescription::protocol_version, Errc::unsupported, "dtls: client does not offer DTLS 1.2"},
+    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: client does not offer extended master secret"},
+    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: no common cipher suite"},
+    {AlertDescription::illegal_parameter, Errc::malformed, "dtls: no null compression"},
+    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: no common group"},
+    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: client cannot verify ecdsa_secp256r1_sha256"},
+    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: no common SRTP protection profile"},
+    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: unsupported CertificateVerify algorithm"},
+    {AlertDescription::decrypt_error, Errc::auth_failed, "dtls: CertificateVerify signature does not verify"},
+    {AlertDescription::handshake_failure, Errc::timeout, "dtls: handshake timed out"},
+};
+}  // namespace
+
+void Connection::fail(Failure f) {
+  static_assert(sizeof(kFailures) / sizeof(kFailures[0]) == size_t(Failure::handshake_timed_out) + 1);
+  const FailureRow& r = kFailures[size_t(f)];
+  fail(r.alert, make_error(r.code, r.message));
 }
 
 void Connection::peer_alert_failure(AlertDescription alert) {
   timers_.disarm_all();
   flight_sending_ = false;
-  Event e;
-  e.kind = EventKind::error;
-  e.error = make_error(Errc::closed, "dtls: the peer sent a fatal alert");
-  e.alert = alert;
-  e.alert_from_peer = true;
-  push_event(e);
+  push_event(EventKind::error, make_error(Errc::closed, "dtls: the peer sent a fatal alert"), uint8_t(alert), true);
   set_state(TransportState::failed);
 }
 
 std::optional<Event> Connection::poll_event() {
-  auto p = events_.pop_front();
-  if (!p) return std::nullopt;
   Event e;
-  e.kind = p->kind;
-  e.state = p->state;
-  e.error = p->error;
-  e.alert = p->alert;
-  e.alert_from_peer = p->alert_from_peer;
-  if (e.kind == EventKind::srtp_keys) e.srtp = srtp_keys_;
-  if (e.kind == EventKind::application_data) {
-    auto* slot = rx_data_.front();
-    if (slot) {
-      e.data = slot->view();
-      rx_data_.pop();  // the bytes stay until the slot is reused by a later record (a later call)
-    }
+  // Application data and the other events come out in the order they
+  // happened: an event waits for the records received before it.
+  if (events_count_ && events_[events_head_].data_before == rx_delivered_) {
+    const PendingEvent& p = events_[events_head_];
+    events_head_ = uint8_t((events_head_ + 1) % kMaxEvents);
+    --events_count_;
+    e.kind = p.kind;
+    e.state = p.state;
+    e.error = p.error;
+    if (p.alert != kNoAlert) e.alert = static_cast<AlertDescription>(p.alert);
+    e.alert_from_peer = p.alert_from_peer;
+    if (e.kind == EventKind::srtp_keys) e.srtp = SrtpKeysRef(&srtp_keys_);
+    return e;
   }
+  if (rx_data_.empty()) {
+    // Drained: the record handed out by the previous call may go now.
+    rx_data_.trim();
+    return std::nullopt;
+  }
+  e.kind = EventKind::application_data;
+  e.state = state_;
+  // The bytes stay until the queue is written again (a later call).
+  e.data = rx_data_.front();
+  rx_data_.pop();
+  ++rx_delivered_;
   return e;
 }
 
@@ -494,14 +500,29 @@ Result<void> Connection::push_handshake(HandshakeType type, Bytes body) {
   m.length = uint32_t(kHandshakeHeaderSize + body.size());
   uint8_t header[kHandshakeHeaderSize];
   write_handshake_header(header, type, uint32_t(body.size()), next_send_seq_++, 0, uint32_t(body.size()));
-  flight_buf_.insert(flight_buf_.end(), header, header + kHandshakeHeaderSize);
-  flight_buf_.insert(flight_buf_.end(), body.begin(), body.end());
+  flight_buf_.append(Bytes(header, kHandshakeHeaderSize));
+  flight_buf_.append(body);
   if (!flight_.push_back(m)) return make_error(Errc::internal, "dtls: flight too long");
   // RFC 6347 §4.2.6: the transcript hashes each message as if it had been
   // sent as a single fragment.
   Bytes full(flight_buf_.data() + m.offset, m.length);
-  transcript_.insert(transcript_.end(), full.begin(), full.end());
+  transcript_.append(full);
   return ok_result();
+}
+
+Result<void> Connection::push_written(HandshakeType type, const ByteWriter& w) {
+  if (!w.ok()) return make_error(Errc::internal, "dtls: handshake message does not fit");
+  return push_handshake(type, w.written());
+}
+
+Result<void> Connection::push_certificate() {
+  // Both sides send their one certificate (RFC 8827 §6.5: WebRTC needs
+  // certificates on both ends).
+  CertificateMsg cm;
+  (void)cm.certificates.push_back(config_.certificate->der());
+  ByteWriter w(scratch_.mut_bytes());
+  write_certificate(w, cm);
+  return push_written(HandshakeType::certificate, w);
 }
 
 void Connection::push_ccs() {
@@ -637,15 +658,17 @@ std::optional<size_t> Connection::poll_transmit(MutBytes buf) {
   if (flight_sending_) {
     if (auto n = transmit_flight(buf)) return n;
   }
-  while (auto* slot = tx_data_.front()) {
-    size_t n = write_plain_or_sealed(buf, ContentType::application_data, 1, slot->view());
+  while (!tx_data_.empty()) {
+    size_t n = write_plain_or_sealed(buf, ContentType::application_data, 1, tx_data_.front());
     tx_data_.pop();
-    if (!n) ++stats_.dropped_app_data_buffer;
-    if (n) {
-      ++stats_.datagrams_sent;
-      ++stats_.records_sent;
-      return n;
+    if (tx_data_.empty()) tx_data_.trim();  // the record is in `buf` now
+    if (!n) {
+      ++stats_.dropped_app_data_buffer;
+      continue;
     }
+    ++stats_.datagrams_sent;
+    ++stats_.records_sent;
+    return n;
   }
   return std::nullopt;
 }

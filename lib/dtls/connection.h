@@ -21,14 +21,15 @@
 #include "base/bytes.h"
 #include "base/crypto/certificate.h"
 #include "base/crypto/ec.h"
-#include "base/ring_buffer.h"
 #include "base/secret.h"
 #include "base/time.h"
+#include "dtls/byte_buffer.h"
 #include "dtls/config.h"
 #include "dtls/fragment_reassembler.h"
 #include "dtls/handshake_messages.h"
 #include "dtls/key_schedule.h"
 #include "dtls/record_layer.h"
+#include "dtls/record_queue.h"
 #include "dtls/replay_window.h"
 #include <sansrtc/result.h>
 #include <sansrtc/rng.h>
@@ -47,10 +48,27 @@ const char* transport_state_name(TransportState s);
 
 enum class EventKind : uint8_t { state_changed, srtp_keys, application_data, error };
 
+// What a srtp_keys event carries: a reference to the keying material the
+// Connection holds for its lifetime (Connection::srtp_keying_material()),
+// not a copy, so events cost no secret copies and wipes. Converts to a
+// SrtpKeyingMaterial where a copy is wanted.
+class SrtpKeysRef {
+ public:
+  SrtpKeysRef() = default;
+  explicit SrtpKeysRef(const SrtpKeyingMaterial* keys) : keys_(keys) {}
+  explicit operator bool() const { return keys_ != nullptr; }
+  const SrtpKeyingMaterial& operator*() const { return *keys_; }
+  const SrtpKeyingMaterial* operator->() const { return keys_; }
+  operator const SrtpKeyingMaterial&() const { return *keys_; }
+
+ private:
+  const SrtpKeyingMaterial* keys_ = nullptr;
+};
+
 struct Event {
   EventKind kind = EventKind::state_changed;
   TransportState state = TransportState::new_;  // state_changed
-  SrtpKeyingMaterial srtp;                      // srtp_keys
+  SrtpKeysRef srtp;                             // srtp_keys: valid while the Connection lives
   Bytes data;                                   // application_data: valid until the next call on the Connection
   Error error{Errc::internal, nullptr};         // error
   std::optional<AlertDescription> alert;        // error: the alert sent (or received, see alert_from_peer)
@@ -137,6 +155,10 @@ class Connection {
   uint16_t negotiated_cipher_suite() const { return suite_; }
   uint16_t negotiated_srtp_profile() const { return srtp_profile_; }
   uint16_t negotiated_group() const { return group_; }
+  // The SRTP keying material (RFC 5764 §4.2) once connected, else nullptr.
+  const SrtpKeyingMaterial* srtp_keying_material() const { return hs_ == Hs::done ? &srtp_keys_ : nullptr; }
+  // Bytes held by the application data record queues (both directions).
+  size_t record_buffer_memory() const { return rx_data_.capacity() + tx_data_.capacity(); }
   // True once per-peer handshake state (transcript, buffers) was allocated:
   // a server does so only after a ClientHello with a valid cookie.
   bool handshake_state_allocated() const { return !transcript_.empty() || scratch_.capacity() > 0; }
@@ -181,9 +203,15 @@ class Connection {
   void server_handle_client_hello(Instant now, const FragmentReassembler::Message& m, uint64_t record_seq);
   Result<void> client_send_client_hello(Instant now);
   Result<void> client_send_flight5(Instant now);
-  Result<void> server_send_flight4(Instant now, const ClientHello& ch, uint16_t ch_seq);
+  Result<void> server_send_flight4(Instant now);
   Result<void> server_send_flight6(Instant now);
-  bool check_peer_certificate(const CertificateMsg& cert);
+  void append_transcript(Bytes message);
+  bool group_supported(uint16_t group) const;
+  // SHA-256(ClientHello.random + ServerHello.random + params): what the
+  // ServerKeyExchange signature covers (RFC 8422 §5.4).
+  void ske_digest(Bytes params, uint8_t out[32]) const;
+  // False (and failed) when a hello carries a non-empty renegotiation_info.
+  bool check_renegotiation_info(const HelloExtensions& ext);
   Result<void> ensure_ecdh(uint16_t group);
   Result<void> derive_keys(Bytes peer_public);
   void transcript_hash(crypto::HashAlg alg, uint8_t* out) const;
@@ -198,16 +226,50 @@ class Connection {
   // Flights.
   void begin_flight();
   Result<void> push_handshake(HandshakeType type, Bytes body);
+  // push_handshake of what `w` wrote; internal error when it did not fit.
+  Result<void> push_written(HandshakeType type, const ByteWriter& w);
+  Result<void> push_certificate();
   void push_ccs();
   void send_flight(Instant now, bool arm_timer);
   void retransmit_flight(Instant now);
   std::optional<size_t> transmit_flight(MutBytes buf);
 
   // Outcomes.
-  void fail(Instant now, AlertDescription alert, Error error);
+  void fail(AlertDescription alert, Error error);
+  // The handshake failures with a fixed alert and error (one table row
+  // each instead of the arguments at every call site).
+  enum class Failure : uint8_t {
+    non_empty_renegotiation_info_on_an_initial_handshake,
+    the_client_sent_no_certificate,
+    peer_certificate_does_not_match_the_sdp_fingerprint,
+    too_many_hello_verify_requests,
+    server_did_not_select_dtls_1_2,
+    server_selected_a_suite_we_did_not_offer,
+    server_does_not_support_extended_master_secret,
+    server_selected_no_srtp_protection_profile,
+    server_selected_an_srtp_profile_we_did_not_offer,
+    server_chose_a_group_we_did_not_offer,
+    unsupported_server_key_exchange_signature_algorithm,
+    server_key_exchange_signature_does_not_verify,
+    server_cannot_accept_an_ecdsa_p_256_certificate,
+    client_finished_does_not_verify,
+    server_finished_does_not_verify,
+    client_does_not_offer_dtls_1_2,
+    client_does_not_offer_extended_master_secret,
+    no_common_cipher_suite,
+    no_null_compression,
+    no_common_group,
+    client_cannot_verify_ecdsa_secp256r1_sha256,
+    no_common_srtp_protection_profile,
+    unsupported_certificate_verify_algorithm,
+    certificate_verify_signature_does_not_verify,
+    handshake_timed_out,
+  };
+  void fail(Failure f);
   void peer_alert_failure(AlertDescription alert);
   void set_state(TransportState s);
-  void push_event(Event e);
+  void push_event(EventKind kind, Error error = Error{Errc::internal, nullptr}, uint8_t alert = kNoAlert,
+                  bool from_peer = false);
 
   Config config_;
   Rng& rng_;
@@ -240,8 +302,8 @@ class Connection {
   SrtpKeyingMaterial srtp_keys_;
 
   // Handshake state (allocated when the handshake really starts).
-  std::vector<uint8_t> transcript_;
-  std::vector<uint8_t> scratch_;
+  ByteBuffer transcript_;
+  ByteBuffer scratch_;
   FragmentReassembler reassembler_;
   uint16_t next_send_seq_ = 0;
   std::array<uint8_t, 255> cookie_{};
@@ -261,7 +323,7 @@ class Connection {
   std::array<uint8_t, 32> hvr_cookie_{};
 
   // Outgoing flight.
-  std::vector<uint8_t> flight_buf_;
+  ByteBuffer flight_buf_;
   InlineVector<OutMsg, 8> flight_;
   bool flight_sending_ = false;
   size_t tx_msg_ = 0;
@@ -275,58 +337,43 @@ class Connection {
   uint16_t write_epoch_ = 0;
   uint64_t write_seq_[2] = {0, 0};
   ReplayWindow replay_[2];
-  // Protected records are copied once, into the receive ring slot they will
-  // be delivered from, and opened there in place. This buffer is used only
-  // when that ring is full (the record is still authenticated, then dropped).
-  std::vector<uint8_t> rx_spare_;
+  // Protected records are copied once, into the receive queue's tail, and
+  // opened there in place; an application data record is then queued where
+  // it lies (a full queue still authenticates the record before dropping it).
   // One epoch-1 record that overtook the message giving us its keys (e.g. a
   // reordered Finished before the ClientKeyExchange); replayed afterwards.
-  std::vector<uint8_t> early_record_;
+  ByteBuffer early_record_;
 
   // Alerts to send (one slot; a fatal alert ends everything anyway).
   bool alert_pending_ = false;
   Alert alert_out_;
   bool close_notify_sent_ = false;
 
-  // Application data, both directions: rings of at most `limit` records.
-  // A slot's buffer keeps its capacity when reused; slots are created on
-  // demand, and a ring that empties starts again at slot 0, so a connection
-  // whose records are drained one at a time holds one or two buffers, not
-  // `limit` of them.
-  struct DataRing {
-    struct Slot {
-      std::vector<uint8_t> bytes;
-      size_t offset = 0;  // the record's bytes are bytes[offset, offset + length)
-      size_t length = 0;
-      Bytes view() const { return Bytes(bytes.data() + offset, length); }
-    };
-    std::vector<Slot> slots;
-    size_t limit = 1;
-    size_t head = 0;
-    size_t count = 0;
-    // The slot the next record goes to (not yet counted), or nullptr when full.
-    Slot* next_free();
-    void commit() { ++count; }
-    bool push(Bytes b);
-    Slot* front() { return count ? &slots[head] : nullptr; }
-    void pop() {
-      head = (head + 1) % limit;
-      if (--count == 0) head = 0;
-    }
-  };
-  DataRing rx_data_;
-  DataRing tx_data_;
-  // `slot`: the receive slot holding `plaintext`, or nullptr when the ring is full.
-  void handle_application_data(DataRing::Slot* slot, Bytes plaintext);
+  // Application data, both directions: at most `limit` records each (see
+  // record_queue.h for what they keep).
+  RecordQueue rx_data_;
+  RecordQueue tx_data_;
+  // Application data records queued / delivered so far (wrapping): the
+  // other events are stamped with the first count, so poll_event keeps the
+  // order in which everything happened.
+  uint32_t rx_queued_ = 0;
+  uint32_t rx_delivered_ = 0;
 
+  // The other events: a handful per connection (state changes, keys, one
+  // error), in a small inline ring.
   struct PendingEvent {
+    Error error;
+    uint32_t data_before;  // rx_queued_ when the event happened
     EventKind kind;
     TransportState state;
-    Error error;
-    std::optional<AlertDescription> alert;
+    uint8_t alert;  // kNoAlert or an AlertDescription
     bool alert_from_peer;
   };
-  RingBuffer<PendingEvent> events_;
+  static constexpr uint8_t kNoAlert = 0xFF;
+  static constexpr size_t kMaxEvents = 8;
+  std::array<PendingEvent, kMaxEvents> events_{};
+  uint8_t events_head_ = 0;
+  uint8_t events_count_ = 0;
 };
 
 }  // namespace sansrtc::dtls

@@ -8,24 +8,21 @@ FragmentReassembler::FragmentReassembler(size_t max_message_size, size_t max_pen
     : max_message_size_(max_message_size), max_pending_(max_pending ? max_pending : 1) {}
 
 void FragmentReassembler::reset(uint16_t next_seq) {
-  for (Slot& s : slots_) {
-    s.used = false;
-    s.complete = false;
-  }
+  for (size_t i = 0; i < slot_count(); ++i) slots_[i].used = slots_[i].complete = false;
   next_seq_ = next_seq;
 }
 
-void FragmentReassembler::release() { slots_ = std::vector<Slot>(); }
+void FragmentReassembler::release() { slots_.reset(); }
 
 size_t FragmentReassembler::buffered_bytes() const {
   size_t n = 0;
-  for (const Slot& s : slots_) n += s.data.capacity() + s.have.capacity();
+  for (size_t i = 0; i < slot_count(); ++i) n += slots_[i].cap;
   return n;
 }
 
 FragmentReassembler::Slot* FragmentReassembler::find(uint16_t seq) {
-  for (Slot& s : slots_)
-    if (s.used && s.seq == seq) return &s;
+  for (size_t i = 0; i < slot_count(); ++i)
+    if (slots_[i].used && slots_[i].seq == seq) return &slots_[i];
   return nullptr;
 }
 
@@ -36,34 +33,36 @@ FragmentReassembler::AddResult FragmentReassembler::add(const HandshakeFragment&
   if (f.length > max_message_size_) return AddResult::too_big;
   Slot* s = find(f.message_seq);
   if (!s) {
-    for (Slot& c : slots_)
-      if (!c.used) {
-        s = &c;
-        break;
-      }
-    if (!s && slots_.size() < max_pending_) s = &slots_.emplace_back();
+    if (!slots_) slots_.reset(new Slot[max_pending_]);
+    for (size_t i = 0; i < max_pending_ && !s; ++i)
+      if (!slots_[i].used) s = &slots_[i];
     if (!s) return AddResult::too_far;  // cannot happen: window == max_pending_
+    const size_t need = kHandshakeHeaderSize + f.length + (f.length + 7) / 8;
+    if (s->cap < need) {
+      s->buf.reset(new uint8_t[need]);
+      s->cap = need;
+    }
     s->used = true;
     s->complete = false;
     s->type = f.msg_type;
     s->seq = f.message_seq;
     s->length = f.length;
     s->received = 0;
-    s->data.assign(kHandshakeHeaderSize + f.length, 0);
-    s->have.assign((f.length + 7) / 8, 0);
-    write_handshake_header(s->data.data(), static_cast<HandshakeType>(f.msg_type), f.length, f.message_seq, 0,
+    std::memset(s->buf.get() + kHandshakeHeaderSize + f.length, 0, (f.length + 7) / 8);
+    write_handshake_header(s->buf.get(), static_cast<HandshakeType>(f.msg_type), f.length, f.message_seq, 0,
                            f.length);
   } else if (s->type != f.msg_type || s->length != f.length) {
     return AddResult::inconsistent;
   }
   if (s->complete) return AddResult::duplicate;
   // The parser guarantees offset + fragment_length <= length.
-  uint8_t* body = s->data.data() + kHandshakeHeaderSize;
+  uint8_t* body = s->buf.get() + kHandshakeHeaderSize;
+  uint8_t* have = body + s->length;
   for (uint32_t i = 0; i < f.fragment_length; ++i) {
     uint32_t at = f.fragment_offset + i;
     uint8_t bit = uint8_t(1u << (at & 7));
-    if (!(s->have[at >> 3] & bit)) {
-      s->have[at >> 3] |= bit;
+    if (!(have[at >> 3] & bit)) {
+      have[at >> 3] |= bit;
       body[at] = f.body[i];
       ++s->received;
     }
@@ -80,7 +79,7 @@ std::optional<FragmentReassembler::Message> FragmentReassembler::pop() {
   Message m;
   m.type = static_cast<HandshakeType>(s->type);
   m.message_seq = s->seq;
-  m.full = Bytes(s->data.data(), s->data.size());
+  m.full = Bytes(s->buf.get(), kHandshakeHeaderSize + s->length);
   m.body = m.full.subspan(kHandshakeHeaderSize);
   return m;
 }

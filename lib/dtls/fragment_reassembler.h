@@ -17,7 +17,7 @@
 
 #include <cstdint>
 #include <optional>
-#include <vector>
+#include <memory>
 
 namespace sansrtc::dtls {
 
@@ -62,14 +62,18 @@ class FragmentReassembler {
     uint16_t seq = 0;
     uint32_t length = 0;
     uint32_t received = 0;
-    std::vector<uint8_t> data;  // header + body
-    std::vector<uint8_t> have;  // one bit per body byte
+    // The message (12-byte header + body), then one bit per body byte
+    // received; kept (and reused) until release().
+    std::unique_ptr<uint8_t[]> buf;
+    size_t cap = 0;
   };
   Slot* find(uint16_t seq);
-
+  size_t slot_count() const { return slots_ ? max_pending_ : 0; }
   size_t max_message_size_;
   size_t max_pending_;
-  std::vector<Slot> slots_;  // created on demand, at most max_pending_; freed by release()
+  // max_pending_ slots from the first fragment on (their buffers come on
+  // demand); freed by release().
+  std::unique_ptr<Slot[]> slots_;
   uint16_t next_seq_ = 0;
 };
 

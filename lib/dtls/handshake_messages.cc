@@ -177,9 +177,8 @@ void write_handshake_header(uint8_t* out, HandshakeType type, uint32_t length, u
   store_be24(out + 9, fragment_length);
 }
 
-Result<ClientHello> parse_client_hello(Bytes body) {
+Result<void> parse_client_hello_into(Bytes body, ClientHello& m) {
   ByteReader r(body);
-  ClientHello m;
   m.client_version = r.u16();
   r.copy_to(m.random.data(), kRandomSize);
   m.session_id = read_vec8(r);
@@ -192,6 +191,12 @@ Result<ClientHello> parse_client_hello(Bytes body) {
   (void)read_u16_list(m.cipher_suites_raw, m.cipher_suites);
   SANSRTC_TRY(parse_extensions(r, m.extensions));
   if (!r.empty()) return kMalformed;
+  return ok_result();
+}
+
+Result<ClientHello> parse_client_hello(Bytes body) {
+  ClientHello m;
+  SANSRTC_TRY(parse_client_hello_into(body, m));
   return m;
 }
 
@@ -211,9 +216,8 @@ void write_client_hello(ByteWriter& w, const ClientHello& m) {
   write_extensions(w, m.extensions);
 }
 
-Result<ServerHello> parse_server_hello(Bytes body) {
+Result<void> parse_server_hello_into(Bytes body, ServerHello& m) {
   ByteReader r(body);
-  ServerHello m;
   m.server_version = r.u16();
   r.copy_to(m.random.data(), kRandomSize);
   m.session_id = read_vec8(r);
@@ -222,6 +226,12 @@ Result<ServerHello> parse_server_hello(Bytes body) {
   if (!r.ok() || m.session_id.size() > 32) return kMalformed;
   SANSRTC_TRY(parse_extensions(r, m.extensions));
   if (!r.empty()) return kMalformed;
+  return ok_result();
+}
+
+Result<ServerHello> parse_server_hello(Bytes body) {
+  ServerHello m;
+  SANSRTC_TRY(parse_server_hello_into(body, m));
   return m;
 }
 
@@ -249,16 +259,21 @@ void write_hello_verify_request(ByteWriter& w, const HelloVerifyRequest& m) {
   write_vec8(w, m.cookie);
 }
 
-Result<CertificateMsg> parse_certificate(Bytes body) {
+Result<void> parse_certificate_into(Bytes body, CertificateMsg& m) {
   ByteReader r(body);
   ByteReader list(read_vec24(r));
   if (!r.ok() || !r.empty()) return kMalformed;
-  CertificateMsg m;
   while (!list.empty()) {
     Bytes cert = read_vec24(list);
     if (!list.ok() || cert.empty()) return kMalformed;
     (void)m.certificates.push_back(cert);
   }
+  return ok_result();
+}
+
+Result<CertificateMsg> parse_certificate(Bytes body) {
+  CertificateMsg m;
+  SANSRTC_TRY(parse_certificate_into(body, m));
   return m;
 }
 
@@ -298,15 +313,20 @@ void write_server_key_exchange(ByteWriter& w, const ServerKeyExchange& m) {
   write_vec16(w, m.signature);
 }
 
-Result<CertificateRequest> parse_certificate_request(Bytes body) {
+Result<void> parse_certificate_request_into(Bytes body, CertificateRequest& m) {
   ByteReader r(body);
-  CertificateRequest m;
   Bytes types = read_vec8(r);
   Bytes algs = read_vec16(r);
   m.certificate_authorities = read_vec16(r);
   if (!r.ok() || !r.empty() || types.empty() || algs.size() < 2 || !read_u16_list(algs, m.signature_algorithms))
     return kMalformed;
   for (uint8_t t : types) (void)m.certificate_types.push_back(t);
+  return ok_result();
+}
+
+Result<CertificateRequest> parse_certificate_request(Bytes body) {
+  CertificateRequest m;
+  SANSRTC_TRY(parse_certificate_request_into(body, m));
   return m;
 }
 

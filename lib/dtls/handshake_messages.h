@@ -182,7 +182,13 @@ struct Alert {
   AlertDescription description = AlertDescription::close_notify;
 };
 
-// Parsers: errors are Errc::malformed with a static message.
+// Parsers: errors are Errc::malformed with a static message. The large
+// messages also parse into a caller's default-constructed object (no copy
+// of the result).
+Result<void> parse_client_hello_into(Bytes body, ClientHello& out);
+Result<void> parse_server_hello_into(Bytes body, ServerHello& out);
+Result<void> parse_certificate_into(Bytes body, CertificateMsg& out);
+Result<void> parse_certificate_request_into(Bytes body, CertificateRequest& out);
 Result<ClientHello> parse_client_hello(Bytes body);
 Result<ServerHello> parse_server_hello(Bytes body);
 Result<HelloVerifyRequest> parse_hello_verify_request(Bytes body);

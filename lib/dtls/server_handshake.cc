@@ -6,10 +6,6 @@
 
 namespace sansrtc::dtls {
 
-namespace {
-constexpr Error kUnexpected = make_error(Errc::malformed, "dtls: unexpected handshake message");
-}  // namespace
-
 void Connection::compute_cookie(const ClientHello& ch, const uint8_t secret[32], uint8_t out[32]) const {
   // RFC 6347 §4.2.1: Cookie = HMAC(Secret, Client-IP, Client-Parameters).
   // The Connection is per peer already (the transport below demultiplexes
@@ -42,24 +38,25 @@ void Connection::maybe_rotate_cookie_secret(Instant now) {
 
 void Connection::server_handle_client_hello(Instant now, const FragmentReassembler::Message& m,
                                             uint64_t record_seq) {
-  auto ch = parse_client_hello(m.body);
-  if (!ch.ok()) {
+  ClientHello hello;
+  if (!parse_client_hello_into(m.body, hello).ok()) {
     // Before a valid cookie nothing is known about the sender: drop.
     ++stats_.dropped_fragments;
     return;
   }
+  const ClientHello& ch = hello;
   if (config_.use_cookie) {
     maybe_rotate_cookie_secret(now);
     uint8_t expected[32];
-    compute_cookie(*ch, cookie_secret_.data(), expected);
-    bool valid = ch->cookie.size() == 32 && constant_time_equal(ch->cookie, Bytes(expected, 32));
-    if (!valid && have_prev_cookie_secret_ && ch->cookie.size() == 32) {
+    compute_cookie(ch, cookie_secret_.data(), expected);
+    bool valid = ch.cookie.size() == 32 && constant_time_equal(ch.cookie, Bytes(expected, 32));
+    if (!valid && have_prev_cookie_secret_ && ch.cookie.size() == 32) {
       uint8_t prev[32];
-      compute_cookie(*ch, prev_cookie_secret_.data(), prev);
-      valid = constant_time_equal(ch->cookie, Bytes(prev, 32));
+      compute_cookie(ch, prev_cookie_secret_.data(), prev);
+      valid = constant_time_equal(ch.cookie, Bytes(prev, 32));
     }
     if (!valid) {
-      if (ch->cookie.empty())
+      if (ch.cookie.empty())
         ++stats_.cookieless_hellos;
       else
         ++stats_.bad_cookies;
@@ -80,81 +77,73 @@ void Connection::server_handle_client_hello(Instant now, const FragmentReassembl
   set_state(TransportState::connecting);
   timers_.arm(Timer::handshake, now + config_.handshake_timeout);
   transcript_.clear();
-  transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
+  append_transcript(m.full);
   // RFC 6347 §4.2.2: the ServerHello takes the ClientHello's message_seq
   // (the server's first message after the stateless exchange).
   next_send_seq_ = m.message_seq;
   have_peer_prev_flight_ = true;
   peer_prev_flight_last_seq_ = m.message_seq;
 
-  if (ch->client_version > kDtls12Version)  // versions count down: 0xFEFF is DTLS 1.0
-    return fail(now, AlertDescription::protocol_version,
-                make_error(Errc::unsupported, "dtls: client does not offer DTLS 1.2"));
+  if (ch.client_version > kDtls12Version)  // versions count down: 0xFEFF is DTLS 1.0
+    return fail(Failure::client_does_not_offer_dtls_1_2);
   // RFC 7627 §5.3: a server that requires EMS aborts a handshake without it.
-  if (!ch->extensions.extended_master_secret)
-    return fail(now, AlertDescription::handshake_failure,
-                make_error(Errc::unsupported, "dtls: client does not offer extended master secret"));
+  if (!ch.extensions.extended_master_secret)
+    return fail(Failure::client_does_not_offer_extended_master_secret);
   suite_ = 0;
   for (CipherSuite ours : config_.cipher_suites) {
-    for (uint16_t theirs : ch->cipher_suites)
+    for (uint16_t theirs : ch.cipher_suites)
       if (theirs == static_cast<uint16_t>(ours)) suite_ = theirs;
     if (suite_) break;
   }
   if (!suite_)
-    return fail(now, AlertDescription::handshake_failure, make_error(Errc::unsupported, "dtls: no common cipher suite"));
+    return fail(Failure::no_common_cipher_suite);
   suite_params_ = suite_params(suite_);
   bool null_compression = false;
-  for (uint8_t c : ch->compression_methods)
+  for (uint8_t c : ch.compression_methods)
     if (c == 0) null_compression = true;
   if (!null_compression)
-    return fail(now, AlertDescription::illegal_parameter, make_error(Errc::malformed, "dtls: no null compression"));
+    return fail(Failure::no_null_compression);
   // Group: ours first (X25519, then P-256). RFC 8422 §4: without the
   // extension, assume the client supports secp256r1.
   const bool x25519 = config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519);
   group_ = 0;
-  if (!ch->extensions.has_supported_groups) {
+  if (!ch.extensions.has_supported_groups) {
     group_ = kGroupSecp256r1;
   } else {
-    for (uint16_t g : ch->extensions.supported_groups) {
+    for (uint16_t g : ch.extensions.supported_groups) {
       if (g == kGroupX25519 && x25519) group_ = kGroupX25519;
       if (g == kGroupSecp256r1 && group_ == 0) group_ = kGroupSecp256r1;
     }
   }
   if (!group_)
-    return fail(now, AlertDescription::handshake_failure, make_error(Errc::unsupported, "dtls: no common group"));
-  if (ch->extensions.has_signature_algorithms) {
+    return fail(Failure::no_common_group);
+  if (ch.extensions.has_signature_algorithms) {
     bool ok = false;
-    for (uint16_t a : ch->extensions.signature_algorithms)
+    for (uint16_t a : ch.extensions.signature_algorithms)
       if (a == kSigEcdsaSecp256r1Sha256) ok = true;
     if (!ok)
-      return fail(now, AlertDescription::handshake_failure,
-                  make_error(Errc::unsupported, "dtls: client cannot verify ecdsa_secp256r1_sha256"));
+      return fail(Failure::client_cannot_verify_ecdsa_secp256r1_sha256);
   }
   srtp_profile_ = 0;
-  if (ch->extensions.has_use_srtp) {
+  if (ch.extensions.has_use_srtp) {
     for (SrtpProfile ours : config_.srtp_profiles) {
-      for (uint16_t theirs : ch->extensions.srtp_profiles)
+      for (uint16_t theirs : ch.extensions.srtp_profiles)
         if (theirs == static_cast<uint16_t>(ours)) srtp_profile_ = theirs;
       if (srtp_profile_) break;
     }
   }
   if (!srtp_profile_)
-    return fail(now, AlertDescription::handshake_failure,
-                make_error(Errc::unsupported, "dtls: no common SRTP protection profile"));
-  if (ch->extensions.has_renegotiation_info && !ch->extensions.renegotiated_connection.empty())
-    return fail(now, AlertDescription::handshake_failure,
-                make_error(Errc::malformed, "dtls: non-empty renegotiation_info on an initial handshake"));
-  peer_offered_reneg_info_ = ch->extensions.has_renegotiation_info;
-  for (uint16_t s : ch->cipher_suites)
+    return fail(Failure::no_common_srtp_protection_profile);
+  if (!check_renegotiation_info(ch.extensions)) return;
+  peer_offered_reneg_info_ = ch.extensions.has_renegotiation_info;
+  for (uint16_t s : ch.cipher_suites)
     if (s == kEmptyRenegotiationInfoScsv) peer_offered_reneg_info_ = true;
-  client_random_ = ch->random;
-  auto r = server_send_flight4(now, *ch, m.message_seq);
-  if (!r.ok()) fail(now, AlertDescription::internal_error, r.error());
+  client_random_ = ch.random;
+  auto r = server_send_flight4(now);
+  if (!r.ok()) fail(AlertDescription::internal_error, r.error());
 }
 
-Result<void> Connection::server_send_flight4(Instant now, const ClientHello& ch, uint16_t ch_seq) {
-  (void)ch;
-  (void)ch_seq;
+Result<void> Connection::server_send_flight4(Instant now) {
   SANSRTC_TRY(ensure_ecdh(group_));
   rng_.fill(server_random_);
   begin_flight();
@@ -169,28 +158,17 @@ Result<void> Connection::server_send_flight4(Instant now, const ClientHello& ch,
     ext.extended_master_secret = true;
     ext.has_use_srtp = true;
     (void)ext.srtp_profiles.push_back(srtp_profile_);
-    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    ByteWriter w(scratch_.mut_bytes());
     write_server_hello(w, sh);
-    SANSRTC_TRY(push_handshake(HandshakeType::server_hello, w.written()));
+    SANSRTC_TRY(push_written(HandshakeType::server_hello, w));
   }
-  {
-    CertificateMsg cm;
-    (void)cm.certificates.push_back(config_.certificate->der());
-    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
-    write_certificate(w, cm);
-    if (!w.ok()) return make_error(Errc::internal, "dtls: certificate too large");
-    SANSRTC_TRY(push_handshake(HandshakeType::certificate, w.written()));
-  }
+  SANSRTC_TRY(push_certificate());
   {
     uint8_t params[4 + 65];
     ByteWriter pw(MutBytes(params, sizeof(params)));
     write_ecdh_params(pw, group_, ecdh_.public_key());
     uint8_t digest[32];
-    crypto::Hasher h(crypto::HashAlg::sha256);
-    h.update(client_random_);
-    h.update(server_random_);
-    h.update(pw.written());
-    h.finish(digest);
+    ske_digest(pw.written(), digest);
     uint8_t sig[crypto::kMaxEcdsaSigDerSize];
     auto len = config_.private_key->sign_digest(Bytes(digest, 32), MutBytes(sig, sizeof(sig)), rng_);
     if (!len.ok()) return len.error();
@@ -199,9 +177,9 @@ Result<void> Connection::server_send_flight4(Instant now, const ClientHello& ch,
     ske.public_key = ecdh_.public_key();
     ske.signature_algorithm = kSigEcdsaSecp256r1Sha256;
     ske.signature = Bytes(sig, *len);
-    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    ByteWriter w(scratch_.mut_bytes());
     write_server_key_exchange(w, ske);
-    SANSRTC_TRY(push_handshake(HandshakeType::server_key_exchange, w.written()));
+    SANSRTC_TRY(push_written(HandshakeType::server_key_exchange, w));
   }
   {
     // WebRTC needs certificates on both sides (RFC 8827 §6.5).
@@ -209,9 +187,9 @@ Result<void> Connection::server_send_flight4(Instant now, const ClientHello& ch,
     (void)cr.certificate_types.push_back(kCertTypeEcdsaSign);
     (void)cr.signature_algorithms.push_back(kSigEcdsaSecp256r1Sha256);
     (void)cr.signature_algorithms.push_back(kSigEcdsaSecp384r1Sha384);
-    ByteWriter w(MutBytes(scratch_.data(), scratch_.size()));
+    ByteWriter w(scratch_.mut_bytes());
     write_certificate_request(w, cr);
-    SANSRTC_TRY(push_handshake(HandshakeType::certificate_request, w.written()));
+    SANSRTC_TRY(push_written(HandshakeType::certificate_request, w));
   }
   SANSRTC_TRY(push_handshake(HandshakeType::server_hello_done, {}));
   hs_ = Hs::s_wait_certificate;
@@ -219,67 +197,32 @@ Result<void> Connection::server_send_flight4(Instant now, const ClientHello& ch,
   return ok_result();
 }
 
+// Flight 5 as the server sees it. process_message() has checked the
+// message type and handled Certificate and Finished.
 void Connection::server_process(Instant now, const FragmentReassembler::Message& m) {
-  switch (hs_) {
-    case Hs::s_wait_certificate: {
-      if (m.type != HandshakeType::certificate) return fail(now, AlertDescription::unexpected_message, kUnexpected);
-      auto cert = parse_certificate(m.body);
-      if (!cert.ok()) return fail(now, AlertDescription::decode_error, cert.error());
-      if (cert->certificates.empty())
-        return fail(now, AlertDescription::handshake_failure,
-                    make_error(Errc::auth_failed, "dtls: the client sent no certificate"));
-      if (!check_peer_certificate(*cert))
-        return fail(now, AlertDescription::bad_certificate,
-                    make_error(Errc::auth_failed, "dtls: peer certificate does not match the SDP fingerprint"));
-      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
-      hs_ = Hs::s_wait_client_key_exchange;
-      return;
-    }
-    case Hs::s_wait_client_key_exchange: {
-      if (m.type != HandshakeType::client_key_exchange)
-        return fail(now, AlertDescription::unexpected_message, kUnexpected);
-      auto cke = parse_client_key_exchange(m.body);
-      if (!cke.ok()) return fail(now, AlertDescription::decode_error, cke.error());
-      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
-      auto r = derive_keys(cke->public_key);
-      if (!r.ok())
-        return fail(now, AlertDescription::illegal_parameter, r.error());
-      hs_ = Hs::s_wait_certificate_verify;
-      return;
-    }
-    case Hs::s_wait_certificate_verify: {
-      if (m.type != HandshakeType::certificate_verify)
-        return fail(now, AlertDescription::unexpected_message, kUnexpected);
-      auto cv = parse_certificate_verify(m.body);
-      if (!cv.ok()) return fail(now, AlertDescription::decode_error, cv.error());
-      const bool sha384 = cv->signature_algorithm == kSigEcdsaSecp384r1Sha384;
-      if (cv->signature_algorithm != kSigEcdsaSecp256r1Sha256 && !sha384)
-        return fail(now, AlertDescription::illegal_parameter,
-                    make_error(Errc::unsupported, "dtls: unsupported CertificateVerify algorithm"));
-      // RFC 5246 §7.4.8: the signature covers handshake_messages so far.
-      uint8_t digest[48];
-      transcript_hash(sha384 ? crypto::HashAlg::sha384 : crypto::HashAlg::sha256, digest);
-      if (!crypto::ecdsa_p256_verify(peer_cert_key_, Bytes(digest, sha384 ? 48 : 32), cv->signature).ok())
-        return fail(now, AlertDescription::decrypt_error,
-                    make_error(Errc::auth_failed, "dtls: CertificateVerify signature does not verify"));
-      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
-      hs_ = Hs::s_wait_finished;
-      return;
-    }
-    case Hs::s_wait_finished: {
-      if (m.type != HandshakeType::finished) return fail(now, AlertDescription::unexpected_message, kUnexpected);
-      auto fin = parse_finished(m.body);
-      if (!fin.ok()) return fail(now, AlertDescription::decode_error, fin.error());
-      if (!peer_finished_verifies(fin->verify_data, /*peer_is_client=*/true))
-        return fail(now, AlertDescription::decrypt_error,
-                    make_error(Errc::auth_failed, "dtls: client Finished does not verify"));
-      transcript_.insert(transcript_.end(), m.full.begin(), m.full.end());
-      auto r = server_send_flight6(now);
-      if (!r.ok()) return fail(now, AlertDescription::internal_error, r.error());
-      return;
-    }
-    default: return fail(now, AlertDescription::unexpected_message, kUnexpected);
+  (void)now;
+  if (m.type == HandshakeType::client_key_exchange) {
+    auto cke = parse_client_key_exchange(m.body);
+    if (!cke.ok()) return fail(AlertDescription::decode_error, cke.error());
+    append_transcript(m.full);
+    auto r = derive_keys(cke->public_key);
+    if (!r.ok()) return fail(AlertDescription::illegal_parameter, r.error());
+    hs_ = Hs::s_wait_certificate_verify;
+    return;
   }
+  // certificate_verify
+  auto cv = parse_certificate_verify(m.body);
+  if (!cv.ok()) return fail(AlertDescription::decode_error, cv.error());
+  const bool sha384 = cv->signature_algorithm == kSigEcdsaSecp384r1Sha384;
+  if (cv->signature_algorithm != kSigEcdsaSecp256r1Sha256 && !sha384)
+    return fail(Failure::unsupported_certificate_verify_algorithm);
+  // RFC 5246 §7.4.8: the signature covers handshake_messages so far.
+  uint8_t digest[48];
+  transcript_hash(sha384 ? crypto::HashAlg::sha384 : crypto::HashAlg::sha256, digest);
+  if (!crypto::ecdsa_p256_verify(peer_cert_key_, Bytes(digest, sha384 ? 48 : 32), cv->signature).ok())
+    return fail(Failure::certificate_verify_signature_does_not_verify);
+  append_transcript(m.full);
+  hs_ = Hs::s_wait_finished;
 }
 
 Result<void> Connection::server_send_flight6(Instant now) {

@@ -9,6 +9,8 @@
 #include "stun/message_builder.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 
 namespace sansrtc::ice {
 
@@ -47,6 +49,15 @@ const char* pair_state_name(PairState s) {
 
 namespace {
 
+// Candidates are assigned by destroying and constructing: their copy/move
+// constructors exist anyway, and their assignment operators (five strings
+// and a vector each) would add as much code again on a small target.
+template <class T, class U>
+void replace(T& to, U&& from) {
+  std::destroy_at(&to);
+  std::construct_at(&to, std::forward<U>(from));
+}
+
 constexpr char kIceChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool valid_ice_string(std::string_view s, size_t min, size_t max) {
@@ -68,6 +79,8 @@ Agent::Agent(Instant now, const Config& config, Rng& rng)
   config_.check_max_transmissions = std::max<uint8_t>(config_.check_max_transmissions, 1);
   config_.stun_max_transmissions = std::max<uint8_t>(config_.stun_max_transmissions, 1);
   tie_breaker_ = config_.tie_breaker ? *config_.tie_breaker : rng_.next_u64();
+  for (auto& server : config_.stun_servers) stun_servers_.emplace_back(std::move(server));
+  std::vector<StunServer>().swap(config_.stun_servers);  // moved into stun_servers_
   local_ufrag_ = config_.local_ufrag;
   local_pwd_ = config_.local_pwd;
   if (!valid_ice_string(local_ufrag_, 4, 256) || !valid_ice_string(local_pwd_, 22, 256))
@@ -86,17 +99,37 @@ void Agent::generate_credentials(std::string& ufrag, std::string& pwd) {
   for (int i = 0; i < 24; ++i) pwd += kIceChars[rng_.uniform(64)];
 }
 
-void Agent::emit(Event e) {
+void Agent::emit(Event::Kind kind, const Candidate* c, const CandidateError* error) {
+  const bool with_candidate = c && kind == Event::Kind::local_candidate;
+  // (The candidate is copy-constructed in place: see replace() above.)
+  Event e{.kind = kind,
+          .gathering_state = gathering_state_,
+          .connection_state = connection_state_,
+          .candidate = with_candidate ? *c : Candidate{}};
+  e.role = role_;
+  if (kind == Event::Kind::selected_pair) {
+    if (auto sp = selected_pair()) e.selected = *sp;
+  } else if (c && kind == Event::Kind::resolve_hostname) {
+    e.hostname = c->hostname;
+  } else if (error) {
+    e.error_address = error->local;
+    e.error_url = std::string(error->url);
+    e.error_code = error->code;
+    e.error_text = std::string(error->text);
+  }
   if (!events_.push_back(std::move(e))) ++stats_.dropped_event_queue_full;
 }
 
 void Agent::set_gathering_state(GatheringState s) {
   if (gathering_state_ == s) return;
   gathering_state_ = s;
-  Event e;
-  e.kind = Event::Kind::gathering_state;
-  e.gathering_state = s;
-  emit(std::move(e));
+  emit(Event::Kind::gathering_state);
+}
+
+void Agent::set_role(Role r) {
+  role_ = r;
+  recompute_priorities();
+  emit(Event::Kind::role_changed);
 }
 
 void Agent::set_connection_state(ConnectionState s) {
@@ -108,17 +141,24 @@ void Agent::set_connection_state(ConnectionState s) {
     ever_checking_ = true;
     checks_started_at_ = clock_.last().value_or(Instant{});
   }
-  Event e;
-  e.kind = Event::Kind::connection_state;
-  e.connection_state = s;
-  emit(std::move(e));
+  emit(Event::Kind::connection_state);
 }
 
-void Agent::emit_local_candidate(const Candidate& c) {
-  Event e;
-  e.kind = Event::Kind::local_candidate;
-  e.candidate = c;
-  emit(std::move(e));
+LocalCandidateEntry& Agent::add_local(CandidateType type, const SocketAddress& base, const SocketAddress& address,
+                                      const IpAddress& foundation_ip, const std::optional<IpAddress>& server_ip,
+                                      uint32_t priority) {
+  auto& e = locals_.emplace_back();
+  e.base = base;
+  e.candidate.foundation = compute_foundation(type, foundation_ip, server_ip, TransportProtocol::udp);
+  e.candidate.priority = priority;
+  e.candidate.address = address;
+  e.candidate.type = type;
+  // Peer-reflexive local candidates are never signalled.
+  if (type != CandidateType::prflx) {
+    e.candidate.generation = generation_;
+    e.candidate.ufrag = local_ufrag_;
+  }
+  return e;
 }
 
 bool Agent::queue_transmit(const PendingTransmit& t) {
@@ -150,21 +190,13 @@ Result<void> Agent::add_local_interface(Instant now, const SocketAddress& host) 
 
   uint16_t index = 0;
   for (const auto& l : locals_) index += l.candidate.type == CandidateType::host;
-  LocalCandidateEntry e;
-  e.base = host;
+  auto& e = add_local(CandidateType::host, host, host, host.ip(), std::nullopt,
+                      compute_priority(kTypePreferenceHost, local_preference(index, host.family()), 1));
   e.interface_index = index;
-  e.candidate.foundation = compute_foundation(CandidateType::host, host.ip(), std::nullopt, TransportProtocol::udp);
-  e.candidate.component = 1;
-  e.candidate.priority = compute_priority(kTypePreferenceHost, local_preference(index, host.family()), 1);
-  e.candidate.address = host;
-  e.candidate.type = CandidateType::host;
-  e.candidate.generation = generation_;
-  e.candidate.ufrag = local_ufrag_;
   // "relay" policy: host candidates are neither exposed nor paired, but
   // remain the base of relay allocations.
   e.pairable = config_.transport_policy == TransportPolicy::all;
-  locals_.push_back(e);
-  if (e.pairable) emit_local_candidate(e.candidate);
+  if (e.pairable) emit(Event::Kind::local_candidate, &e.candidate);
   pair_local(locals_.size() - 1);
 
   start_server_transactions(now, locals_.size() - 1);
@@ -185,8 +217,8 @@ void Agent::end_of_local_interfaces(Instant now) {
 void Agent::start_server_transactions(Instant now, size_t local) {
   if (config_.transport_policy != TransportPolicy::all) return;
   const auto& host = locals_[local];
-  for (size_t s = 0; s < config_.stun_servers.size(); ++s) {
-    if (config_.stun_servers[s].address.family() != host.base.family()) continue;
+  for (size_t s = 0; s < stun_servers_.size(); ++s) {
+    if (stun_servers_[s].address.family() != host.base.family()) continue;
     // RFC 8489 §7.1: a plain Binding request (no credentials), FINGERPRINT
     // so a server that multiplexes with other protocols can tell.
     uint8_t buf[64];
@@ -199,7 +231,7 @@ void Agent::start_server_transactions(Instant now, size_t local) {
     st.local = uint16_t(local);
     st.server = s;
     (void)st.txn.set_config({config_.stun_rto, config_.stun_max_transmissions, config_.stun_rm});
-    if (!st.txn.start(now, Bytes(buf, *n), config_.stun_servers[s].address, host.base).ok()) st.done = true;
+    if (!st.txn.start(now, Bytes(buf, *n), stun_servers_[s].address, host.base).ok()) st.done = true;
   }
 }
 
@@ -209,13 +241,10 @@ void Agent::run_server_transactions(Instant now) {
     st.txn.handle_timeout(now);
     if (auto ev = st.txn.poll_event(); ev && ev->kind == stun::TransactionEvent::Kind::timeout) {
       st.done = true;
-      Event e;
-      e.kind = Event::Kind::candidate_error;
-      e.error_address = locals_[st.local].base;
-      e.error_url = config_.stun_servers[st.server].url;
-      e.error_code = 701;  // W3C: "the server could not be reached"
-      e.error_text = "STUN server did not answer";
-      emit(std::move(e));
+      // W3C 701: "the server could not be reached".
+      const CandidateError error{locals_[st.local].base, stun_servers_[st.server].url, 701,
+                                 "STUN server did not answer"};
+      emit(Event::Kind::candidate_error, nullptr, &error);
     }
   }
   maybe_finish_gathering();
@@ -226,11 +255,8 @@ void Agent::maybe_finish_gathering() {
   for (const auto& st : server_txns_)
     if (!st.done) return;
   // The transactions (with their 1280-byte request copies) are done.
-  // (swap, not shrink_to_fit: libstdc++ may ignore the latter without exceptions).
-  std::vector<ServerTransaction>().swap(server_txns_);
-  Event e;
-  e.kind = Event::Kind::end_of_candidates;
-  emit(std::move(e));
+  server_txns_.release();
+  emit(Event::Kind::end_of_candidates);
   set_gathering_state(GatheringState::complete);
 }
 
@@ -241,22 +267,16 @@ Result<uint32_t> Agent::add_relay_candidate(Instant now, const SocketAddress& re
   size_t n = 0;
   for (const auto& l : locals_) n += l.candidate.type != CandidateType::prflx;
   if (n >= config_.max_local_candidates) return make_error(Errc::limit_exceeded, "ice: max_local_candidates reached");
-  LocalCandidateEntry e;
-  e.base = relayed;
-  e.relay_id = next_relay_id_++;
-  e.candidate.foundation = compute_foundation(CandidateType::relay, mapped.ip(), server, TransportProtocol::udp);
-  e.candidate.priority = compute_priority(kTypePreferenceRelay, local_preference(0, relayed.family()), 1);
-  e.candidate.address = relayed;
-  e.candidate.type = CandidateType::relay;
+  auto& e = add_local(CandidateType::relay, relayed, relayed, mapped.ip(), server,
+                      compute_priority(kTypePreferenceRelay, local_preference(0, relayed.family()), 1));
+  const uint32_t id = next_relay_id_++;
+  e.relay_id = id;
   e.candidate.related = mapped;
-  e.candidate.generation = generation_;
-  e.candidate.ufrag = local_ufrag_;
-  locals_.push_back(e);
-  emit_local_candidate(e.candidate);
+  emit(Event::Kind::local_candidate, &e.candidate);
   pair_local(locals_.size() - 1);
   schedule_checks(now);
   update_connection_state(now);
-  return *e.relay_id;
+  return id;
 }
 
 std::optional<uint32_t> Agent::relay_for(const SocketAddress& source) const {
@@ -288,14 +308,7 @@ void Agent::set_remote_ice_lite(Instant now, bool lite) {
   now = clock_.update(now);
   remote_ice_lite_ = lite;
   // RFC 8445 §6.1.1: "the full agent MUST take the controlling role".
-  if (lite && role_ != Role::controlling) {
-    role_ = Role::controlling;
-    recompute_priorities();
-    Event e;
-    e.kind = Event::Kind::role_changed;
-    e.role = role_;
-    emit(std::move(e));
-  }
+  if (lite && role_ != Role::controlling) set_role(Role::controlling);
 }
 
 Result<size_t> Agent::insert_remote(Instant now, const Candidate& c) {
@@ -305,7 +318,7 @@ Result<size_t> Agent::insert_remote(Instant now, const Candidate& c) {
     // A signalled candidate replaces the peer-reflexive one learned earlier
     // (RFC 8445 §7.3.1.3 ... the pair's priority is recomputed).
     if (r.type == CandidateType::prflx && c.type != CandidateType::prflx) {
-      r = c;
+      replace(r, c);
       for (auto& p : pairs_)
         if (p.remote == size_t(existing)) p.priority = compute_pair_priority(locals_[p.local], remotes_[p.remote]);
     }
@@ -349,10 +362,7 @@ Result<void> Agent::add_remote_candidate(Instant now, const Candidate& c) {
       return make_error(Errc::limit_exceeded, "ice: too many unresolved mDNS candidates");
     }
     pending_mdns_.push_back({c});
-    Event e;
-    e.kind = Event::Kind::resolve_hostname;
-    e.hostname = c.hostname;
-    emit(std::move(e));
+    emit(Event::Kind::resolve_hostname, &c);
     update_connection_state(now);
     return ok_result();
   }
@@ -375,7 +385,7 @@ void Agent::resolved(Instant now, std::string_view hostname, std::optional<IpAdd
       continue;
     }
     Candidate c = std::move(pending_mdns_[i].candidate);
-    pending_mdns_.erase(pending_mdns_.begin() + ptrdiff_t(i));
+    pending_mdns_.erase_at(i);
     if (closed_) continue;
     if (!ip || ip->is_unspecified()) {
       ++stats_.mdns_unresolved;
@@ -423,6 +433,13 @@ size_t Agent::prflx_count(bool local) const {
 
 // --- receive path ----------------------------------------------------------
 
+bool Agent::authentic(const stun::MessageView& m, std::string_view pwd) {
+  auto key = stun::short_term_key(pwd);
+  if (key.ok() && stun::verify_message_integrity(m, key->expose()) == stun::IntegrityStatus::ok) return true;
+  ++stats_.dropped_bad_integrity;
+  return false;
+}
+
 void Agent::handle_datagram(Instant now, const Datagram& d) {
   now = clock_.update(now);
   if (closed_) {
@@ -458,7 +475,7 @@ void Agent::handle_datagram(Instant now, const Datagram& d) {
 
 void Agent::handle_server_response(Instant now, const Datagram& d, const stun::MessageView& m,
                                    ServerTransaction& st) {
-  const auto& server = config_.stun_servers[st.server];
+  const auto& server = stun_servers_[st.server];
   if (d.source != server.address || st.local >= locals_.size() || d.destination != locals_[st.local].base) {
     ++stats_.dropped_asymmetric;
     return;
@@ -467,38 +484,25 @@ void Agent::handle_server_response(Instant now, const Datagram& d, const stun::M
   st.txn.handle_response(now, m);
   (void)st.txn.poll_event();
   st.done = true;
-  const auto& host = locals_[st.local];
+  const SocketAddress base = locals_[st.local].base;
+  const uint16_t iface = locals_[st.local].interface_index;
   if (m.is_error_response()) {
     auto ec = m.error_code();
-    Event e;
-    e.kind = Event::Kind::candidate_error;
-    e.error_address = host.base;
-    e.error_url = server.url;
-    e.error_code = ec ? ec->code : 400;
-    e.error_text = ec ? std::string(ec->reason) : std::string("error response");
-    emit(std::move(e));
+    const CandidateError error{base, server.url, uint16_t(ec ? ec->code : 400), ec ? ec->reason : "error response"};
+    emit(Event::Kind::candidate_error, nullptr, &error);
   } else if (auto mapped = m.xor_mapped_address() ? m.xor_mapped_address() : m.mapped_address()) {
-    bool redundant = *mapped == host.base;  // §5.1.3: no NAT, same as the host
+    bool redundant = *mapped == base;  // §5.1.3: no NAT, same as the host
     for (const auto& l : locals_)
-      if (l.candidate.address == *mapped && l.base == host.base) redundant = true;
+      if (l.candidate.address == *mapped && l.base == base) redundant = true;
     size_t n = 0;
     for (const auto& l : locals_) n += l.candidate.type != CandidateType::prflx;
     if (!redundant && n < config_.max_local_candidates) {
-      LocalCandidateEntry e;
-      e.base = host.base;
-      e.interface_index = host.interface_index;
+      auto& e = add_local(CandidateType::srflx, base, *mapped, base.ip(), server.address.ip(),
+                          compute_priority(kTypePreferenceSrflx, local_preference(iface, base.family()), 1));
+      e.interface_index = iface;
       e.pairable = false;  // §6.1.2.4: paired through its base
-      e.candidate.foundation =
-          compute_foundation(CandidateType::srflx, host.base.ip(), server.address.ip(), TransportProtocol::udp);
-      e.candidate.priority =
-          compute_priority(kTypePreferenceSrflx, local_preference(host.interface_index, host.base.family()), 1);
-      e.candidate.address = *mapped;
-      e.candidate.type = CandidateType::srflx;
-      e.candidate.related = host.base;
-      e.candidate.generation = generation_;
-      e.candidate.ufrag = local_ufrag_;
-      locals_.push_back(e);
-      emit_local_candidate(e.candidate);
+      e.candidate.related = base;
+      emit(Event::Kind::local_candidate, &e.candidate);
     }
   }
   maybe_finish_gathering();
@@ -537,11 +541,7 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
     ++stats_.dropped_no_integrity;
     return;
   }
-  auto key = stun::short_term_key(previous ? previous_->local_pwd : local_pwd_);
-  if (!key.ok() || stun::verify_message_integrity(m, key->expose()) != stun::IntegrityStatus::ok) {
-    ++stats_.dropped_bad_integrity;
-    return;
-  }
+  if (!authentic(m, previous ? previous_->local_pwd : local_pwd_)) return;
   int local = find_local_by_base(d.destination);
   if (local < 0) {
     ++stats_.dropped_unknown_local;
@@ -571,21 +571,11 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
       queue_transmit(resp);
       return;
     }
-    role_ = Role::controlled;
-    recompute_priorities();
-    Event e;
-    e.kind = Event::Kind::role_changed;
-    e.role = role_;
-    emit(std::move(e));
+    set_role(Role::controlled);
   } else if (role_ == Role::controlled && their_controlled) {
     ++stats_.role_conflicts;
     if (tie_breaker_ >= *their_controlled) {
-      role_ = Role::controlling;
-      recompute_priorities();
-      Event e;
-      e.kind = Event::Kind::role_changed;
-      e.role = role_;
-      emit(std::move(e));
+      set_role(Role::controlling);
     } else {
       ++stats_.dropped_role_conflict;
       resp.kind = PendingTransmit::Kind::role_conflict;
@@ -602,7 +592,8 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
     auto prio = m.priority();
     if (!prio) return;  // §7.2.2: PRIORITY is mandatory in checks
     Candidate c;
-    c.foundation = "prflx" + std::to_string(remotes_.size());
+    char foundation[16] = "prflx";
+    c.foundation = std::string(foundation, 5 + format_decimal(uint32_t(remotes_.size()), foundation + 5));
     c.priority = *prio;
     c.address = d.source;
     c.type = CandidateType::prflx;
@@ -635,10 +626,15 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
   }
   if (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::failed) {
     p.state = PairState::waiting;
-    if (!p.triggered) {
-      p.triggered = true;
-      triggered_.push_back(uint16_t(pi));
-    }
+    trigger(size_t(pi));
+  }
+}
+
+void Agent::trigger(size_t pi) {
+  auto& p = pairs_[pi];
+  if (!p.triggered) {
+    p.triggered = true;
+    triggered_.push_back(uint16_t(pi));
   }
 }
 
@@ -661,11 +657,7 @@ void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageV
   SocketAddress want_src = prev_match ? previous_->remote : remotes_[pairs_[size_t(pi)].remote].candidate.address;
   SocketAddress want_dst = prev_match ? previous_->local : locals_[pairs_[size_t(pi)].local].base;
   const std::string& pwd = prev_match ? previous_->remote_pwd : remote_pwd_;
-  auto key = stun::short_term_key(pwd);
-  if (!key.ok() || stun::verify_message_integrity(m, key->expose()) != stun::IntegrityStatus::ok) {
-    ++stats_.dropped_bad_integrity;
-    return;
-  }
+  if (!authentic(m, pwd)) return;
   // §7.2.5.2.1: "the check is a failure if the source and destination
   // transport addresses ... are not symmetric".
   if (d.source != want_src || d.destination != want_dst) {
@@ -695,20 +687,12 @@ void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageV
     auto ec = m.error_code();
     if (ec && ec->code == stun::error_codes::kRoleConflict && !p.txn->consent) {
       // §7.2.5.1: switch role, then redo the check as a triggered one.
-      role_ = role_ == Role::controlling ? Role::controlled : Role::controlling;
       ++stats_.role_conflicts;
-      recompute_priorities();
-      Event e;
-      e.kind = Event::Kind::role_changed;
-      e.role = role_;
-      emit(std::move(e));
+      set_role(role_ == Role::controlling ? Role::controlled : Role::controlling);
       if (p.txn->use_candidate) nominating_ = false;
       p.txn.reset();
       p.state = PairState::waiting;
-      if (!p.triggered) {
-        p.triggered = true;
-        triggered_.push_back(uint16_t(pi));
-      }
+      trigger(size_t(pi));
       return;
     }
     on_check_failure(now, size_t(pi));
@@ -733,50 +717,41 @@ std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
     }
   }
   while (auto t = transmits_.pop_front()) {
-    std::string_view lufrag = local_ufrag_, rufrag = remote_ufrag_;
-    std::string_view lpwd = local_pwd_, rpwd = remote_pwd_;
-    if (t->previous_credentials) {
-      if (!previous_) continue;
-      lufrag = previous_->local_ufrag;
-      rufrag = previous_->remote_ufrag;
-      lpwd = previous_->local_pwd;
-      rpwd = previous_->remote_pwd;
-    }
+    const bool prev = t->previous_credentials;
+    if (prev && !previous_) continue;
     using K = PendingTransmit::Kind;
-    stun::MessageType type{stun::Method::binding, stun::MessageClass::request};
-    if (t->kind == K::success_response) type.cls = stun::MessageClass::success_response;
-    if (t->kind == K::role_conflict) type.cls = stun::MessageClass::error_response;
-    if (t->kind == K::keepalive) type.cls = stun::MessageClass::indication;
-    stun::MessageBuilder b(buf, type, t->tid);
-    switch (t->kind) {
-      case K::check: {
-        char user[520];
-        if (rufrag.size() + 1 + lufrag.size() > sizeof(user)) continue;
-        size_t n = 0;
-        for (char c : rufrag) user[n++] = c;
-        user[n++] = ':';
-        for (char c : lufrag) user[n++] = c;
-        b.add_username(std::string_view(user, n));
-        b.add_priority(t->priority);
-        if (role_ == Role::controlling) b.add_ice_controlling(tie_breaker_);
-        else b.add_ice_controlled(tie_breaker_);
-        if (t->use_candidate) b.add_use_candidate();
-        auto key = stun::short_term_key(rpwd);
-        if (!key.ok()) continue;
-        b.add_message_integrity(key->expose());
-        break;
-      }
-      case K::success_response:
-      case K::role_conflict: {
-        if (t->kind == K::success_response) b.add_xor_mapped_address(t->destination);
-        else b.add_error_code(stun::error_codes::kRoleConflict);
-        auto key = stun::short_term_key(lpwd);
-        if (!key.ok()) continue;
-        b.add_message_integrity(key->expose());
-        break;
-      }
-      case K::keepalive:
-        break;
+    // The STUN class of each Kind: a check, its success or role-conflict
+    // answer, a keepalive indication.
+    static constexpr stun::MessageClass kClass[] = {stun::MessageClass::request, stun::MessageClass::success_response,
+                                                    stun::MessageClass::error_response, stun::MessageClass::indication};
+    stun::MessageBuilder b(buf, {stun::Method::binding, kClass[size_t(t->kind)]}, t->tid);
+    // MESSAGE-INTEGRITY uses the peer's password on a check, ours on an answer.
+    std::string_view pwd;
+    if (t->kind == K::check) {
+      const std::string_view lufrag = prev ? previous_->local_ufrag : local_ufrag_;
+      const std::string_view rufrag = prev ? previous_->remote_ufrag : remote_ufrag_;
+      char user[520];
+      if (rufrag.size() + 1 + lufrag.size() > sizeof(user)) continue;
+      std::memcpy(user, rufrag.data(), rufrag.size());
+      user[rufrag.size()] = ':';
+      std::memcpy(user + rufrag.size() + 1, lufrag.data(), lufrag.size());
+      b.add_username(std::string_view(user, rufrag.size() + 1 + lufrag.size()));
+      b.add_priority(t->priority);
+      if (role_ == Role::controlling) b.add_ice_controlling(tie_breaker_);
+      else b.add_ice_controlled(tie_breaker_);
+      if (t->use_candidate) b.add_use_candidate();
+      pwd = prev ? previous_->remote_pwd : remote_pwd_;
+    } else if (t->kind == K::success_response) {
+      b.add_xor_mapped_address(t->destination);
+      pwd = prev ? previous_->local_pwd : local_pwd_;
+    } else if (t->kind == K::role_conflict) {
+      b.add_error_code_text(stun::error_codes::kRoleConflict, "Role Conflict");  // RFC 8445 §7.3.1.1
+      pwd = prev ? previous_->local_pwd : local_pwd_;
+    }
+    if (t->kind != K::keepalive) {
+      auto key = stun::short_term_key(pwd);
+      if (!key.ok()) continue;
+      b.add_message_integrity(key->expose());
     }
     b.add_fingerprint();
     auto size = b.finish();
@@ -789,7 +764,13 @@ std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
   return std::nullopt;
 }
 
-std::optional<Event> Agent::poll_event() { return events_.pop_front(); }
+std::optional<Event> Agent::poll_event() {
+  if (auto e = events_.pop_front()) return e;
+  // Drained: give back what a burst (gathering, checks) grew beyond two
+  // slots (an Event is ~350 B a slot); the steady flow needs no more.
+  events_.shrink_when_empty(2);
+  return std::nullopt;
+}
 
 std::optional<SelectedPair> Agent::selected_pair() const {
   if (selected_) {
@@ -812,21 +793,22 @@ Result<void> Agent::restart(Instant now, std::string_view ufrag, std::string_vie
   if (!valid_ice_string(new_ufrag, 4, 256) || !valid_ice_string(new_pwd, 22, 256))
     generate_credentials(new_ufrag, new_pwd);
   if (auto sp = selected_pair(); sp && selected_) {
-    PreviousGeneration prev;
-    prev.local_ufrag = local_ufrag_;
-    prev.local_pwd = local_pwd_;
-    prev.remote_ufrag = remote_ufrag_;
-    prev.remote_pwd = remote_pwd_;
+    // The pre-restart credentials move into previous_.
+    previous_ = PreviousGeneration{};
+    PreviousGeneration& prev = *previous_;
+    prev.local_ufrag = std::move(local_ufrag_);
+    prev.local_pwd = std::move(local_pwd_);
+    prev.remote_ufrag = std::move(remote_ufrag_);
+    prev.remote_pwd = std::move(remote_pwd_);
     prev.local = sp->local;
     prev.remote = sp->remote;
     prev.relay_id = sp->relay_id;
     prev.last_response = pairs_[*selected_].last_response;
     prev.missed = consent_missed_;
-    previous_ = prev;
   }
   // An unanswered previous_ from an earlier restart stays as it is.
-  local_ufrag_ = new_ufrag;
-  local_pwd_ = new_pwd;
+  local_ufrag_ = std::move(new_ufrag);
+  local_pwd_ = std::move(new_pwd);
   remote_ufrag_.clear();
   remote_pwd_.clear();
   ++generation_;
@@ -840,20 +822,22 @@ Result<void> Agent::restart(Instant now, std::string_view ufrag, std::string_vie
   remote_end_of_candidates_ = false;
   consent_missed_ = 0;
   // Keep host and relay candidates (new ufrag), regather srflx.
-  std::vector<LocalCandidateEntry> kept;
-  for (auto& l : locals_) {
+  size_t kept = 0;
+  for (size_t i = 0; i < locals_.size(); ++i) {
+    auto& l = locals_[i];
     if (l.candidate.type != CandidateType::host && l.candidate.type != CandidateType::relay) continue;
     l.candidate.ufrag = local_ufrag_;
     l.candidate.generation = generation_;
-    kept.push_back(std::move(l));
+    if (kept != i) replace(locals_[kept], std::move(l));
+    ++kept;
   }
-  locals_ = std::move(kept);
+  while (locals_.size() > kept) locals_.pop_back();
   server_txns_.clear();
   gathering_state_ = GatheringState::new_;
   set_gathering_state(GatheringState::gathering);
   for (size_t i = 0; i < locals_.size(); ++i) {
     const auto& l = locals_[i];
-    if (l.pairable) emit_local_candidate(l.candidate);
+    if (l.pairable) emit(Event::Kind::local_candidate, &l.candidate);
     if (l.candidate.type == CandidateType::host) start_server_transactions(now, i);
   }
   maybe_finish_gathering();
@@ -868,8 +852,8 @@ Result<void> Agent::restart(Instant now, std::string_view ufrag, std::string_vie
 
 Result<void> Agent::add_stun_server(const StunServer& server) {
   if (closed_) return make_error(Errc::closed, "ice: agent closed");
-  if (config_.stun_servers.size() >= 8) return make_error(Errc::limit_exceeded, "ice: more than 8 STUN servers");
-  config_.stun_servers.push_back(server);
+  if (stun_servers_.size() >= 8) return make_error(Errc::limit_exceeded, "ice: more than 8 STUN servers");
+  stun_servers_.push_back(server);
   return ok_result();
 }
 
@@ -902,7 +886,7 @@ size_t Agent::memory_usage() const {
   n += pairs_.capacity() * sizeof(CandidatePair);
   n += server_txns_.capacity() * sizeof(ServerTransaction);
   n += triggered_.capacity() * sizeof(uint16_t);
-  n += pending_mdns_.capacity() * sizeof(PendingMdns);
+  n += pending_mdns_.capacity() * sizeof(RemoteCandidateEntry);
   n += transmits_.allocated() * sizeof(std::optional<PendingTransmit>);  // slots grow on demand
   n += events_.allocated() * sizeof(std::optional<Event>);
   n += str(local_ufrag_) + str(local_pwd_) + str(remote_ufrag_) + str(remote_pwd_);

@@ -49,6 +49,7 @@
 
 #include "ice/candidate.h"
 #include "ice/candidate_pair.h"
+#include "ice/table.h"
 #include "stun/client_transaction.h"
 #include "stun/message.h"
 
@@ -62,6 +63,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,7 +122,7 @@ struct Config {
   // RFC 7675: consent checks every interval ± jitter, consent lost after
   // consent_timeout without a response.
   Duration consent_interval = std::chrono::seconds(5);
-  double consent_jitter = 0.2;
+  uint8_t consent_jitter_percent = 20;  // ± around consent_interval (at most 50)
   Duration consent_timeout = std::chrono::seconds(30);
   // Consecutive consent checks without any response -> disconnected.
   uint32_t disconnected_after_missed = 2;
@@ -268,9 +270,9 @@ class Agent {
   size_t local_candidate_count() const { return locals_.size(); }
   size_t remote_candidate_count() const { return remotes_.size(); }
   size_t pair_count() const { return pairs_.size(); }
-  const std::vector<CandidatePair>& pairs() const { return pairs_; }
-  const std::vector<LocalCandidateEntry>& local_candidates() const { return locals_; }
-  const std::vector<RemoteCandidateEntry>& remote_candidates() const { return remotes_; }
+  std::span<const CandidatePair> pairs() const { return pairs_.span(); }
+  std::span<const LocalCandidateEntry> local_candidates() const { return locals_.span(); }
+  std::span<const RemoteCandidateEntry> remote_candidates() const { return remotes_.span(); }
   // Heap + inline bytes held by the tables (for the memory report).
   size_t memory_usage() const;
   // Invariants (debug/fuzz): tables within limits, indices in range.
@@ -293,9 +295,6 @@ class Agent {
     stun::ClientTransaction txn;  // RFC 8489 §6.2.1 retransmissions
     bool done = false;
   };
-  struct PendingMdns {
-    Candidate candidate;
-  };
   struct PreviousGeneration {     // kept during an ICE restart
     std::string local_ufrag, local_pwd, remote_ufrag, remote_pwd;
     SocketAddress local, remote;
@@ -306,11 +305,38 @@ class Agent {
   };
 
   void generate_credentials(std::string& ufrag, std::string& pwd);
-  void emit(Event e);
+  // icecandidateerror fields (see Event).
+  struct CandidateError {
+    SocketAddress local;
+    std::string_view url;
+    uint16_t code = 0;
+    std::string_view text;
+  };
+  // The one place an Event is built: the state kinds (gathering_state,
+  // connection_state, role_changed, end_of_candidates, selected_pair) take
+  // their value from the agent; local_candidate and resolve_hostname from
+  // `c`, candidate_error from `error`.
+  void emit(Event::Kind kind, const Candidate* c = nullptr, const CandidateError* error = nullptr);
   void set_gathering_state(GatheringState s);
   void set_connection_state(ConnectionState s);
-  void emit_local_candidate(const Candidate& c);
+  void set_role(Role r);  // recomputes pair priorities, emits role_changed
   bool queue_transmit(const PendingTransmit& t);
+  // A connectivity check (or consent request) to send; `previous`: with the
+  // pre-restart credentials.
+  void queue_check(const SocketAddress& source, const SocketAddress& destination, const stun::TransactionId& tid,
+                   uint32_t priority, bool use_candidate, bool previous);
+  // A new check transaction: first transmission now, retransmission at check_rto.
+  PairTransaction new_transaction(Instant now, bool use_candidate, bool consent);
+  // Retransmission timer of a check: idle (not due), expired (all
+  // transmissions sent) or resend (counted, the next deadline set).
+  enum class TxnStep : uint8_t { idle, expired, resend };
+  TxnStep step_transaction(PairTransaction& t, Instant now);
+  // Appends a local candidate (foundation, priority, generation and ufrag
+  // filled in); the reference is valid until the next insertion.
+  LocalCandidateEntry& add_local(CandidateType type, const SocketAddress& base, const SocketAddress& address,
+                                 const IpAddress& foundation_ip, const std::optional<IpAddress>& server_ip,
+                                 uint32_t priority);
+  void trigger(size_t pair_index);  // §6.1.4.1: into the triggered-check queue
   void maybe_finish_gathering();
   void start_server_transactions(Instant now, size_t local);
   void run_server_transactions(Instant now);
@@ -348,6 +374,9 @@ class Agent {
   void handle_request(Instant now, const Datagram& d, const stun::MessageView& m);
   void handle_response(Instant now, const Datagram& d, const stun::MessageView& m);
   void handle_server_response(Instant now, const Datagram& d, const stun::MessageView& m, ServerTransaction& st);
+  // MESSAGE-INTEGRITY with the short-term key of `pwd` (RFC 8489 §9.1);
+  // false counts dropped_bad_integrity.
+  bool authentic(const stun::MessageView& m, std::string_view pwd);
   int find_local_by_base(const SocketAddress& addr) const;
   int find_remote_by_address(const SocketAddress& addr) const;
   size_t prflx_count(bool local) const;
@@ -378,12 +407,14 @@ class Agent {
   bool ever_checking_ = false;
   Instant checks_started_at_{};     // PAC timer start
 
-  std::vector<LocalCandidateEntry> locals_;
-  std::vector<RemoteCandidateEntry> remotes_;
-  std::vector<CandidatePair> pairs_;
-  std::vector<ServerTransaction> server_txns_;
-  std::vector<PendingMdns> pending_mdns_;
-  std::vector<uint16_t> triggered_;  // FIFO of pair indices (§6.1.4.1)
+  // (Table: see table.h; bounded by the Config limits.)
+  Table<StunServer> stun_servers_;   // Config::stun_servers, then add_stun_server()
+  Table<LocalCandidateEntry> locals_;
+  Table<RemoteCandidateEntry> remotes_;
+  Table<CandidatePair> pairs_;
+  Table<ServerTransaction> server_txns_;
+  Table<RemoteCandidateEntry> pending_mdns_;  // waiting for resolved()
+  Table<uint16_t> triggered_;  // FIFO of pair indices (§6.1.4.1)
   uint32_t next_relay_id_ = 1;
 
   std::optional<size_t> selected_;

@@ -44,9 +44,8 @@ std::string_view Agent::pair_foundation_local(const CandidatePair& p) const {
   return locals_[p.local].candidate.foundation;
 }
 
-static bool same_foundation(const std::vector<LocalCandidateEntry>& locals,
-                            const std::vector<RemoteCandidateEntry>& remotes, const CandidatePair& a,
-                            const CandidatePair& b) {
+static bool same_foundation(const Table<LocalCandidateEntry>& locals, const Table<RemoteCandidateEntry>& remotes,
+                            const CandidatePair& a, const CandidatePair& b) {
   return locals[a.local].candidate.foundation == locals[b.local].candidate.foundation &&
          remotes[a.remote].candidate.foundation == remotes[b.remote].candidate.foundation;
 }
@@ -106,8 +105,20 @@ void Agent::unfreeze_foundation(const CandidatePair& done) {
     if (q.state == PairState::frozen && same_foundation(locals_, remotes_, q, done)) q.state = PairState::waiting;
 }
 
-void Agent::start_check(Instant now, size_t pi, bool use_candidate, bool consent) {
-  auto& p = pairs_[pi];
+void Agent::queue_check(const SocketAddress& source, const SocketAddress& destination,
+                        const stun::TransactionId& tid, uint32_t priority, bool use_candidate, bool previous) {
+  PendingTransmit tx;
+  tx.kind = PendingTransmit::Kind::check;
+  tx.source = source;
+  tx.destination = destination;
+  tx.tid = tid;
+  tx.priority = priority;
+  tx.use_candidate = use_candidate;
+  tx.previous_credentials = previous;
+  queue_transmit(tx);
+}
+
+PairTransaction Agent::new_transaction(Instant now, bool use_candidate, bool consent) {
   PairTransaction t;
   t.tid = stun::TransactionId::random(rng_);
   t.rto = config_.check_rto;
@@ -115,17 +126,26 @@ void Agent::start_check(Instant now, size_t pi, bool use_candidate, bool consent
   t.consent = consent;
   t.transmissions = 1;
   t.next_send = now + t.rto;
-  p.txn = t;
+  return t;
+}
+
+Agent::TxnStep Agent::step_transaction(PairTransaction& t, Instant now) {
+  if (now < t.next_send) return TxnStep::idle;
+  if (t.transmissions >= config_.check_max_transmissions) return TxnStep::expired;
+  ++t.transmissions;
+  ++stats_.retransmissions;
+  t.rto = std::min(t.rto * 2, config_.check_rto_max);
+  t.next_send = now + t.rto;
+  return TxnStep::resend;
+}
+
+void Agent::start_check(Instant now, size_t pi, bool use_candidate, bool consent) {
+  auto& p = pairs_[pi];
+  p.txn = new_transaction(now, use_candidate, consent);
   // A nomination (or a redundant triggered check) on a valid pair leaves it Succeeded.
   if (!consent && p.state != PairState::succeeded) p.state = PairState::in_progress;
-  PendingTransmit tx;
-  tx.kind = PendingTransmit::Kind::check;
-  tx.source = locals_[p.local].base;
-  tx.destination = remotes_[p.remote].candidate.address;
-  tx.tid = t.tid;
-  tx.priority = prflx_priority_for(locals_[p.local]);
-  tx.use_candidate = use_candidate;
-  queue_transmit(tx);
+  const auto& l = locals_[p.local];
+  queue_check(l.base, remotes_[p.remote].candidate.address, p.txn->tid, prflx_priority_for(l), use_candidate, false);
   p.last_sent = now;
   if (consent) ++stats_.consent_requests_sent;
   else ++stats_.checks_sent;
@@ -145,23 +165,21 @@ void Agent::on_check_success(Instant now, size_t pi, const SocketAddress& mapped
   // §7.2.5.3.1: a mapped address we do not know is a peer-reflexive local
   // candidate. It is recorded (bounded) but not signalled; the valid pair
   // keeps the checked pair's base, which is what goes on the wire.
-  const auto& l = locals_[p.local];
-  if (mapped != l.candidate.address) {
+  if (const auto& l = locals_[p.local]; mapped != l.candidate.address) {
+    const SocketAddress base = l.base;
     bool known = false;
     for (const auto& o : locals_)
-      if (o.candidate.address == mapped && o.base == l.base) known = true;
+      if (o.candidate.address == mapped && o.base == base) known = true;
     if (!known && prflx_count(true) < config_.max_prflx) {
-      LocalCandidateEntry e;
-      e.base = l.base;
-      e.interface_index = l.interface_index;
+      const uint16_t iface = l.interface_index;
+      const std::optional<uint32_t> relay_id = l.relay_id;
+      const uint32_t priority = prflx_priority_for(l);
+      // `l` dangles from here: add_local() may grow locals_.
+      auto& e = add_local(CandidateType::prflx, base, mapped, base.ip(), std::nullopt, priority);
+      e.interface_index = iface;
       e.pairable = false;
-      e.relay_id = l.relay_id;
-      e.candidate.foundation = compute_foundation(CandidateType::prflx, l.base.ip(), std::nullopt, TransportProtocol::udp);
-      e.candidate.priority = prflx_priority_for(l);
-      e.candidate.address = mapped;
-      e.candidate.type = CandidateType::prflx;
-      e.candidate.related = l.base;
-      locals_.push_back(e);
+      e.relay_id = relay_id;
+      e.candidate.related = base;
     } else if (!known) {
       ++stats_.dropped_prflx_limit;
     }
@@ -243,19 +261,19 @@ void Agent::select_pair(Instant now, size_t pi) {
   pairs_[pi].last_response = now;
   next_consent_at_ = now + consent_delay();
   selected_last_sent_ = now;
-  auto sp = selected_pair();
-  Event e;
-  e.kind = Event::Kind::selected_pair;
-  e.selected = *sp;
-  emit(std::move(e));
-  SANSRTC_LOG(LogLevel::info, "ice", "selected pair {} -> {}", sp->local, sp->remote);
+  emit(Event::Kind::selected_pair);
+  SANSRTC_LOG(LogLevel::info, "ice", "selected pair {} -> {}", locals_[pairs_[pi].local].base,
+              remotes_[pairs_[pi].remote].candidate.address);
 }
 
 Duration Agent::consent_delay() {
   // RFC 7675 §5.1: "randomized ... uniformly distributed range of 0.8 to 1.2 times the basic period".
-  double j = std::clamp(config_.consent_jitter, 0.0, 0.5);
-  double f = 1.0 - j + 2.0 * j * rng_.next_double();
-  return Duration(int64_t(double(config_.consent_interval.count()) * f));
+  // Integer arithmetic: no floating point on the per-connection path (a
+  // Cortex-M33's FPU is single precision; doubles would pull in soft-float).
+  const int64_t base = config_.consent_interval.count();
+  const int64_t spread = base / 100 * std::min<int64_t>(config_.consent_jitter_percent, 50);
+  if (spread <= 0) return config_.consent_interval;
+  return Duration(base - spread + int64_t(rng_.next_u64() % uint64_t(2 * spread + 1)));
 }
 
 void Agent::run_consent(Instant now) {
@@ -287,42 +305,19 @@ void Agent::run_consent(Instant now) {
   }
   if (previous_) {
     auto& pv = *previous_;
-    if (pv.txn && now >= pv.txn->next_send) {
-      if (pv.txn->transmissions >= config_.check_max_transmissions) {
+    if (pv.txn) {
+      auto step = step_transaction(*pv.txn, now);
+      if (step == TxnStep::expired) {
         pv.txn.reset();
         ++pv.missed;
-      } else {
-        PendingTransmit tx;
-        tx.kind = PendingTransmit::Kind::check;
-        tx.source = pv.local;
-        tx.destination = pv.remote;
-        tx.tid = pv.txn->tid;
-        tx.previous_credentials = true;
-        tx.priority = kPreviousPairPriority;
-        queue_transmit(tx);
-        ++pv.txn->transmissions;
-        ++stats_.retransmissions;
-        pv.txn->rto = std::min(pv.txn->rto * 2, config_.check_rto_max);
-        pv.txn->next_send = now + pv.txn->rto;
+      } else if (step == TxnStep::resend) {
+        queue_check(pv.local, pv.remote, pv.txn->tid, kPreviousPairPriority, false, true);
       }
     }
     if (now >= next_consent_at_ && !selected_) {
       if (pv.txn) ++pv.missed;
-      PairTransaction t;
-      t.tid = stun::TransactionId::random(rng_);
-      t.rto = config_.check_rto;
-      t.transmissions = 1;
-      t.consent = true;
-      t.next_send = now + t.rto;
-      pv.txn = t;
-      PendingTransmit tx;
-      tx.kind = PendingTransmit::Kind::check;
-      tx.source = pv.local;
-      tx.destination = pv.remote;
-      tx.tid = t.tid;
-      tx.previous_credentials = true;
-      tx.priority = kPreviousPairPriority;
-      queue_transmit(tx);
+      pv.txn = new_transaction(now, false, /*consent=*/true);
+      queue_check(pv.local, pv.remote, pv.txn->tid, kPreviousPairPriority, false, true);
       ++stats_.consent_requests_sent;
       next_consent_at_ = now + consent_delay();
     }
@@ -341,23 +336,15 @@ void Agent::schedule_checks(Instant now) {
   // Retransmissions and timeouts of checks in flight.
   for (size_t i = 0; i < pairs_.size(); ++i) {
     auto& p = pairs_[i];
-    if (!p.txn || now < p.txn->next_send) continue;
-    if (p.txn->transmissions >= config_.check_max_transmissions) {
+    if (!p.txn) continue;
+    auto step = step_transaction(*p.txn, now);
+    if (step == TxnStep::expired) {
       on_check_failure(now, i);
-      continue;
+    } else if (step == TxnStep::resend) {
+      const auto& l = locals_[p.local];
+      queue_check(l.base, remotes_[p.remote].candidate.address, p.txn->tid, prflx_priority_for(l),
+                  p.txn->use_candidate, false);
     }
-    PendingTransmit tx;
-    tx.kind = PendingTransmit::Kind::check;
-    tx.source = locals_[p.local].base;
-    tx.destination = remotes_[p.remote].candidate.address;
-    tx.tid = p.txn->tid;
-    tx.priority = prflx_priority_for(locals_[p.local]);
-    tx.use_candidate = p.txn->use_candidate;
-    queue_transmit(tx);
-    ++p.txn->transmissions;
-    ++stats_.retransmissions;
-    p.txn->rto = std::min(p.txn->rto * 2, config_.check_rto_max);
-    p.txn->next_send = now + p.txn->rto;
   }
 
   run_consent(now);
@@ -382,7 +369,7 @@ void Agent::schedule_checks(Instant now) {
     int pick = -1;
     while (!triggered_.empty() && pick < 0) {
       uint16_t t = triggered_.front();
-      triggered_.erase(triggered_.begin());
+      triggered_.erase_at(0);
       if (t < pairs_.size()) {
         pairs_[t].triggered = false;
         if (!pairs_[t].txn && pairs_[t].state == PairState::waiting) pick = t;
@@ -559,33 +546,41 @@ void Agent::handle_timeout(Instant now) {
   update_connection_state(now);
 }
 
+namespace {
+// poll_timeout(): `t` becomes the earlier of itself and `x`.
+void at(std::optional<Instant>& t, Instant x) {
+  if (!t || x < *t) t = x;
+}
+}  // namespace
+
 std::optional<Instant> Agent::poll_timeout() const {
   if (closed_) return std::nullopt;
   std::optional<Instant> t;
   for (const auto& st : server_txns_)
-    if (!st.done) t = earliest(t, st.txn.poll_timeout());
+    if (!st.done)
+      if (auto x = st.txn.poll_timeout()) at(t, *x);
   for (const auto& p : pairs_)
-    if (p.txn) t = earliest(t, p.txn->next_send);
+    if (p.txn) at(t, p.txn->next_send);
   if (checks_active()) {
-    if (has_startable_check()) t = earliest(t, next_check_at_);
+    if (has_startable_check()) at(t, next_check_at_);
     if (role_ == Role::controlling && have_valid_ && !nominating_) {
       bool nominated = false, valid = false;
       for (const auto& p : pairs_) {
         nominated |= p.nominated;
         valid |= p.valid && p.state == PairState::succeeded;
       }
-      if (!nominated && valid) t = earliest(t, first_valid_at_ + config_.nomination_delay);
+      if (!nominated && valid) at(t, first_valid_at_ + config_.nomination_delay);
     }
   }
   if (selected_) {
-    t = earliest(t, next_consent_at_);
-    t = earliest(t, pairs_[*selected_].last_response + config_.consent_timeout);
-    if (config_.keepalive_interval.count() > 0) t = earliest(t, selected_last_sent_ + config_.keepalive_interval);
+    at(t, next_consent_at_);
+    at(t, pairs_[*selected_].last_response + config_.consent_timeout);
+    if (config_.keepalive_interval.count() > 0) at(t, selected_last_sent_ + config_.keepalive_interval);
   }
   if (previous_) {
-    if (previous_->txn) t = earliest(t, previous_->txn->next_send);
-    t = earliest(t, next_consent_at_);
-    t = earliest(t, previous_->last_response + config_.consent_timeout);
+    if (previous_->txn) at(t, previous_->txn->next_send);
+    at(t, next_consent_at_);
+    at(t, previous_->last_response + config_.consent_timeout);
   }
   // Only while in the future: once passed, update_connection_state() has
   // acted on it and nothing else would change at that instant.
@@ -593,13 +588,13 @@ std::optional<Instant> Agent::poll_timeout() const {
   bool waiting_for_nomination = unnominated_valid_pair().has_value();
   if (!selected_ && !previous_ &&
       connection_state_ == ConnectionState::checking && (!clock_.last() || wait_end > *clock_.last()))
-    t = earliest(t, wait_end);
-  if (checks_active() && retry_armed_ && all_pairs_failed_in_pac()) t = earliest(t, next_retry_at_);
+    at(t, wait_end);
+  if (checks_active() && retry_armed_ && all_pairs_failed_in_pac()) at(t, next_retry_at_);
   Instant pac_end = checks_started_at_ + config_.pac_timeout;
   if (!selected_ && !previous_ && connection_state_ == ConnectionState::checking &&
       (!clock_.last() || pac_end > *clock_.last()))
-    t = earliest(t, pac_end);
-  if (waiting_for_nomination && checks_active()) t = earliest(t, next_recheck_at_);
+    at(t, pac_end);
+  if (waiting_for_nomination && checks_active()) at(t, next_recheck_at_);
   return t;
 }
 

@@ -3,7 +3,6 @@
 #include "base/crc.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace sansrtc::ice {
 
@@ -71,9 +70,19 @@ std::string compute_foundation(CandidateType type, const IpAddress& base_ip,
   if (server_ip)
     for (uint8_t b : server_ip->bytes()) buf[n++] = b;
   buf[n++] = uint8_t(transport);
-  char out[16];
-  int len = std::snprintf(out, sizeof(out), "%u", crc32(Bytes(buf, n)));
-  return std::string(out, size_t(len));
+  char out[10];
+  return std::string(out, format_decimal(crc32(Bytes(buf, n)), out));
+}
+
+size_t format_decimal(uint32_t v, char* out) {
+  char tmp[10];
+  size_t n = 0;
+  do {
+    tmp[n++] = char('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (size_t i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
+  return n;
 }
 
 uint64_t pair_priority(uint32_t g, uint32_t d) {

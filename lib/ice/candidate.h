@@ -91,6 +91,10 @@ std::string compute_foundation(CandidateType type, const IpAddress& base_ip,
                                const std::optional<IpAddress>& server_ip,
                                TransportProtocol transport);
 
+// Writes `v` in decimal into `out` (room for 10 digits, no NUL); returns the
+// length. For foundations and the candidate grammar (no std::to_string).
+size_t format_decimal(uint32_t v, char* out);
+
 // RFC 8445 §6.1.2.3:
 //   pair priority = 2^32*MIN(G,D) + 2*MAX(G,D) + (G>D?1:0)
 // G is the controlling agent's candidate priority, D the controlled's.

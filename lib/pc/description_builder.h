@@ -86,11 +86,11 @@ class DescriptionBuilder {
   sdp::SessionDescription build(const BuildOptions& options, const LocalTransport& transport,
                                 std::span<const SectionPlan> sections);
 
-  const std::string& session_id() const { return session_id_; }
+  std::string session_id() const { return sdp::decimal(session_id_); }
   uint64_t last_version() const { return version_; }
 
  private:
-  std::string session_id_;
+  uint64_t session_id_ = 0;  // written in decimal into o=
   uint64_t version_ = 0;
 };
 

@@ -1,6 +1,5 @@
 #include "pc/ice_server_url.h"
 
-#include <charconv>
 
 namespace sansrtc::pc {
 namespace {
@@ -143,11 +142,14 @@ Result<IceServerUrl> parse_ice_server_url(std::string_view url) {
 
   out.port = out.is_secure() ? 5349 : 3478;
   if (out.port_explicit) {
-    unsigned v = 0;
-    auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), v);
-    if (port_text.empty() || ec != std::errc() || p != port_text.data() + port_text.size() || v == 0 ||
-        v > 65535)
-      return make_error(Errc::invalid_argument, "ice server url: bad port");
+    // Digits only, 1..65535 (no std::from_chars: its tables cost flash).
+    uint32_t v = 0;
+    bool digits = !port_text.empty() && port_text.size() <= 5;
+    for (char c : port_text) {
+      if (c < '0' || c > '9') digits = false;
+      else v = v * 10 + uint32_t(c - '0');
+    }
+    if (!digits || v == 0 || v > 65535) return make_error(Errc::invalid_argument, "ice server url: bad port");
     out.port = uint16_t(v);
   }
 

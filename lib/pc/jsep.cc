@@ -1,5 +1,7 @@
 #include "pc/jsep.h"
 
+#include "base/crc.h"
+
 #include <algorithm>
 
 namespace sansrtc::pc {
@@ -43,6 +45,27 @@ std::vector<Codec> intersect(const std::vector<Codec>& offered, const std::vecto
     }
   }
   return out;
+}
+
+// A description we created is recognised by length and CRC-32 rather than
+// by keeping a second copy of its text.
+uint32_t sdp_digest(std::string_view sdp) {
+  return crc32(Bytes(reinterpret_cast<const uint8_t*>(sdp.data()), sdp.size()));
+}
+
+// A remote description in effect once the negotiation completed is read
+// only for its transport (ICE, DTLS, SCTP) and candidates: its m= line
+// formats, codecs and msid (and the o= session id) were used when it was
+// applied and stay readable in the description text; they are dropped to
+// save RAM.
+void compact(RemoteDescriptionInfo* info) {
+  if (!info) return;
+  for (auto& m : info->media) {
+    std::vector<std::string>().swap(m.formats);
+    std::vector<Codec>().swap(m.codecs);
+    m.msid.reset();
+  }
+  std::string().swap(info->session_id);
 }
 
 }  // namespace
@@ -179,7 +202,7 @@ bool Jsep::mid_in_use(std::string_view mid) const {
 
 std::string Jsep::new_mid() {
   for (;;) {
-    std::string m = std::to_string(next_mid_++);
+    std::string m = sdp::decimal(next_mid_++);
     if (!mid_in_use(m)) return m;
   }
 }
@@ -193,7 +216,7 @@ LocalTransport Jsep::local_transport(const std::string& ufrag, const std::string
   LocalTransport lt;
   lt.ice_ufrag = ufrag;
   lt.ice_pwd = pwd;
-  lt.fingerprints = fingerprints_;
+  lt.fingerprints = std::vector<sdp::FingerprintAttr>(fingerprints_);  // copy-construct: no operator= instantiation
   lt.candidates = candidates_;
   lt.end_of_candidates = gathering_complete_;
   return lt;
@@ -215,8 +238,9 @@ Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& o
                                ? offer_layout_
                                : negotiated_layout_;
   std::vector<SectionPlan> sections;
-  std::vector<bool> recyclable;
-  std::vector<bool> newly_added;
+  // Per section (uint8_t, not vector<bool>: shares the byte-vector code).
+  std::vector<uint8_t> recyclable;
+  std::vector<uint8_t> newly_added;
   bool restart = options.ice_restart || ice_restart_pending_;
   plan.ice_ufrag = ice_ufrag_;
   plan.ice_pwd = ice_pwd_;
@@ -258,8 +282,8 @@ Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& o
       s.proto = slot.proto;
     }
     plan.layout.push_back(Slot{slot.kind, slot.mid, s.rejected, slot.data && live, slot.media, slot.proto});
-    recyclable.push_back(!live && slot.rejected);
-    newly_added.push_back(false);
+    recyclable.push_back(!live && slot.rejected ? 1 : 0);
+    newly_added.push_back(0);
     sections.push_back(std::move(s));
   }
 
@@ -268,16 +292,16 @@ Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& o
     // reused": a new section takes the first recyclable m-line.
     for (size_t i = 0; i < sections.size(); ++i) {
       if (recyclable[i]) {
-        recyclable[i] = false;
-        newly_added[i] = true;
+        recyclable[i] = 0;
+        newly_added[i] = 1;
         plan.layout[i] = Slot{s.kind, s.mid, false, data};
         sections[i] = std::move(s);
         return;
       }
     }
     plan.layout.push_back(Slot{s.kind, s.mid, false, data});
-    recyclable.push_back(false);
-    newly_added.push_back(true);
+    recyclable.push_back(0);
+    newly_added.push_back(1);
     sections.push_back(std::move(s));
   };
   // Mids handed out for this offer only become real when it is applied.
@@ -331,9 +355,12 @@ Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& o
   bo.bundle_groups.push_back(std::move(group));
   plan.setup = bo.setup;
   auto sd = builder_.build(bo, local_transport(plan.ice_ufrag, plan.ice_pwd), sections);
-  plan.desc = SessionDescriptionInit{SdpType::offer, sdp::serialize(sd)};
-  last_offer_ = plan;
-  return plan.desc;
+  SessionDescriptionInit desc{SdpType::offer, sdp::serialize(sd)};
+  desc.sdp = std::string(desc.sdp);  // kept as the description: drop serialize()'s reserve
+  plan.sdp_crc = sdp_digest(desc.sdp);
+  plan.sdp_size = desc.sdp.size();
+  last_offer_ = std::make_unique<Plan>(std::move(plan));
+  return desc;
 }
 
 // ---- create_answer (RFC 8829 §5.3) ----------------------------------------
@@ -351,12 +378,12 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
   // RFC 8829 §5.3.1 / RFC 8839 §4.4.1.1.1: when the offer restarts ICE (new
   // remote ufrag), the answer carries new local credentials too.
   if (remote_ice_restart()) {
-    if (!answer_restart_ufrag_) {
-      answer_restart_ufrag_ = random_ice_string(rng_, 8);
-      answer_restart_pwd_ = random_ice_string(rng_, 24);
+    if (!answer_restart_) {
+      answer_restart_ = std::make_unique<std::pair<std::string, std::string>>(random_ice_string(rng_, 8),
+                                                                             random_ice_string(rng_, 24));
     }
-    plan.ice_ufrag = *answer_restart_ufrag_;
-    plan.ice_pwd = answer_restart_pwd_;
+    plan.ice_ufrag = answer_restart_->first;
+    plan.ice_pwd = answer_restart_->second;
   }
   // RFC 8842 §5.3: the answerer picks active or passive; it MUST NOT pick
   // actpass. Offerer active → we are passive; passive → active.
@@ -401,11 +428,11 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
       s.rejected = true;
       s.codecs.clear();
       // RFC 3264 §6: a rejected stream keeps the offered formats.
-      s.formats = m.formats;
-      if (s.formats.empty()) s.formats = {"0"};
+      s.formats = std::vector<std::string>(m.formats);
+      if (s.formats.empty()) s.formats.push_back(std::string("0"));
     } else if (m.kind == MediaKind::application) {
       s.formats.clear();
-      if (m.proto == "DTLS/SCTP") s.formats = {std::to_string(m.sctp_port.value_or(5000))};
+      if (m.proto == "DTLS/SCTP") s.formats.push_back(sdp::decimal(m.sctp_port.value_or(5000)));
     }
     plan.layout.push_back(Slot{s.kind, s.mid, s.rejected, m.kind == MediaKind::application && accept,
                                m.media, m.proto});
@@ -428,9 +455,12 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
     bo.bundle_groups.push_back(std::move(mids));
   }
   auto sd = builder_.build(bo, local_transport(plan.ice_ufrag, plan.ice_pwd), sections);
-  plan.desc = SessionDescriptionInit{SdpType::answer, sdp::serialize(sd)};
-  last_answer_ = plan;
-  return plan.desc;
+  SessionDescriptionInit desc{SdpType::answer, sdp::serialize(sd)};
+  desc.sdp = std::string(desc.sdp);
+  plan.sdp_crc = sdp_digest(desc.sdp);
+  plan.sdp_size = desc.sdp.size();
+  last_answer_ = std::make_unique<Plan>(std::move(plan));
+  return desc;
 }
 
 // ---- set_local_description -------------------------------------------------
@@ -459,33 +489,38 @@ Result<void> Jsep::set_local_description(Instant now, SessionDescriptionInit des
     }
   }
   SANSRTC_TRY(sm_.next(DescriptionSide::local, desc.type));
+  const SdpType type = desc.type;
   const bool was_stable = sm_.is_stable();
   if (desc.type == SdpType::offer) {
-    if (!last_offer_ || last_offer_->desc.sdp != desc.sdp)
+    if (!last_offer_ || last_offer_->sdp_size != desc.sdp.size() || last_offer_->sdp_crc != sdp_digest(desc.sdp))
       return make_error(Errc::invalid_argument,
                         "set_local_description: sdp is not the last create_offer result");
-    if (was_stable) snapshot_ = Snapshot{transceivers_, data_, ice_ufrag_, ice_pwd_, next_mid_};
+    if (was_stable) snapshot_ = std::make_unique<Snapshot>(Snapshot{transceivers_, data_, ice_ufrag_, ice_pwd_, next_mid_});
     SANSRTC_TRY(apply_local_offer(*last_offer_));
-    pending_local_ = desc;
+    pending_local_ = std::move(desc);
   } else {
-    if (!last_answer_ || last_answer_->desc.sdp != desc.sdp)
+    if (!last_answer_ || last_answer_->sdp_size != desc.sdp.size() || last_answer_->sdp_crc != sdp_digest(desc.sdp))
       return make_error(Errc::invalid_argument,
                         "set_local_description: sdp is not the last create_answer result");
     bool final_answer = desc.type == SdpType::answer;
     apply_local_answer(*last_answer_, final_answer);
     if (final_answer) {
-      current_local_ = desc;
-      current_remote_ = pending_remote_;
+      // Answers only to the remote offer it was made for: the next remote
+      // offer needs a new create_answer (and an old one must not match).
+      last_answer_.reset();
+      current_local_ = std::move(desc);
+      current_remote_ = std::move(pending_remote_);
       current_remote_info_ = std::move(pending_remote_info_);
+      compact(current_remote_info_.get());
       pending_local_.reset();
       pending_remote_.reset();
       pending_remote_info_.reset();
       snapshot_.reset();
     } else {
-      pending_local_ = desc;
+      pending_local_ = std::move(desc);
     }
   }
-  (void)sm_.apply(DescriptionSide::local, desc.type);
+  (void)sm_.apply(DescriptionSide::local, type);
   after_transition(sm_.is_stable());
   return ok_result();
 }
@@ -504,9 +539,9 @@ Result<void> Jsep::apply_local_offer(const Plan& plan) {
       if (v + 1 > next_mid_) next_mid_ = v + 1;
     }
   }
-  offer_layout_ = plan.layout;
+  offer_layout_ = std::vector<Slot>(plan.layout);
   local_is_offerer_ = true;
-  applied_offer_ = plan;
+  applied_offer_directions_ = plan.directions;
   if (plan.ice_ufrag != ice_ufrag_) {
     ice_ufrag_ = plan.ice_ufrag;
     ice_pwd_ = plan.ice_pwd;
@@ -524,7 +559,7 @@ void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
   }
   ice_ufrag_ = plan.ice_ufrag;
   ice_pwd_ = plan.ice_pwd;
-  answer_restart_ufrag_.reset();
+  answer_restart_.reset();
   for (auto& t : transceivers_) {
     if (!t.mid) continue;
     bool found = false;
@@ -549,8 +584,8 @@ void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
   data_.rejected = !plan.data_mid && data_.mid &&
                    std::any_of(plan.layout.begin(), plan.layout.end(),
                                [&](const Slot& s) { return s.mid == *data_.mid; });
-  negotiated_layout_ = plan.layout;
-  offer_layout_.clear();
+  negotiated_layout_ = std::vector<Slot>(plan.layout);
+  std::vector<Slot>().swap(offer_layout_);  // negotiation over: free it
   local_is_offerer_ = false;
   remove_stopped_transceivers();
 }
@@ -629,27 +664,28 @@ Result<void> Jsep::set_remote_description(Instant now, const SessionDescriptionI
   SANSRTC_TRY(check_remote_against_layout(info, failure));
 
   if (desc.type == SdpType::offer) {
-    if (sm_.is_stable()) snapshot_ = Snapshot{transceivers_, data_, ice_ufrag_, ice_pwd_, next_mid_};
+    if (sm_.is_stable()) snapshot_ = std::make_unique<Snapshot>(Snapshot{transceivers_, data_, ice_ufrag_, ice_pwd_, next_mid_});
     // A new remote offer in have-remote-offer replaces the pending one: undo
     // what that one associated before applying this one.
     else if (snapshot_) restore_snapshot();
     apply_remote_offer(info);
     pending_remote_ = desc;
-    pending_remote_info_ = std::move(info);
+    pending_remote_info_ = std::make_unique<RemoteDescriptionInfo>(std::move(info));
   } else {
     bool final_answer = desc.type == SdpType::answer;
     apply_remote_answer(info, final_answer);
     if (final_answer) {
       current_remote_ = desc;
-      current_remote_info_ = std::move(info);
-      current_local_ = pending_local_;
+      current_remote_info_ = std::make_unique<RemoteDescriptionInfo>(std::move(info));
+      compact(current_remote_info_.get());
+      current_local_ = std::move(pending_local_);
       pending_local_.reset();
       pending_remote_.reset();
       pending_remote_info_.reset();
       snapshot_.reset();
     } else {
       pending_remote_ = desc;
-      pending_remote_info_ = std::move(info);
+      pending_remote_info_ = std::make_unique<RemoteDescriptionInfo>(std::move(info));
     }
   }
   (void)sm_.apply(DescriptionSide::remote, desc.type);
@@ -659,7 +695,7 @@ Result<void> Jsep::set_remote_description(Instant now, const SessionDescriptionI
 
 void Jsep::apply_remote_offer(const RemoteDescriptionInfo& info) {
   offer_layout_.clear();
-  answer_restart_ufrag_.reset();
+  answer_restart_.reset();
   for (const auto& r : info.media) {
     Slot slot{r.kind.value_or(MediaKind::application), r.mid, r.rejected,
               r.kind == MediaKind::application, r.media, r.proto};
@@ -751,15 +787,13 @@ void Jsep::apply_remote_answer(const RemoteDescriptionInfo& info, bool final_ans
     // [[CurrentDirection]] is the answer's direction seen from our side.
     t->current_direction = reverse_direction(r.direction);
     t->remote_offered_direction.reset();
-    if (applied_offer_) {
-      for (const auto& [id, dir] : applied_offer_->directions) {
-        if (id == t->id) t->local_description_direction = dir;
-      }
+    for (const auto& [id, dir] : applied_offer_directions_) {
+      if (id == t->id) t->local_description_direction = dir;
     }
     if (r.msid) t->receiver.track_id = r.msid->track_id;
   }
   negotiated_layout_ = std::move(layout);
-  offer_layout_.clear();
+  std::vector<Slot>().swap(offer_layout_);  // negotiation over: free it
   local_is_offerer_ = false;
   remove_stopped_transceivers();
 }
@@ -775,7 +809,7 @@ Result<void> Jsep::rollback(Instant, DescriptionSide side) {
   pending_local_.reset();
   pending_remote_.reset();
   pending_remote_info_.reset();
-  offer_layout_.clear();
+  std::vector<Slot>().swap(offer_layout_);  // rolled back: free it
   local_is_offerer_ = false;
   (void)sm_.apply(side, SdpType::rollback);
   after_transition(true);
@@ -850,7 +884,7 @@ std::optional<TransportParameters> Jsep::transport_parameters() const {
   if (ice_role_) p.ice_role = *ice_role_;
   else if (info->ice_lite) p.ice_role = IceRole::controlling;
   else p.ice_role = info->type == SdpType::offer ? IceRole::controlled : IceRole::controlling;
-  p.remote_fingerprints = m->fingerprints;
+  p.remote_fingerprints = std::vector<sdp::FingerprintAttr>(m->fingerprints);
   p.local_dtls_role = dtls_role_;
   p.remote_candidates = m->candidates;
   p.remote_end_of_candidates = m->end_of_candidates;

@@ -54,8 +54,10 @@
 #include <sansrtc/time.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sansrtc::pc {
@@ -225,7 +227,10 @@ class Jsep {
     std::string proto;
   };
   struct Plan {
-    SessionDescriptionInit desc;
+    // The text itself lives in the description once applied; a plan keeps
+    // only a digest to recognise it (webrtc-pc [[LastCreatedOffer]] check).
+    uint32_t sdp_crc = 0;
+    size_t sdp_size = 0;
     std::vector<Slot> layout;
     std::vector<std::pair<uint32_t, std::string>> transceiver_mids;  // id → mid
     std::vector<std::pair<uint32_t, RtpTransceiverDirection>> directions;  // id → written direction
@@ -281,17 +286,20 @@ class Jsep {
   bool gathering_complete_ = false;
 
   std::optional<SessionDescriptionInit> current_local_, pending_local_, current_remote_, pending_remote_;
-  std::optional<RemoteDescriptionInfo> current_remote_info_, pending_remote_info_;
+  // Held by pointer: a connection usually has one of each of these or none,
+  // and the inline optionals cost their full size either way.
+  std::unique_ptr<RemoteDescriptionInfo> current_remote_info_, pending_remote_info_;
   std::vector<Slot> negotiated_layout_;   // m-lines of the last completed negotiation
   std::vector<Slot> offer_layout_;        // m-lines of the pending offer (either side)
   bool local_is_offerer_ = false;         // who made the pending/last offer
-  std::optional<Plan> last_offer_, last_answer_;
-  std::optional<Plan> applied_offer_;     // our pending local offer, as applied
-  std::optional<Snapshot> snapshot_;      // taken when leaving stable
+  std::unique_ptr<Plan> last_offer_, last_answer_;
+  // Directions written in our last applied local offer (transceiver id → direction).
+  std::vector<std::pair<uint32_t, RtpTransceiverDirection>> applied_offer_directions_;
+  std::unique_ptr<Snapshot> snapshot_;    // taken when leaving stable
   std::optional<sdp::Setup> dtls_role_;
   std::optional<IceRole> ice_role_;       // fixed by the first completed negotiation
-  std::optional<std::string> answer_restart_ufrag_;  // new credentials for a restart answer
-  std::string answer_restart_pwd_;
+  // New credentials (ufrag, pwd) for the answer to a remote ICE restart.
+  std::unique_ptr<std::pair<std::string, std::string>> answer_restart_;
 };
 
 }  // namespace sansrtc::pc

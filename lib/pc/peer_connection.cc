@@ -2,6 +2,7 @@
 // pc/peer_connection_impl.h.
 #include "pc/peer_connection_impl.h"
 
+#include "base/crc.h"
 #include "base/crypto/ctr_drbg_rng.h"
 #include "base/log.h"
 #include "ice/candidate_grammar.h"
@@ -15,7 +16,11 @@ namespace {
 
 constexpr size_t kMaxLocalAddresses = 16;
 constexpr size_t kMaxUnresolvedHosts = 8;
-constexpr size_t kKeptEventSlots = 8;
+// Event slots kept once the queue is drained (each is a whole
+// PeerConnectionEvent, ~250 B on a 32-bit target): enough for the steady
+// flow (one message or state change between polls), not for the handshake's
+// burst, which is given back.
+constexpr size_t kKeptEventSlots = 2;
 
 IceGathererState to_gatherer(ice::GatheringState s) {
   switch (s) {
@@ -199,7 +204,7 @@ void PeerConnection::Impl::add_stun_servers() {
     if (auto p = IpAddress::parse(u.host); p.ok()) ip = p.value();
     for (const auto& [host, addr] : options.resolved_hosts)
       if (!ip && host == u.host) ip = addr;
-    std::string url = "stun:" + (u.host_is_ipv6 ? "[" + u.host + "]" : u.host) + ":" + std::to_string(u.port);
+    std::string url = "stun:" + (u.host_is_ipv6 ? "[" + u.host + "]" : u.host) + ":" + sdp::decimal(u.port);
     if (ip) {
       ice::StunServer server{SocketAddress(*ip, u.port), url};
       bool known = false;
@@ -241,6 +246,9 @@ Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
   tc.sctp.max_message_size = options.max_message_size;
   tc.sctp.max_receive_buffer = options.sctp_receive_window;
   tc.sctp.max_send_buffer = options.sctp_send_buffer;
+  tc.sctp.max_pooled_buffers = options.message_pool_buffers;
+  tc.sctp.max_pooled_buffer_size = options.message_pool_buffer_size;
+  tc.sctp.max_pooled_bytes = options.message_pool_bytes;
   tc.datachannel.max_channels = options.max_data_channels;
   tc.datachannel.max_message_size = options.max_message_size;
   tc.defer_dtls_role = true;
@@ -265,9 +273,14 @@ void PeerConnection::Impl::start_gathering(Instant now) {
 
 void PeerConnection::Impl::feed_gathering(Instant now) {
   if (!transport || !gathering_wanted || closed || !unresolved_server_hosts.empty()) return;
+  // Drain after each interface: the transport's event ring keeps whatever
+  // slots a burst grew it to, so feeding every interface before draining
+  // would hold several ~400-byte event slots for the connection's life. The
+  // order of events is unchanged (pump drains JSEP's first, as before).
   for (; local_addresses_fed < local_addresses.size(); ++local_addresses_fed) {
     auto r = transport->add_local_interface(now, local_addresses[local_addresses_fed]);
     if (!r.ok()) SANSRTC_LOG(LogLevel::debug, "pc", "local address not used: {}", r.error().message);
+    pump(now);
   }
   if (local_addresses_complete && !end_of_local_fed) {
     end_of_local_fed = true;
@@ -276,14 +289,15 @@ void PeerConnection::Impl::feed_gathering(Instant now) {
 }
 
 Result<void> PeerConnection::Impl::add_remote_candidate_line(Instant now, std::string_view line) {
-  for (const auto& s : remote_candidates_added)
-    if (s == line) return ok_result();
+  const uint32_t digest = crc32(Bytes(reinterpret_cast<const uint8_t*>(line.data()), line.size()));
+  for (uint32_t d : remote_candidates_added)
+    if (d == digest) return ok_result();
   auto c = ice::parse_candidate(line);
   if (!c.ok()) {
     ++counters.bad_remote_candidates;
     return make_error(Errc::invalid_argument, "add_ice_candidate: malformed candidate");
   }
-  remote_candidates_added.emplace_back(line);
+  remote_candidates_added.push_back(digest);
   auto r = transport->add_remote_candidate(now, c.value());
   if (!r.ok()) ++counters.bad_remote_candidates;  // tcp, other family, limits: not an API error
   return ok_result();
@@ -914,6 +928,11 @@ Result<void> PeerConnection::send(Instant now, DataChannelHandle channel, std::v
   return ok_result();
 }
 
+void PeerConnection::recycle(std::vector<uint8_t>&& buffer) {
+  if (impl_->transport && !impl_->closed) impl_->transport->recycle(std::move(buffer));
+  else buffer = std::vector<uint8_t>();
+}
+
 Result<void> PeerConnection::close_data_channel(Instant now, DataChannelHandle channel) {
   Impl& m = *impl_;
   now = m.clock.update(now);
@@ -1040,7 +1059,7 @@ void PeerConnection::resolved_hostname(Instant now, std::string_view hostname, s
     if (ip) {
       for (const auto& u : m.servers) {
         if (u.scheme != pc::IceServerScheme::stun || u.host != hostname) continue;
-        ice::StunServer s{SocketAddress(*ip, u.port), "stun:" + u.host + ":" + std::to_string(u.port)};
+        ice::StunServer s{SocketAddress(*ip, u.port), "stun:" + u.host + ":" + sdp::decimal(u.port)};
         bool known = false;
         for (const auto& k : m.stun_servers) known |= k.address == s.address;
         if (known) continue;

@@ -107,7 +107,9 @@ struct PeerConnection::Impl {
   // Remote candidates handed to the agent (per generation: remote ufrag).
   std::string remote_ufrag_in_agent;
   std::string stale_remote_ufrag;  // the remote ufrag before our last ICE restart
-  std::vector<std::string> remote_candidates_added;
+  // CRC-32 of each candidate line handed to the agent (the lines themselves
+  // are in the remote description already).
+  std::vector<uint32_t> remote_candidates_added;
   bool dtls_started = false;
   std::optional<dtls::Role> dtls_role;
 

@@ -203,12 +203,12 @@ std::string PeerConnection::Impl::stats_json(Instant now) const {
     std::string selected_id;
     const auto& locals = agent.local_candidates();
     const auto& remotes = agent.remote_candidates();
-    auto local_id = [](size_t i) { return "IL" + std::to_string(i); };
-    auto remote_id = [](size_t i) { return "IR" + std::to_string(i); };
+    auto local_id = [](size_t i) { return "IL" + sdp::decimal(i); };
+    auto remote_id = [](size_t i) { return "IR" + sdp::decimal(i); };
     const auto sel = agent.selected_pair();
     for (const auto& pr : agent.pairs()) {
       if (pr.local >= locals.size() || pr.remote >= remotes.size()) continue;
-      const std::string id = "CP" + std::to_string(pr.local) + "_" + std::to_string(pr.remote);
+      const std::string id = "CP" + sdp::decimal(pr.local) + "_" + sdp::decimal(pr.remote);
       const bool is_selected = sel && locals[pr.local].base == sel->local &&
                                remotes[pr.remote].candidate.address == sel->remote;
       if (is_selected) selected_id = id;
@@ -260,7 +260,7 @@ std::string PeerConnection::Impl::stats_json(Instant now) const {
   }
 
   for (const auto& c : channels) {
-    const std::string id = "D" + std::to_string(c.handle);
+    const std::string id = "D" + sdp::decimal(c.handle);
     w.begin_object(id);
     w.field("id", id);
     w.field("type", "data-channel");

@@ -1,6 +1,5 @@
 #include "pc/remote_description.h"
 
-#include <charconv>
 
 namespace sansrtc::pc {
 namespace {
@@ -25,11 +24,23 @@ bool valid_ice_chars(std::string_view s) {
   return true;
 }
 
+// Decimal digits only, at most `max` (std::from_chars would pull in its
+// generic tables: this is all a description needs).
+std::optional<uint32_t> parse_number(std::string_view s, uint32_t max) {
+  if (s.empty() || s.size() > 10) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + uint64_t(c - '0');
+  }
+  if (v > max) return std::nullopt;
+  return uint32_t(v);
+}
+
 std::optional<uint8_t> parse_pt(std::string_view s) {
-  unsigned v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v > 127) return std::nullopt;
-  return uint8_t(v);
+  auto v = parse_number(s, 127);
+  if (!v) return std::nullopt;
+  return uint8_t(*v);
 }
 
 std::optional<MediaKind> kind_of(std::string_view media) {
@@ -46,7 +57,7 @@ bool is_sctp_proto(std::string_view proto) {
 }  // namespace
 
 std::string DescriptionFailure::to_string() const {
-  std::string out = media_index ? "m-section " + std::to_string(media_index) + ": " : std::string("session: ");
+  std::string out = media_index ? "m-section " + sdp::decimal(media_index) + ": " : std::string("session: ");
   out += reason;
   if (!detail.empty()) out += " ('" + detail + "')";
   return out;
@@ -134,8 +145,9 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
 
   RemoteDescriptionInfo info;
   info.type = type;
-  info.parsed = std::move(parsed).value();
-  const sdp::SessionDescription& sd = info.parsed;
+  // The parsed tree is only read here: the info keeps what the negotiation
+  // needs, not a second copy of the description.
+  const sdp::SessionDescription& sd = parsed.value();
   info.session_id = sd.origin.session_id;
   info.session_version = sd.origin.session_version;
   info.ice_lite = sd.attributes.has("ice-lite");
@@ -177,7 +189,7 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
     r.media = m.media;
     r.kind = kind_of(m.media);
     r.proto = m.proto;
-    r.formats = m.formats;
+    r.formats = std::vector<std::string>(m.formats);
     r.bundle_only = m.attributes.has("bundle-only");
     r.rejected = m.port == 0 && !r.bundle_only;
     if (auto mid = m.attributes.get("mid")) {
@@ -196,7 +208,7 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
       if (!fp.ok()) return fail(failure, Errc::invalid_argument, n, "bad a=fingerprint", v);
       r.fingerprints.push_back(std::move(fp).value());
     }
-    if (r.fingerprints.empty()) r.fingerprints = session_fps;
+    if (r.fingerprints.empty()) r.fingerprints = std::vector<sdp::FingerprintAttr>(session_fps);
     std::optional<sdp::Setup> setup = session_setup;
     if (auto s = m.attributes.get("setup")) {
       setup = sdp::parse_setup(*s);
@@ -210,6 +222,7 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
       }
       r.candidates.push_back("candidate:" + std::string(c));
     }
+    r.candidates.shrink_to_fit();  // kept for the whole negotiation
     r.end_of_candidates = m.attributes.has("end-of-candidates");
     if (r.kind == MediaKind::application) {
       if (!is_sctp_proto(m.proto))
@@ -219,10 +232,8 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
         return fail(failure, Errc::invalid_argument, n, "bad a=sctp-port");
       if (!r.sctp_port && m.proto == "DTLS/SCTP" && !m.formats.empty()) {
         // draft-ietf-mmusic-sctp-sdp-05 form: "m=application 9 DTLS/SCTP 5000".
-        unsigned v = 0;
-        const std::string& f = m.formats[0];
-        auto [p, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-        if (ec == std::errc() && p == f.data() + f.size() && v > 0 && v < 65536) r.sctp_port = uint16_t(v);
+        auto v = parse_number(m.formats[0], 65535);
+        if (v && *v > 0) r.sctp_port = uint16_t(*v);
       }
       if (!r.sctp_port) r.sctp_port = 5000;  // RFC 8841 §5.2: default 5000
       r.max_message_size = sdp::max_message_size(m.attributes);
@@ -253,7 +264,7 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
     if (r.mid.empty()) {
       if (bundled && !r.rejected)
         return fail(failure, Errc::invalid_argument, r.index + 1, "missing a=mid (BUNDLE is used)");
-      r.mid = std::to_string(r.index);
+      r.mid = sdp::decimal(r.index);
       r.mid_generated = true;
     }
   }
@@ -293,7 +304,7 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
         if (r.bundle_only || r.ice_ufrag.empty()) {
           if (r.ice_ufrag.empty()) r.ice_ufrag = tagged->ice_ufrag;
           if (r.ice_pwd.empty()) r.ice_pwd = tagged->ice_pwd;
-          if (r.fingerprints.empty()) r.fingerprints = tagged->fingerprints;
+          if (r.fingerprints.empty()) r.fingerprints = std::vector<sdp::FingerprintAttr>(tagged->fingerprints);
         }
         if (r.setup != tagged->setup)
           return fail(failure, Errc::invalid_argument, r.index + 1,

@@ -70,6 +70,10 @@ struct RemoteMediaInfo {
   std::optional<sdp::Msid> msid;
 };
 
+// Jsep keeps the info of the remote description in effect. Once a
+// negotiation completes (the info becomes current), `session_id` and the
+// sections' `formats`, `codecs` and `msid` are cleared: they served the
+// answer and the transceivers when applied; the description text has them.
 struct RemoteDescriptionInfo {
   SdpType type = SdpType::offer;
   std::string session_id;
@@ -78,7 +82,6 @@ struct RemoteDescriptionInfo {
   bool session_trickle = false;           // session-level ice-options:trickle
   std::vector<sdp::Group> bundle_groups;  // a=group:BUNDLE …
   std::vector<RemoteMediaInfo> media;
-  sdp::SessionDescription parsed;
 
   const RemoteMediaInfo* find_mid(std::string_view mid) const;
   // True when the remote side said it can trickle (ice-options:trickle at

@@ -5,6 +5,8 @@
 #include "base/seq_num.h"
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
 
 namespace sansrtc::sctp {
 
@@ -58,7 +60,12 @@ uint32_t nonzero_u32(Rng& rng) {
 }  // namespace
 
 Association::Impl::Impl(const Config& c, Rng& r)
-    : cfg(c), rng(r), rto(c.rto_initial, c.rto_min, c.rto_max) {
+    : cfg(c), rng(r), rto(c.rto_initial, c.rto_min, c.rto_max),
+      buffers(c.max_pooled_buffers, c.max_pooled_buffer_size, c.max_pooled_bytes) {
+  // One block clear instead of a store per counter: the compiler drops the
+  // member-by-member zeroing that this overwrites (Stats is all counters).
+  static_assert(std::is_trivially_copyable_v<Stats>);
+  std::memset(static_cast<void*>(&stats), 0, sizeof stats);
   uint8_t key[32];
   rng.fill(key);
   cookie_key.assign(Bytes(key, 32));
@@ -86,35 +93,29 @@ void Association::Impl::close(CloseReason reason, const char* detail) {
   send_heartbeat = send_forward_tsn = send_reconfig_request = false;
   pending_response.reset();
   ack = Ack::none;
-  Event e;
-  e.type = EventType::closed;
+  Event& e = push_event(EventType::closed);
   e.reason = reason;
   e.detail = detail;
-  events.push_back(std::move(e));
 }
 
-void Association::Impl::move_received() {
-  while (!rx_scratch.empty()) {
-    ReceivedMessage m = rx_scratch.pop_front();
-    Event e;
-    e.type = EventType::message;
-    e.stream = StreamId(m.stream);
-    e.ppid = Ppid(m.ppid);
-    e.unordered = m.unordered;
-    pending_event_bytes += m.payload.size();
-    e.payload = std::move(m.payload);
+Event& Association::Impl::push_event(EventType t) {
+  // Built in place: one copy of the Event construction, not one per caller.
+  events.push_back(Event{});
+  Event& e = events.back();
+  e.type = t;
+  return e;
+}
+
+void Association::Impl::count_received(size_t from) {
+  // The receive queue appended whole messages to `events` from index `from`.
+  for (size_t i = from; i < events.size(); ++i) {
+    pending_event_bytes += events[i].payload.size();
     ++stats.messages_received;
-    events.push_back(std::move(e));
   }
 }
 
 void Association::Impl::handle_low(const InlineVector<uint16_t, 32>& low) {
-  for (uint16_t s : low) {
-    Event e;
-    e.type = EventType::buffered_amount_low;
-    e.stream = StreamId(s);
-    events.push_back(std::move(e));
-  }
+  for (uint16_t s : low) push_event(EventType::buffered_amount_low).stream = StreamId(s);
 }
 
 size_t Association::Impl::max_message() const {
@@ -143,7 +144,8 @@ void Association::Impl::establish(Instant now, const StateCookie& c, EventType e
   sq.reset_streams_table(os);
   rtxq = std::make_unique<RetransmissionQueue>(sq, cfg.mtu, c.local_initial_tsn, c.peer_a_rwnd);
   size_t window = std::clamp<size_t>(cfg.max_receive_buffer / 256, 1024, 32768);
-  rxq = std::make_unique<ReceiveQueue>(c.peer_initial_tsn, window, cfg.max_receive_buffer, cfg.max_message_size);
+  rxq = std::make_unique<ReceiveQueue>(c.peer_initial_tsn, window, cfg.max_receive_buffer, cfg.max_message_size,
+                                       &buffers);
   next_req_seq = c.local_initial_tsn;
   peer_expected_req_seq = c.peer_initial_tsn;
   reset_pending.clear();
@@ -155,9 +157,7 @@ void Association::Impl::establish(Instant now, const StateCookie& c, EventType e
   state = State::established;
   timers.disarm_all();
   if (cfg.heartbeat_interval > Duration(0)) timers.arm(Timer::heartbeat, now + cfg.heartbeat_interval);
-  Event e;
-  e.type = ev;
-  events.push_back(std::move(e));
+  push_event(ev);
 }
 
 // ---------------------------------------------------------------- packets
@@ -199,11 +199,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
     // §8.4: out of the blue.
     ++stats.drop_unexpected_chunk;
     if (first->type == uint8_t(ChunkType::shutdown_ack)) {
-      MutBytes s = oob_slot();
-      if (s.empty()) return;
-      PacketBuilder b(s, cfg.local_port, cfg.remote_port, vtag);
-      write_empty_chunk(b, ChunkType::shutdown_complete, kFlagT);
-      oob_commit(b.finish());
+      send_shutdown_complete(vtag, kFlagT, false);
     } else if (first->type != uint8_t(ChunkType::abort) &&
                first->type != uint8_t(ChunkType::shutdown_complete) &&
                first->type != uint8_t(ChunkType::cookie_ack) &&
@@ -278,12 +274,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
         if (state == State::shutdown_sent || state == State::shutdown_ack_sent) {
           // §9.2: "send a SHUTDOWN COMPLETE chunk to its peer, and remove all
           // record of the association".
-          MutBytes s = oob_slot();
-          if (!s.empty()) {
-            PacketBuilder b(s, cfg.local_port, cfg.remote_port, peer_tag);
-            write_empty_chunk(b, ChunkType::shutdown_complete, 0);
-            oob_commit(b.finish(zero_checksum));
-          }
+          send_shutdown_complete(peer_tag, 0, zero_checksum);
           close(CloseReason::shutdown_complete, "SHUTDOWN-ACK received");
           return;
         }
@@ -309,7 +300,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
           timers.disarm(Timer::t1_cookie);
           send_cookie_echo = false;
           send_init = true;
-          timers.arm(Timer::t1_init, now + rto.rto());
+          arm_rto(Timer::t1_init, now);
         }
         break;
       }
@@ -361,27 +352,35 @@ void Association::Impl::on_unknown(const ChunkView& c, bool* stop) {
   UnknownAction a = unknown_action(c.type);
   if (unknown_should_report(a) && established_like()) {
     // §3.2: report in an ERROR chunk with an Unrecognized Chunk Type cause.
-    MutBytes s = oob_slot();
-    if (!s.empty()) {
-      PacketBuilder b(s, cfg.local_port, cfg.remote_port, peer_tag);
-      size_t at = b.begin_chunk(uint8_t(ChunkType::error), 0);
-      size_t cap = b.remaining() > 16 ? b.remaining() - 16 : 0;
-      write_cause(b.writer(), CauseCode::unrecognized_chunk_type, c.whole.first(std::min(cap, c.whole.size())));
-      b.end_chunk(at);
-      if (b.ok()) oob_commit(b.finish(zero_checksum));
-    }
+    send_cause_reply(peer_tag, ChunkType::error, 0, CauseCode::unrecognized_chunk_type, c.whole, zero_checksum);
   }
   if (unknown_should_stop(a)) *stop = true;
 }
 
-void Association::Impl::send_abort(uint32_t vtag, bool t_bit, CauseCode cause) {
+void Association::Impl::send_shutdown_complete(uint32_t vtag, uint8_t flags, bool zero_cs) {
   MutBytes s = oob_slot();
   if (s.empty()) return;
   PacketBuilder b(s, cfg.local_port, cfg.remote_port, vtag);
-  size_t at = b.begin_chunk(uint8_t(ChunkType::abort), t_bit ? kFlagT : 0);
-  write_cause(b.writer(), cause, {});
+  write_empty_chunk(b, ChunkType::shutdown_complete, flags);
+  oob_commit(b.finish(zero_cs));
+}
+
+void Association::Impl::send_abort(uint32_t vtag, bool t_bit, CauseCode cause) {
+  send_cause_reply(vtag, ChunkType::abort, t_bit ? kFlagT : 0, cause, {}, false);
+}
+
+void Association::Impl::send_cause_reply(uint32_t vtag, ChunkType type, uint8_t flags, CauseCode cause, Bytes info,
+                                         bool zero_cs) {
+  // One builder for every reply made of a single ABORT or ERROR chunk with
+  // one cause; the cause information is cut to fit the packet.
+  MutBytes s = oob_slot();
+  if (s.empty()) return;
+  PacketBuilder b(s, cfg.local_port, cfg.remote_port, vtag);
+  size_t at = b.begin_chunk(uint8_t(type), flags);
+  size_t cap = b.remaining() > 16 ? b.remaining() - 16 : 0;
+  write_cause(b.writer(), cause, info.first(std::min(cap, info.size())));
   b.end_chunk(at);
-  oob_commit(b.finish());
+  oob_commit(b.finish(zero_cs));
 }
 
 // ---------------------------------------------------------------- handshake
@@ -482,7 +481,7 @@ void Association::Impl::on_init_ack(Instant now, const ChunkView& c) {
   timers.disarm(Timer::t1_init);
   init_retransmits = 0;
   send_cookie_echo = true;
-  timers.arm(Timer::t1_cookie, now + rto.rto());
+  arm_rto(Timer::t1_cookie, now);
 }
 
 bool Association::Impl::on_cookie_echo(Instant now, uint32_t vtag, const ChunkView& c) {
@@ -509,14 +508,9 @@ bool Association::Impl::on_cookie_echo(Instant now, uint32_t vtag, const ChunkVi
   if (!same_tcb && age_ns > std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.cookie_lifetime).count()) {
     // §5.1.5 step 3: stale cookie; report with a Stale Cookie error.
     ++stats.drop_stale_cookie;
-    MutBytes s = oob_slot();
-    if (!s.empty()) {
-      PacketBuilder b(s, cfg.local_port, cfg.remote_port, ck->peer_tag);
-      size_t at = b.begin_chunk(uint8_t(ChunkType::error), 0);
-      write_stale_cookie_cause(b.writer(), uint32_t(std::min<int64_t>(age_ns / 1000, 0xFFFFFFFF)));
-      b.end_chunk(at);
-      oob_commit(b.finish());
-    }
+    uint8_t staleness_us[4];
+    store_be32(staleness_us, uint32_t(std::min<int64_t>(age_ns / 1000, 0xFFFFFFFF)));
+    send_cause_reply(ck->peer_tag, ChunkType::error, 0, CauseCode::stale_cookie, Bytes(staleness_us, 4), false);
     return false;
   }
   if (state == State::closed) {
@@ -569,7 +563,8 @@ void Association::Impl::on_data(Instant, const ChunkView& c, bool* got_data, boo
     ++stats.drop_receive_buffer_full;
     return;
   }
-  switch (rxq->add(*d, rx_scratch)) {
+  const size_t first_new = events.size();
+  switch (rxq->add(*d, events)) {
     case ReceiveQueue::Verdict::accepted:
       ++stats.data_chunks_received;
       break;
@@ -586,7 +581,7 @@ void Association::Impl::on_data(Instant, const ChunkView& c, bool* got_data, boo
       break;
   }
   stats.drop_message_too_large = rxq->messages_too_large();
-  move_received();
+  count_received(first_new);
 }
 
 void Association::Impl::on_forward_tsn(Instant, const ChunkView& c) {
@@ -599,9 +594,10 @@ void Association::Impl::on_forward_tsn(Instant, const ChunkView& c) {
     ++stats.drop_malformed;
     return;
   }
-  rxq->forward(f->new_cumulative_tsn, rx_scratch);
+  const size_t first_new = events.size();
+  rxq->forward(f->new_cumulative_tsn, events);
   stats.drop_message_too_large = rxq->messages_too_large();
-  move_received();
+  count_received(first_new);
 }
 
 void Association::Impl::after_ack_progress(Instant now) {
@@ -615,7 +611,7 @@ void Association::Impl::after_ack_progress(Instant now) {
   if (forward_needed) {
     // RFC 3758 §3.5 F2: keep T3-rtx running so a lost FORWARD-TSN is sent
     // again; nothing else would move the peer past abandoned chunks.
-    if (!timers.armed(Timer::t3_rtx)) timers.arm(Timer::t3_rtx, now + rto.rto());
+    if (!timers.armed(Timer::t3_rtx)) arm_rto(Timer::t3_rtx, now);
   } else if (!rtxq->has_outstanding() || (rtxq->outstanding_bytes() == 0 && rtxq->num_to_retransmit() == 0)) {
     timers.disarm(Timer::t3_rtx);
   }
@@ -643,7 +639,7 @@ void Association::Impl::on_sack(Instant now, const ChunkView& c) {
   // peer endpoint is acknowledged" (cumulatively or in a gap block).
   if (r.bytes_acked > 0) error_count = 0;
   if (r.cum_advanced) {
-    if (rtxq->outstanding_bytes() > 0) timers.arm(Timer::t3_rtx, now + rto.rto());
+    if (rtxq->outstanding_bytes() > 0) arm_rto(Timer::t3_rtx, now);
   }
   handle_low(low);
   after_ack_progress(now);
@@ -670,7 +666,7 @@ void Association::Impl::on_shutdown(Instant now, const ChunkView& c) {
     // §9.2: in SHUTDOWN-SENT, answer a SHUTDOWN with SHUTDOWN-ACK at once.
     state = State::shutdown_ack_sent;
     send_shutdown_ack = true;
-    timers.arm(Timer::t2_shutdown, now + rto.rto());
+    arm_rto(Timer::t2_shutdown, now);
     return;
   }
   state = State::shutdown_received;
@@ -683,12 +679,12 @@ void Association::Impl::check_shutdown_progress(Instant now) {
     state = State::shutdown_sent;
     send_shutdown = true;
     timers.disarm(Timer::t3_rtx);
-    timers.arm(Timer::t2_shutdown, now + rto.rto());
+    arm_rto(Timer::t2_shutdown, now);
   } else if (state == State::shutdown_received) {
     state = State::shutdown_ack_sent;
     send_shutdown_ack = true;
     timers.disarm(Timer::t3_rtx);
-    timers.arm(Timer::t2_shutdown, now + rto.rto());
+    arm_rto(Timer::t2_shutdown, now);
   }
 }
 
@@ -749,10 +745,8 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
           // assigned TSN has arrived; until then answer "in progress".
           int64_t last = rxq->unwrap(req->sender_last_tsn);
           if (rxq->cumulative_tsn_unwrapped() >= last) {
-            Event e;
-            e.type = EventType::incoming_streams_reset;
+            Event& e = push_event(EventType::incoming_streams_reset);
             for (size_t i = 0; i < req->num_streams(); ++i) e.streams.push_back(StreamId(req->stream(i)));
-            events.push_back(std::move(e));
             ++peer_expected_req_seq;
           } else {
             resp.result = ReconfigResult::in_progress;
@@ -788,13 +782,12 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
         }
         if (reset_inflight.empty() || r->response_seq != reset_inflight_seq) break;
         if (r->result == ReconfigResult::in_progress) {
-          timers.arm(Timer::reconfig, now + rto.rto());
+          arm_rto(Timer::reconfig, now);
           break;
         }
         bool ok = r->result == ReconfigResult::success_performed ||
                   r->result == ReconfigResult::success_nothing_to_do;
-        Event e;
-        e.type = ok ? EventType::outgoing_streams_reset : EventType::outgoing_streams_reset_failed;
+        Event& e = push_event(ok ? EventType::outgoing_streams_reset : EventType::outgoing_streams_reset_failed);
         for (uint16_t s : reset_inflight) {
           if (OutStream* os_ = sq.stream(s)) {
             if (ok) os_->next_ssn = 0;
@@ -802,7 +795,6 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
           }
           e.streams.push_back(StreamId(s));
         }
-        events.push_back(std::move(e));
         reset_inflight.clear();
         send_reconfig_request = false;
         timers.disarm(Timer::reconfig);
@@ -838,7 +830,7 @@ Result<void> Association::connect(Instant now) {
   a.local_initial_tsn = a.rng.next_u32();
   a.state = State::cookie_wait;
   a.send_init = true;
-  a.timers.arm(Timer::t1_init, now + a.rto.rto());
+  a.arm_rto(Timer::t1_init, now);
   return ok_result();
 }
 
@@ -891,10 +883,12 @@ Result<void> Association::Impl::queue_message(Instant now, StreamId stream, Ppid
   OutStream* s = a.sq.stream(stream.value());
   if (s->paused) return make_error(Errc::invalid_state, "sctp: stream is being reset");
   OutMessage* m = a.sq.acquire();
-  if (owned)
+  if (owned) {
     m->data = std::move(*owned);
-  else
+  } else {
+    m->data = a.buffers.take(message.size());
     m->data.assign(message.begin(), message.end());
+  }
   m->stream = stream.value();
   m->ppid = ppid.value();
   m->unordered = o.unordered;
@@ -905,6 +899,8 @@ Result<void> Association::Impl::queue_message(Instant now, StreamId stream, Ppid
   a.sq.push(m);
   return ok_result();
 }
+
+void Association::recycle(std::vector<uint8_t>&& buffer) { impl_->buffers.give(std::move(buffer)); }
 
 Result<void> Association::reset_streams(Instant now, std::span<const StreamId> streams) {
   Impl& a = *impl_;

@@ -69,6 +69,14 @@ struct Config {
   bool enable_zero_checksum = false;       // RFC 9653, EDMID 1 (DTLS); only safe over DTLS
   bool enable_interleaving = false;        // I-DATA (RFC 8260): not implemented; must be false
   size_t max_events = 4096;          // events not yet polled; beyond, incoming data is not acked
+  // Message buffers kept for reuse (see recycle()): sent messages' buffers
+  // once acked, received payloads the application gives back. At most this
+  // many buffers and bytes of capacity; a buffer larger than
+  // max_pooled_buffer_size is freed instead. Messages up to that size cost
+  // no allocation once the pool is warm; 0 buffers disables the pool.
+  size_t max_pooled_buffers = 8;
+  size_t max_pooled_buffer_size = 4096;
+  size_t max_pooled_bytes = 16 * 1024;
 };
 
 // Per-message send options (RFC 3758 partial reliability; W3C
@@ -119,7 +127,7 @@ struct Event {
   StreamId stream{};               // message, buffered_amount_low
   Ppid ppid{};                     // message
   bool unordered = false;          // message
-  std::vector<uint8_t> payload;    // message: the owned bytes (<= Config::max_message_size)
+  std::vector<uint8_t> payload;    // message: the owned bytes (<= Config::max_message_size); give back with recycle()
   std::vector<StreamId> streams;   // *_streams_reset
   CloseReason reason = CloseReason::none;  // closed
   const char* detail = "";         // closed: static human-readable detail
@@ -188,8 +196,8 @@ class Association {
   std::optional<Instant> poll_timeout() const;
   std::optional<Event> poll_event();
 
-  // Queues one message. The bytes are copied (the rvalue overload takes the
-  // vector). Errors: invalid_state (not established, stream being reset, or
+  // Queues one message. The bytes are copied into a pooled buffer (the
+  // rvalue overload takes the vector; its buffer joins the pool once acked). Errors: invalid_state (not established, stream being reset, or
   // shutting down), invalid_argument (stream >= negotiated outbound streams,
   // empty message), limit_exceeded (larger than the max message size or the
   // send buffer is full).
@@ -197,6 +205,14 @@ class Association {
                                   const SendOptions& options = {});
   [[nodiscard]] Result<void> send(Instant now, StreamId stream, Ppid ppid,
                                   std::vector<uint8_t>&& message, const SendOptions& options = {});
+
+  // Gives a message buffer back (a payload of a message event, or any
+  // vector): the next received message is reassembled into it, or the next
+  // send() with a span copied into it, so a caller that gives every payload
+  // back gets no heap allocation per message in steady state (within the
+  // Config::max_pooled_* bounds; beyond them the buffer is freed). Optional:
+  // payloads never given back simply cost one allocation per message.
+  void recycle(std::vector<uint8_t>&& buffer);
 
   // Resets the outgoing side of `streams` (RFC 6525 §5.1.2) once their queued
   // messages have been sent; completion is an outgoing_streams_reset event.

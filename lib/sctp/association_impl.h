@@ -6,6 +6,7 @@
 #include "base/secret.h"
 #include "base/time.h"
 #include "sctp/association.h"
+#include "sctp/buffer_pool.h"
 #include "sctp/fifo.h"
 #include "sctp/packet/chunks.h"
 #include "sctp/packet/parameters.h"
@@ -42,8 +43,12 @@ struct Association::Impl {
   void on_unknown(const ChunkView& c, bool* stop);
   void establish(Instant now, const StateCookie& c, EventType ev);
   void close(CloseReason reason, const char* detail);
+  Event& push_event(EventType t);  // appends an event of type `t`, to be filled in
   void send_abort(uint32_t vtag, bool t_bit, CauseCode cause);
-  void move_received();
+  // Queues a reply of one ABORT or ERROR chunk holding one cause.
+  void send_cause_reply(uint32_t vtag, ChunkType type, uint8_t flags, CauseCode cause, Bytes info, bool zero_cs);
+  void send_shutdown_complete(uint32_t vtag, uint8_t flags, bool zero_cs);
+  void count_received(size_t from);
   void handle_low(const InlineVector<uint16_t, 32>& low);
   void after_ack_progress(Instant now);
   void check_shutdown_progress(Instant now);
@@ -54,7 +59,14 @@ struct Association::Impl {
 
   // --- outbound (association_tx.cc)
   std::optional<size_t> transmit(MutBytes buf);
+  void transmit_established(PacketBuilder& b, Instant now);  // control chunks, then DATA
+  void write_data(PacketBuilder& b, int64_t tsn, const Fragment& f, uint16_t ssn);
   void on_timeout(Instant now);
+  // Counts one more expiry; past Association.Max.Retrans sends ABORT, closes
+  // with `detail` and returns true.
+  bool over_retransmit_limit(const char* detail);
+  void back_off_and_arm(Timer t, Instant now);
+  void arm_rto(Timer t, Instant now);  // arms `t` one RTO from `now`
   void write_init(PacketBuilder& b, bool ack, uint32_t tag, uint32_t tsn);
   MutBytes oob_slot();  // a buffer for a reply packet, or empty when the queue is full
   void oob_commit(size_t size);
@@ -89,10 +101,10 @@ struct Association::Impl {
   bool peer_pr = false, peer_reconfig = false, zero_checksum = false;
   size_t remote_max_message = 0;
 
-  SendQueue sq;
+  BufferPool buffers;  // before sq and rxq, which use it
+  SendQueue sq{&buffers};
   std::unique_ptr<RetransmissionQueue> rtxq;
   std::unique_ptr<ReceiveQueue> rxq;
-  Fifo<ReceivedMessage> rx_scratch;
   Fifo<Event> events;
   size_t pending_event_bytes = 0;
 

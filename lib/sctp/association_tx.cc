@@ -52,6 +52,11 @@ void Association::Impl::write_sack(PacketBuilder& b) {
   timers.disarm(Timer::delayed_ack);
 }
 
+void Association::Impl::write_data(PacketBuilder& b, int64_t tsn, const Fragment& f, uint16_t ssn) {
+  const OutMessage* m = f.msg;
+  DataChunk{uint32_t(tsn), m->stream, ssn, m->ppid, f.flags, Bytes(m->data.data() + f.offset, f.length)}.write(b);
+}
+
 void Association::Impl::maybe_start_reset(Instant now) {
   if (!reset_inflight.empty() || reset_pending.empty()) return;
   // RFC 6525 §5.1.2: the request carries the last TSN assigned to data
@@ -63,7 +68,7 @@ void Association::Impl::maybe_start_reset(Instant now) {
   reset_inflight_seq = next_req_seq++;
   reset_last_tsn = uint32_t(rtxq->next_tsn() - 1);
   send_reconfig_request = true;
-  timers.arm(Timer::reconfig, now + rto.rto());
+  arm_rto(Timer::reconfig, now);
 }
 
 std::optional<size_t> Association::Impl::transmit(MutBytes buf) {
@@ -80,30 +85,31 @@ std::optional<size_t> Association::Impl::transmit(MutBytes buf) {
   Instant now = clock.last().value_or(Instant());
   MutBytes out = buf.first(std::min(buf.size(), cfg.mtu));
   if (state == State::closed) return std::nullopt;
+  // One builder and one tail for every kind of packet: INIT (tag 0) and
+  // COOKIE-ECHO alone, else control chunks then DATA.
+  PacketBuilder b(out, cfg.local_port, cfg.remote_port, state == State::cookie_wait ? 0 : peer_tag);
   if (state == State::cookie_wait) {
     if (!send_init) return std::nullopt;
     send_init = false;
-    PacketBuilder b(out, cfg.local_port, cfg.remote_port, 0);
     size_t at = InitChunk{false, local_tag, uint32_t(cfg.max_receive_buffer), cfg.max_outbound_streams,
                           cfg.max_inbound_streams, local_initial_tsn, {}}
                     .begin(b);
     write_init(b, false, 0, 0);
     b.end_chunk(at);
-    if (!b.ok()) return std::nullopt;
-    ++stats.packets_sent;
-    return b.finish();
-  }
-  if (state == State::cookie_echoed) {
+  } else if (state == State::cookie_echoed) {
     if (!send_cookie_echo) return std::nullopt;
     send_cookie_echo = false;
-    PacketBuilder b(out, cfg.local_port, cfg.remote_port, peer_tag);
     CookieEchoChunk{cookie_echo}.write(b);
-    if (!b.ok()) return std::nullopt;
-    ++stats.packets_sent;
-    return b.finish();
+  } else {
+    transmit_established(b, now);
   }
+  if (b.empty() || !b.ok()) return std::nullopt;
+  ++stats.packets_sent;
+  // Zero checksum is negotiated by the handshake: never on INIT or COOKIE-ECHO.
+  return b.finish(zero_checksum && state != State::cookie_wait && state != State::cookie_echoed);
+}
 
-  PacketBuilder b(out, cfg.local_port, cfg.remote_port, peer_tag);
+void Association::Impl::transmit_established(PacketBuilder& b, Instant now) {
   if (send_cookie_ack) {
     write_empty_chunk(b, ChunkType::cookie_ack);
     send_cookie_ack = false;
@@ -160,9 +166,7 @@ std::optional<size_t> Association::Impl::transmit(MutBytes buf) {
       auto& e = rtxq->entry(tsn);
       size_t need = kDataHeaderSize + e.frag.length;
       if (need > b.remaining() || (!ignore_cwnd && rtxq->outstanding_bytes() >= rtxq->cwnd())) break;
-      DataChunk d{uint32_t(tsn), e.frag.msg->stream, e.ssn, e.frag.msg->ppid, e.frag.flags,
-                  Bytes(e.frag.msg->data.data() + e.frag.offset, e.frag.length)};
-      d.write(b);
+      write_data(b, tsn, e.frag, e.ssn);
       rtxq->mark_retransmitted(now, tsn);
       ++stats.data_chunks_retransmitted;
       sent_data = true;
@@ -180,48 +184,46 @@ std::optional<size_t> Association::Impl::transmit(MutBytes buf) {
       m->ssn_assigned = true;
       if (!m->unordered) m->ssn = sq.stream(m->stream)->next_ssn++;
     }
-    int64_t t = rtxq->add(now, *f, m->ssn);
-    DataChunk d{uint32_t(t), m->stream, m->ssn, m->ppid, f->flags, Bytes(m->data.data() + f->offset, f->length)};
-    d.write(b);
+    write_data(b, rtxq->add(now, *f, m->ssn), *f, m->ssn);
     ++stats.data_chunks_sent;
     sent_data = true;
   }
   stats.messages_abandoned += abandoned;
-  if (sent_data && !timers.armed(Timer::t3_rtx)) timers.arm(Timer::t3_rtx, now + rto.rto());
-  if (b.empty() || !b.ok()) return std::nullopt;
-  ++stats.packets_sent;
-  return b.finish(zero_checksum);
+  if (sent_data && !timers.armed(Timer::t3_rtx)) arm_rto(Timer::t3_rtx, now);
 }
+
+bool Association::Impl::over_retransmit_limit(const char* detail) {
+  // §8.1: too many consecutive retransmissions end the association.
+  if (++error_count <= cfg.max_retransmits) return false;
+  send_abort(peer_tag, false, CauseCode::protocol_violation);
+  close(CloseReason::retransmission_limit, detail);
+  return true;
+}
+
+void Association::Impl::back_off_and_arm(Timer t, Instant now) {
+  rto.back_off();
+  arm_rto(t, now);
+}
+
+void Association::Impl::arm_rto(Timer t, Instant now) { timers.arm(t, now + rto.rto()); }
 
 void Association::Impl::on_timeout(Instant now) {
   if (state == State::closed) return;
-  if (timers.take_expired(Timer::t1_init, now) && state == State::cookie_wait) {
+  // T1-init and T1-cookie (§5.1): one procedure for either handshake packet.
+  for (Timer t : {Timer::t1_init, Timer::t1_cookie}) {
+    const bool init = t == Timer::t1_init;
+    if (!timers.take_expired(t, now) || state != (init ? State::cookie_wait : State::cookie_echoed)) continue;
     if (++init_retransmits > cfg.max_init_retransmits) {
-      close(CloseReason::init_failed, "T1-init expired too often");
+      close(CloseReason::init_failed, init ? "T1-init expired too often" : "T1-cookie expired too often");
       return;
     }
-    rto.back_off();
-    send_init = true;
-    timers.arm(Timer::t1_init, now + rto.rto());
-  }
-  if (timers.take_expired(Timer::t1_cookie, now) && state == State::cookie_echoed) {
-    if (++init_retransmits > cfg.max_init_retransmits) {
-      close(CloseReason::init_failed, "T1-cookie expired too often");
-      return;
-    }
-    rto.back_off();
-    send_cookie_echo = true;
-    timers.arm(Timer::t1_cookie, now + rto.rto());
+    (init ? send_init : send_cookie_echo) = true;
+    back_off_and_arm(t, now);
   }
   if (timers.take_expired(Timer::delayed_ack, now) && ack == Ack::delayed) ack = Ack::now;
   if (timers.take_expired(Timer::t3_rtx, now) && rtxq && rtxq->has_outstanding()) {
     ++stats.t3_expiries;
-    // §8.1: too many consecutive retransmissions end the association.
-    if (++error_count > cfg.max_retransmits) {
-      send_abort(peer_tag, false, CauseCode::protocol_violation);
-      close(CloseReason::retransmission_limit, "T3-rtx: Association.Max.Retrans exceeded");
-      return;
-    }
+    if (over_retransmit_limit("T3-rtx: Association.Max.Retrans exceeded")) return;
     rto.back_off();
     InlineVector<uint16_t, 32> low;
     size_t abandoned = 0;
@@ -229,36 +231,27 @@ void Association::Impl::on_timeout(Instant now) {
     stats.messages_abandoned += abandoned;
     handle_low(low);
     after_ack_progress(now);
-    if (rtxq->has_outstanding()) timers.arm(Timer::t3_rtx, now + rto.rto());
+    if (rtxq->has_outstanding()) arm_rto(Timer::t3_rtx, now);
   }
   if (timers.take_expired(Timer::t2_shutdown, now)) {
-    if (++error_count > cfg.max_retransmits) {
-      send_abort(peer_tag, false, CauseCode::protocol_violation);
-      close(CloseReason::retransmission_limit, "T2-shutdown: Association.Max.Retrans exceeded");
-      return;
-    }
-    rto.back_off();
+    if (over_retransmit_limit("T2-shutdown: Association.Max.Retrans exceeded")) return;
     if (state == State::shutdown_sent) send_shutdown = true;
     if (state == State::shutdown_ack_sent) send_shutdown_ack = true;
-    timers.arm(Timer::t2_shutdown, now + rto.rto());
+    back_off_and_arm(Timer::t2_shutdown, now);
   }
   if (timers.take_expired(Timer::reconfig, now) && !reset_inflight.empty()) {
     send_reconfig_request = true;
-    timers.arm(Timer::reconfig, now + rto.rto());
+    arm_rto(Timer::reconfig, now);
   }
   if (timers.take_expired(Timer::heartbeat, now) && established_like()) {
     if (hb_outstanding) {
-      if (++error_count > cfg.max_retransmits) {
-        send_abort(peer_tag, false, CauseCode::protocol_violation);
-        close(CloseReason::retransmission_limit, "heartbeat: Association.Max.Retrans exceeded");
-        return;
-      }
+      if (over_retransmit_limit("heartbeat: Association.Max.Retrans exceeded")) return;
       rto.back_off();
     }
     hb_nonce = rng.next_u64();
     hb_outstanding = true;
     send_heartbeat = true;
-    timers.arm(Timer::heartbeat, now + cfg.heartbeat_interval + rto.rto());
+    arm_rto(Timer::heartbeat, now + cfg.heartbeat_interval);
   }
 }
 

@@ -2,15 +2,26 @@
 // queues. It grows by doubling and never shrinks, so once a connection has
 // reached its working size the per-packet paths do not allocate. Every user
 // bounds its size from Config (send buffer, receive buffer, event limit).
+//
+// Rings of trivially copyable elements (message pointers, stream ids,
+// retransmission entries) share one growth routine (fifo.cc), so their
+// growth code exists once in the image instead of once per element type.
 #pragma once
 
 #include "base/check.h"
 
 #include <cstddef>
-#include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace sansrtc::sctp {
+
+namespace detail {
+// Allocates `n` slots of `elem` bytes, copies the `size` live elements of the
+// ring `slots` (capacity `cap`, first at `head`) to the front, frees `slots`.
+void* fifo_grow_raw(void* slots, size_t elem, size_t cap, size_t head, size_t size, size_t n);
+void fifo_free_raw(void* slots);
+}  // namespace detail
 
 template <class T>
 class Fifo {
@@ -20,6 +31,15 @@ class Fifo {
 
   Fifo() = default;
   explicit Fifo(size_t initial) { grow(initial); }
+  ~Fifo() { release(); }
+  Fifo(const Fifo&) = delete;
+  Fifo& operator=(const Fifo&) = delete;
+  Fifo(Fifo&& o) noexcept { swap(o); }
+  Fifo& operator=(Fifo&& o) noexcept {
+    Fifo t(std::move(o));
+    swap(t);
+    return *this;
+  }
 
   void push_back(T v) {
     if (size_ == cap_) grow(cap_ ? cap_ * 2 : kInitialSlots);
@@ -44,16 +64,35 @@ class Fifo {
   bool empty() const { return size_ == 0; }
 
  private:
+  static constexpr bool kRaw = std::is_trivially_copyable_v<T>;
   void grow(size_t n) {
     size_t c = 1;
     while (c < n) c <<= 1;
-    auto s = std::make_unique<T[]>(c);
-    for (size_t i = 0; i < size_; ++i) s[i] = std::move(slots_[(head_ + i) & (cap_ - 1)]);
-    slots_ = std::move(s);
+    if constexpr (kRaw) {
+      slots_ = static_cast<T*>(detail::fifo_grow_raw(slots_, sizeof(T), cap_, head_, size_, c));
+    } else {
+      T* s = new T[c]();
+      for (size_t i = 0; i < size_; ++i) s[i] = std::move(slots_[(head_ + i) & (cap_ - 1)]);
+      delete[] slots_;
+      slots_ = s;
+    }
     cap_ = c;
     head_ = 0;
   }
-  std::unique_ptr<T[]> slots_;
+  void release() {
+    if constexpr (kRaw) {
+      detail::fifo_free_raw(slots_);
+    } else {
+      delete[] slots_;
+    }
+  }
+  void swap(Fifo& o) noexcept {
+    std::swap(slots_, o.slots_);
+    std::swap(cap_, o.cap_);
+    std::swap(head_, o.head_);
+    std::swap(size_, o.size_);
+  }
+  T* slots_ = nullptr;
   size_t cap_ = 0;
   size_t head_ = 0;
   size_t size_ = 0;

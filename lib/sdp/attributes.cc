@@ -121,8 +121,8 @@ Result<Rtpmap> parse_rtpmap(std::string_view v) {
 }
 
 std::string format_rtpmap(const Rtpmap& r) {
-  std::string s = std::to_string(r.payload_type) + " " + r.encoding + "/" + std::to_string(r.clock_rate);
-  if (r.channels) s += "/" + std::to_string(*r.channels);
+  std::string s = decimal(r.payload_type) + " " + r.encoding + "/" + decimal(r.clock_rate);
+  if (r.channels) s += "/" + decimal(*r.channels);
   return s;
 }
 
@@ -155,7 +155,7 @@ std::vector<std::pair<std::string, std::string>> Fmtp::pairs() const {
   return out;
 }
 
-std::string format_fmtp(const Fmtp& f) { return std::to_string(f.payload_type) + " " + f.parameters; }
+std::string format_fmtp(const Fmtp& f) { return decimal(f.payload_type) + " " + f.parameters; }
 
 // a=rtcp-fb:<pt|*> <type> [<parameter>]
 Result<RtcpFb> parse_rtcp_fb(std::string_view v) {
@@ -174,7 +174,7 @@ Result<RtcpFb> parse_rtcp_fb(std::string_view v) {
 }
 
 std::string format_rtcp_fb(const RtcpFb& f) {
-  std::string s = f.payload_type ? std::to_string(*f.payload_type) : std::string("*");
+  std::string s = f.payload_type ? decimal(*f.payload_type) : std::string("*");
   s += " " + f.type;
   if (!f.parameter.empty()) s += " " + f.parameter;
   return s;
@@ -201,7 +201,7 @@ Result<Extmap> parse_extmap(std::string_view v) {
 }
 
 std::string format_extmap(const Extmap& e) {
-  std::string s = std::to_string(e.id);
+  std::string s = decimal(e.id);
   if (e.direction) s += std::string("/") + to_string(*e.direction);
   s += " " + e.uri;
   if (!e.attributes.empty()) s += " " + e.attributes;
@@ -233,7 +233,7 @@ Result<SsrcAttribute> parse_ssrc(std::string_view v) {
 }
 
 std::string format_ssrc(const SsrcAttribute& s) {
-  std::string out = std::to_string(s.ssrc) + " " + s.attribute;
+  std::string out = decimal(s.ssrc) + " " + s.attribute;
   if (s.value) out += ":" + *s.value;
   return out;
 }
@@ -258,7 +258,7 @@ Result<SsrcGroup> parse_ssrc_group(std::string_view v) {
 
 std::string format_ssrc_group(const SsrcGroup& g) {
   std::string s = g.semantics;
-  for (uint32_t id : g.ssrcs) s += " " + std::to_string(id);
+  for (uint32_t id : g.ssrcs) s += " " + decimal(id);
   return s;
 }
 

@@ -23,6 +23,14 @@ void AttributeList::add(std::string name, std::optional<std::string> value) {
   items.push_back(Attribute{std::move(name), std::move(value)});
 }
 
+void AttributeList::add_flag(std::string_view name) {
+  items.push_back(Attribute{std::string(name), std::nullopt});
+}
+
+void AttributeList::add_text(std::string_view name, std::string_view value) {
+  items.push_back(Attribute{std::string(name), std::string(value)});
+}
+
 size_t AttributeList::remove(std::string_view name) {
   size_t n = 0;
   for (size_t i = items.size(); i-- > 0;)
@@ -40,6 +48,16 @@ void AttributeList::set(std::string_view name, std::optional<std::string> value)
       return;
     }
   add(std::string(name), std::move(value));
+}
+
+std::string decimal(uint64_t v) {
+  char buf[20];
+  size_t n = sizeof buf;
+  do {
+    buf[--n] = char('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return std::string(buf + n, sizeof buf - n);
 }
 
 std::string ParseFailure::to_string() const {
@@ -204,9 +222,9 @@ Result<SessionDescription> Parser::run() {
         for (char c : name)
           if (c == ' ') return fail("space in attribute name", line);
         if (colon == std::string_view::npos)
-          list.add(std::string(name));
+          list.add_flag(name);
         else
-          list.add(std::string(name), std::string(v.substr(colon + 1)));
+          list.add_text(name, v.substr(colon + 1));
         break;
       }
       case 'c':
@@ -269,7 +287,7 @@ void put(std::string& out, char type, std::string_view v) {
 }
 
 void put_bandwidths(std::string& out, const std::vector<Bandwidth>& bws) {
-  for (const auto& b : bws) put(out, 'b', b.type + ":" + std::to_string(b.value));
+  for (const auto& b : bws) put(out, 'b', b.type + ":" + decimal(b.value));
 }
 
 void put_attributes(std::string& out, const AttributeList& list) {
@@ -293,9 +311,9 @@ Result<SessionDescription> parse(std::string_view text, const Limits& limits, Pa
 std::string serialize(const SessionDescription& sd) {
   std::string out;
   out.reserve(1024 + sd.media.size() * 1024);
-  put(out, 'v', std::to_string(sd.version));
+  put(out, 'v', decimal(sd.version));
   const Origin& o = sd.origin;
-  put(out, 'o', o.username + " " + o.session_id + " " + std::to_string(o.session_version) + " " + o.net_type + " " +
+  put(out, 'o', o.username + " " + o.session_id + " " + decimal(o.session_version) + " " + o.net_type + " " +
                     o.addr_type + " " + o.address);
   put(out, 's', sd.session_name);
   for (const auto& l : sd.info_lines) put(out, l.type, l.value);
@@ -306,8 +324,8 @@ std::string serialize(const SessionDescription& sd) {
   for (const auto& l : sd.key_lines) put(out, l.type, l.value);
   put_attributes(out, sd.attributes);
   for (const auto& m : sd.media) {
-    std::string line = m.media + " " + std::to_string(m.port);
-    if (m.port_count) line += "/" + std::to_string(*m.port_count);
+    std::string line = m.media + " " + decimal(m.port);
+    if (m.port_count) line += "/" + decimal(*m.port_count);
     line += " " + m.proto;
     for (const auto& f : m.formats) line += " " + f;
     put(out, 'm', line);

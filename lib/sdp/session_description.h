@@ -76,6 +76,10 @@ class AttributeList {
   // Every value of `name`, in order.
   std::vector<std::string_view> all(std::string_view name) const;
   void add(std::string name, std::optional<std::string> value = std::nullopt);
+  // The same, copying from views: a=name (a flag) and a=name:value. Out of
+  // line, so a caller writing many attributes stays small.
+  void add_flag(std::string_view name);
+  void add_text(std::string_view name, std::string_view value);
   // Removes every attribute called `name`; returns how many.
   size_t remove(std::string_view name);
   // Replaces the first `name` (or appends).
@@ -128,5 +132,9 @@ Result<SessionDescription> parse(std::string_view text, const Limits& limits = {
 
 // Serializes with CRLF line endings in RFC 8866 order.
 std::string serialize(const SessionDescription& sd);
+
+// v in decimal: one small routine in place of std::to_string's overloads
+// for every integer type (they cost flash on small targets).
+std::string decimal(uint64_t v);
 
 }  // namespace sansrtc::sdp

@@ -37,7 +37,9 @@ Result<void> ClientTransaction::start(Instant now, Bytes request, const SocketAd
     return make_error(Errc::buffer_too_small, "STUN transaction: request larger than 1280 bytes");
   MessageView v;
   const ParseError e = v.parse(request);
-  if (e != ParseError::none) return to_error(e);
+  // (Not to_error(e): its table of per-reason messages would be linked into
+  // every image that gathers srflx candidates; parse_error_name(e) says which.)
+  if (e != ParseError::none) return make_error(Errc::malformed, "STUN transaction: the request does not parse as STUN");
   if (!v.is_request()) return make_error(Errc::invalid_argument, "STUN transaction: message is not a request");
 
   now = clock_.update(now);

@@ -4,6 +4,8 @@
 
 #include "base/crc.h"
 
+#include <cstring>
+
 namespace sansrtc::stun {
 
 uint16_t MessageType::encode() const {
@@ -34,77 +36,41 @@ TransactionId TransactionId::from(Bytes b) {
 
 namespace {
 
-struct AttrInfo {
-  AttrType type;
-  const char* name;
-};
-
-constexpr AttrInfo kAttrs[] = {
-    {AttrType::mapped_address, "MAPPED-ADDRESS"},
-    {AttrType::username, "USERNAME"},
-    {AttrType::message_integrity, "MESSAGE-INTEGRITY"},
-    {AttrType::error_code, "ERROR-CODE"},
-    {AttrType::unknown_attributes, "UNKNOWN-ATTRIBUTES"},
-    {AttrType::channel_number, "CHANNEL-NUMBER"},
-    {AttrType::lifetime, "LIFETIME"},
-    {AttrType::xor_peer_address, "XOR-PEER-ADDRESS"},
-    {AttrType::data, "DATA"},
-    {AttrType::realm, "REALM"},
-    {AttrType::nonce, "NONCE"},
-    {AttrType::xor_relayed_address, "XOR-RELAYED-ADDRESS"},
-    {AttrType::requested_address_family, "REQUESTED-ADDRESS-FAMILY"},
-    {AttrType::even_port, "EVEN-PORT"},
-    {AttrType::requested_transport, "REQUESTED-TRANSPORT"},
-    {AttrType::dont_fragment, "DONT-FRAGMENT"},
-    {AttrType::message_integrity_sha256, "MESSAGE-INTEGRITY-SHA256"},
-    {AttrType::password_algorithm, "PASSWORD-ALGORITHM"},
-    {AttrType::userhash, "USERHASH"},
-    {AttrType::xor_mapped_address, "XOR-MAPPED-ADDRESS"},
-    {AttrType::reservation_token, "RESERVATION-TOKEN"},
-    {AttrType::priority, "PRIORITY"},
-    {AttrType::use_candidate, "USE-CANDIDATE"},
-    {AttrType::connection_id, "CONNECTION-ID"},
-    {AttrType::additional_address_family, "ADDITIONAL-ADDRESS-FAMILY"},
-    {AttrType::password_algorithms, "PASSWORD-ALGORITHMS"},
-    {AttrType::alternate_domain, "ALTERNATE-DOMAIN"},
-    {AttrType::software, "SOFTWARE"},
-    {AttrType::alternate_server, "ALTERNATE-SERVER"},
-    {AttrType::fingerprint, "FINGERPRINT"},
-    {AttrType::ice_controlled, "ICE-CONTROLLED"},
-    {AttrType::ice_controlling, "ICE-CONTROLLING"},
-};
-
-constexpr const char* kParseErrorNames[] = {
-    "none",
-    "truncated",
-    "not_stun",
-    "bad_magic_cookie",
-    "bad_length",
-    "bad_padding",
-    "attribute_overrun",
-    "duplicate_attribute",
-    "attribute_after_integrity",
-    "attribute_after_fingerprint",
-    "fingerprint_mismatch",
-    "too_many_attributes",
-    "bad_attribute_value",
-};
-static_assert(sizeof(kParseErrorNames) / sizeof(kParseErrorNames[0]) == kParseErrorCount);
-
-constexpr const char* kParseErrorMessages[] = {
-    "STUN: no error",
-    "STUN: message shorter than its header or an attribute header",
-    "STUN: not a STUN message (first two bits not zero)",
-    "STUN: wrong magic cookie",
-    "STUN: header length does not match the message size",
-    "STUN: header length not a multiple of 4",
-    "STUN: attribute runs past the end of the message",
-    "STUN: duplicate attribute",
-    "STUN: attribute after MESSAGE-INTEGRITY",
-    "STUN: attribute after FINGERPRINT",
-    "STUN: FINGERPRINT mismatch",
-    "STUN: too many attributes",
-    "STUN: invalid attribute value",
+// The known types only: the names live in attr_name() (their strings are
+// dropped from an image that never calls it).
+constexpr uint16_t kKnownAttrs[] = {
+    uint16_t(AttrType::mapped_address),
+    uint16_t(AttrType::username),
+    uint16_t(AttrType::message_integrity),
+    uint16_t(AttrType::error_code),
+    uint16_t(AttrType::unknown_attributes),
+    uint16_t(AttrType::channel_number),
+    uint16_t(AttrType::lifetime),
+    uint16_t(AttrType::xor_peer_address),
+    uint16_t(AttrType::data),
+    uint16_t(AttrType::realm),
+    uint16_t(AttrType::nonce),
+    uint16_t(AttrType::xor_relayed_address),
+    uint16_t(AttrType::requested_address_family),
+    uint16_t(AttrType::even_port),
+    uint16_t(AttrType::requested_transport),
+    uint16_t(AttrType::dont_fragment),
+    uint16_t(AttrType::message_integrity_sha256),
+    uint16_t(AttrType::password_algorithm),
+    uint16_t(AttrType::userhash),
+    uint16_t(AttrType::xor_mapped_address),
+    uint16_t(AttrType::reservation_token),
+    uint16_t(AttrType::priority),
+    uint16_t(AttrType::use_candidate),
+    uint16_t(AttrType::connection_id),
+    uint16_t(AttrType::additional_address_family),
+    uint16_t(AttrType::password_algorithms),
+    uint16_t(AttrType::alternate_domain),
+    uint16_t(AttrType::software),
+    uint16_t(AttrType::alternate_server),
+    uint16_t(AttrType::fingerprint),
+    uint16_t(AttrType::ice_controlled),
+    uint16_t(AttrType::ice_controlling),
 };
 
 uint16_t t16(AttrType t) { return static_cast<uint16_t>(t); }
@@ -197,25 +163,99 @@ bool valid_value(uint16_t type, Bytes v, const TransactionId& tid) {
 }  // namespace
 
 bool is_known_attribute(uint16_t type) {
-  for (const auto& a : kAttrs)
-    if (t16(a.type) == type) return true;
+  for (uint16_t t : kKnownAttrs)
+    if (t == type) return true;
   return false;
 }
 
+namespace {
+
+// The string tables below are NUL-separated char arrays local to the
+// function that uses them: an array is its own section, so --gc-sections
+// drops it with an unused function (string literals in a pointer table
+// would land in the translation unit's shared string section instead).
+const char* nth_string(const char* packed, size_t i) {
+  for (; i > 0; --i) packed += std::strlen(packed) + 1;
+  return packed;
+}
+
+}  // namespace
+
 const char* attr_name(uint16_t type) {
-  for (const auto& a : kAttrs)
-    if (t16(a.type) == type) return a.name;
+  static constexpr char kNames[] =  // in kKnownAttrs order
+      "MAPPED-ADDRESS\0"
+      "USERNAME\0"
+      "MESSAGE-INTEGRITY\0"
+      "ERROR-CODE\0"
+      "UNKNOWN-ATTRIBUTES\0"
+      "CHANNEL-NUMBER\0"
+      "LIFETIME\0"
+      "XOR-PEER-ADDRESS\0"
+      "DATA\0"
+      "REALM\0"
+      "NONCE\0"
+      "XOR-RELAYED-ADDRESS\0"
+      "REQUESTED-ADDRESS-FAMILY\0"
+      "EVEN-PORT\0"
+      "REQUESTED-TRANSPORT\0"
+      "DONT-FRAGMENT\0"
+      "MESSAGE-INTEGRITY-SHA256\0"
+      "PASSWORD-ALGORITHM\0"
+      "USERHASH\0"
+      "XOR-MAPPED-ADDRESS\0"
+      "RESERVATION-TOKEN\0"
+      "PRIORITY\0"
+      "USE-CANDIDATE\0"
+      "CONNECTION-ID\0"
+      "ADDITIONAL-ADDRESS-FAMILY\0"
+      "PASSWORD-ALGORITHMS\0"
+      "ALTERNATE-DOMAIN\0"
+      "SOFTWARE\0"
+      "ALTERNATE-SERVER\0"
+      "FINGERPRINT\0"
+      "ICE-CONTROLLED\0"
+      "ICE-CONTROLLING\0";
+  for (size_t i = 0; i < sizeof(kKnownAttrs) / sizeof(kKnownAttrs[0]); ++i)
+    if (kKnownAttrs[i] == type) return nth_string(kNames, i);
   return "unknown";
 }
 
 const char* parse_error_name(ParseError e) {
+  static constexpr char kParseErrorNames[] =  // in ParseError order
+      "none\0"
+      "truncated\0"
+      "not_stun\0"
+      "bad_magic_cookie\0"
+      "bad_length\0"
+      "bad_padding\0"
+      "attribute_overrun\0"
+      "duplicate_attribute\0"
+      "attribute_after_integrity\0"
+      "attribute_after_fingerprint\0"
+      "fingerprint_mismatch\0"
+      "too_many_attributes\0"
+      "bad_attribute_value\0";
   const size_t i = static_cast<size_t>(e);
-  return i < kParseErrorCount ? kParseErrorNames[i] : "invalid";
+  return i < kParseErrorCount ? nth_string(kParseErrorNames, i) : "invalid";
 }
 
 Error to_error(ParseError e) {
+  static constexpr char kParseErrorMessages[] =  // in ParseError order
+      "STUN: no error\0"
+      "STUN: message shorter than its header or an attribute header\0"
+      "STUN: not a STUN message (first two bits not zero)\0"
+      "STUN: wrong magic cookie\0"
+      "STUN: header length does not match the message size\0"
+      "STUN: header length not a multiple of 4\0"
+      "STUN: attribute runs past the end of the message\0"
+      "STUN: duplicate attribute\0"
+      "STUN: attribute after MESSAGE-INTEGRITY\0"
+      "STUN: attribute after FINGERPRINT\0"
+      "STUN: FINGERPRINT mismatch\0"
+      "STUN: too many attributes\0"
+      "STUN: invalid attribute value\0";
   const size_t i = static_cast<size_t>(e);
-  return make_error(Errc::malformed, i < kParseErrorCount ? kParseErrorMessages[i] : "STUN: invalid");
+  return make_error(Errc::malformed, i < kParseErrorCount ? nth_string(kParseErrorMessages, i) : "STUN: invalid");
 }
 
 uint64_t ParseStats::total_rejected() const {
@@ -236,26 +276,28 @@ std::optional<size_t> message_size(Bytes data) {
 }
 
 const char* default_reason_phrase(uint16_t code) {
-  switch (code) {
-    case 300: return "Try Alternate";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 405: return "Mobility Forbidden";
-    case 420: return "Unknown Attribute";
-    case 437: return "Allocation Mismatch";
-    case 438: return "Stale Nonce";
-    case 440: return "Address Family not Supported";
-    case 441: return "Wrong Credentials";
-    case 442: return "Unsupported Transport Protocol";
-    case 443: return "Peer Address Family Mismatch";
-    case 446: return "Connection Already Exists";
-    case 447: return "Connection Timeout or Failure";
-    case 486: return "Allocation Quota Reached";
-    case 487: return "Role Conflict";
-    case 500: return "Server Error";
-    case 508: return "Insufficient Capacity";
-  }
+  static constexpr uint16_t kCodes[] = {300, 400, 401, 403, 405, 420, 437, 438, 440, 441, 442, 443, 446, 447, 486, 487, 500, 508};
+  static constexpr char kPhrases[] =  // in kCodes order
+      "Try Alternate\0"
+      "Bad Request\0"
+      "Unauthorized\0"
+      "Forbidden\0"
+      "Mobility Forbidden\0"
+      "Unknown Attribute\0"
+      "Allocation Mismatch\0"
+      "Stale Nonce\0"
+      "Address Family not Supported\0"
+      "Wrong Credentials\0"
+      "Unsupported Transport Protocol\0"
+      "Peer Address Family Mismatch\0"
+      "Connection Already Exists\0"
+      "Connection Timeout or Failure\0"
+      "Allocation Quota Reached\0"
+      "Role Conflict\0"
+      "Server Error\0"
+      "Insufficient Capacity\0";
+  for (size_t i = 0; i < sizeof(kCodes) / sizeof(kCodes[0]); ++i)
+    if (kCodes[i] == code) return nth_string(kPhrases, i);
   return "";
 }
 

@@ -128,10 +128,9 @@ void MessageBuilder::add_alternate_domain(std::string_view s) {
   string_attr(AttrType::alternate_domain, s, kMaxRealmNonceSoftwareSize);
 }
 
-void MessageBuilder::add_error_code(uint16_t code, std::optional<std::string_view> reason_opt) {
+void MessageBuilder::add_error_code_text(uint16_t code, std::string_view reason) {
   if (code < 300 || code > 699)
     return fail(Errc::invalid_argument, "STUN builder: ERROR-CODE must be 300..699");
-  const std::string_view reason = reason_opt ? *reason_opt : std::string_view(default_reason_phrase(code));
   if (reason.size() > kMaxRealmNonceSoftwareSize)
     return fail(Errc::invalid_argument, "STUN builder: ERROR-CODE reason phrase too long");
   if (!begin(t16(AttrType::error_code), 4 + reason.size())) {

@@ -59,7 +59,12 @@ class MessageBuilder {
   void add_alternate_domain(std::string_view s);
   // code in 300..699; reason UTF-8 written as given (nullopt uses
   // default_reason_phrase(code); an empty string_view stays empty).
-  void add_error_code(uint16_t code, std::optional<std::string_view> reason = std::nullopt);
+  void add_error_code(uint16_t code, std::optional<std::string_view> reason = std::nullopt) {
+    add_error_code_text(code, reason ? *reason : std::string_view(default_reason_phrase(code)));
+  }
+  // The same with the reason given: a caller that always passes one does not
+  // link default_reason_phrase()'s table.
+  void add_error_code_text(uint16_t code, std::string_view reason);
   void add_unknown_attributes(std::span<const uint16_t> types);
   void add_password_algorithm(uint16_t algorithm, Bytes params = {});
   void add_password_algorithms(std::span<const PasswordAlgorithmParam> algs);

@@ -6,6 +6,11 @@
 
 namespace sansrtc::pc {
 
+namespace {
+// Event slots kept once the queue drains (see poll_event).
+constexpr size_t kKeptEventSlots = 2;
+}  // namespace
+
 // RFC 7983 §7:
 //                 +----------------+
 //                 |        [0..3] -+--> forward to STUN
@@ -353,6 +358,9 @@ std::optional<TransportEvent> TransportStack::poll_event() {
   // Children may have produced events during poll_transmit (e.g. SCTP).
   process(last_now_);
   if (auto e = events_.pop_front()) return e;
+  // Drained: after a burst (connection setup) keep two slots, which carry
+  // the steady flow of one event at a time (TransportEvent is ~400 B a slot).
+  events_.shrink_when_empty(kKeptEventSlots);
   if (auto c = channels_.poll_event()) {
     TransportEvent te;
     te.kind = TransportEvent::Kind::channel;

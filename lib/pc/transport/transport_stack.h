@@ -169,6 +169,12 @@ class TransportStack {
   [[nodiscard]] Result<void> send_text(Instant now, datachannel::ChannelId id, std::string_view text);
   [[nodiscard]] Result<void> send_binary(Instant now, datachannel::ChannelId id, Bytes data);
   [[nodiscard]] Result<void> close_data_channel(Instant now, datachannel::ChannelId id);
+  // Gives a message buffer back (the `channel.data` of a message event once
+  // read): see sctp::Association::recycle. A caller that gives every message
+  // back and sends with send_text/send_binary (copied into pooled buffers)
+  // makes no heap allocation per message or packet once connected (within
+  // sctp::Config::max_pooled_*). Optional.
+  void recycle(std::vector<uint8_t>&& buffer) { channels_.recycle(std::move(buffer)); }
 
   // Closes everything: SCTP abort, DTLS close_notify, ICE close.
   void close(Instant now);

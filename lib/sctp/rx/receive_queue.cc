@@ -7,11 +7,12 @@
 namespace sansrtc::sctp {
 
 ReceiveQueue::ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t max_buffer,
-                           size_t max_message)
+                           size_t max_message, BufferPool* buffers)
     : cum_(int64_t(peer_initial_tsn) - 1 + (int64_t(1) << 32)),
       highest_(cum_),
       max_buffer_(max_buffer),
-      max_message_(max_message) {
+      max_message_(max_message),
+      buffers_(buffers) {
   // Gap block offsets are 16 bits: keep the window below 2^15.
   size_t w = 64;
   while (w < window_tsns && w < 32768) w <<= 1;
@@ -20,18 +21,20 @@ ReceiveQueue::ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t
   // is held further ahead of the cumulative TSN than it reaches: in-order
   // traffic never holds a chunk, so a lossless connection keeps the
   // initial ring whatever its receive window.
-  slots_.resize(std::min(window_, kInitialSlots));
+  nslots_ = std::min(window_, kInitialSlots);
+  slots_ = std::make_unique<Slot[]>(nslots_);
 }
 
 void ReceiveQueue::grow_for(int64_t t) {
   const size_t need = size_t(t - cum_);
-  size_t n = slots_.size();
+  size_t n = nslots_;
   while (n < need) n <<= 1;
-  std::vector<Slot> s(n);
+  auto s = std::make_unique<Slot[]>(n);
   // Every held chunk lies in (cum_, highest_]: move each to its new index.
-  const size_t old_mask = slots_.size() - 1;
+  const size_t old_mask = nslots_ - 1;
   for (int64_t k = cum_ + 1; k <= highest_; ++k) s[size_t(k) & (n - 1)] = std::move(slots_[size_t(k) & old_mask]);
   slots_ = std::move(s);
+  nslots_ = n;
 }
 
 int64_t ReceiveQueue::unwrap(uint32_t tsn) const {
@@ -47,7 +50,7 @@ ReceiveQueue::Verdict ReceiveQueue::add(const DataChunk& d, Fifo<ReceivedMessage
   int64_t t = unwrap(d.tsn);
   // Beyond the ring's reach nothing is held (the ring always covers
   // (cum_, highest_]).
-  const bool held = t > cum_ && t <= cum_ + int64_t(slots_.size()) && slot_at(t).present;
+  const bool held = t > cum_ && t <= cum_ + int64_t(nslots_) && slot_at(t).present;
   if (t <= cum_ || held) {
     // §6.2: "report ... duplicate TSNs in the next SACK".
     if (!dups_.full()) (void)dups_.push_back(d.tsn);
@@ -64,7 +67,7 @@ ReceiveQueue::Verdict ReceiveQueue::add(const DataChunk& d, Fifo<ReceivedMessage
     return Verdict::accepted;
   }
   if (held_bytes_ + partial_.payload.size() + d.payload.size() > max_buffer_) return Verdict::buffer_full;
-  if (t > cum_ + int64_t(slots_.size())) grow_for(t);
+  if (t > cum_ + int64_t(nslots_)) grow_for(t);
   Slot& slot = slot_at(t);
   slot.present = true;
   slot.flags = d.flags;
@@ -97,10 +100,12 @@ void ReceiveQueue::try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out) 
   size_t total = 0;
   for (int64_t k = b; k <= e; ++k) total += slot_at(k).data.size();
   ReceivedMessage m;
-  m.stream = at.stream;
-  m.ppid = slot_at(b).ppid;
+  m.type = EventType::message;
+  m.stream = StreamId(at.stream);
+  m.ppid = Ppid(slot_at(b).ppid);
   m.unordered = true;
   if (total <= max_message_) {
+    if (buffers_) m.payload = buffers_->take(total);
     m.payload.reserve(total);
     for (int64_t k = b; k <= e; ++k) m.payload.insert(m.payload.end(), slot_at(k).data.begin(), slot_at(k).data.end());
   } else {
@@ -137,15 +142,31 @@ void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, 
     // A new message while one is unfinished: the old one lost its tail to
     // a FORWARD-TSN; it is dropped.
     partial_.payload.clear();
-    partial_.stream = stream;
-    partial_.ppid = ppid;
+    partial_.type = EventType::message;
+    partial_.stream = StreamId(stream);
+    partial_.ppid = Ppid(ppid);
     partial_.unordered = flags & kFlagUnordered;
     in_message_ = true;
     skipping_ = false;
-    // A guess at the message size (fragments of one message are usually
-    // equal): room for 16 of them, at most 64 KiB.
-    if (!e) partial_.payload.reserve(std::min<size_t>({max_message_, 64 * 1024, 16 * payload.size()}));
-  } else if (!in_message_ || stream != partial_.stream) {
+    // A pooled buffer when one fits: for a message of one chunk, the
+    // smallest that holds it; for the first of several fragments, the
+    // largest (the size is not known yet). A buffer left over from a broken
+    // message is kept.
+    const size_t want = e ? payload.size() : 2 * payload.size();
+    if (buffers_ && partial_.payload.capacity() < want) {
+      std::vector<uint8_t> p = e ? buffers_->take(want) : buffers_->take_largest(want);
+      if (p.capacity() >= want) {
+        buffers_->give(std::move(partial_.payload));
+        partial_.payload = std::move(p);
+      }
+    }
+    // Else a guess at the message size: with a pool, first its buffer size,
+    // so that a message which fits ends in a buffer the pool keeps; past
+    // that (or without a pool), room for 16 fragments (fragments of one
+    // message are usually equal), at most 64 KiB.
+    if (!e && partial_.payload.capacity() < want)
+      partial_.payload.reserve(buffers_ ? std::max(pool_limit(), want) : large_guess(payload.size()));
+  } else if (!in_message_ || stream != partial_.stream.value()) {
     return;  // a fragment whose beginning was abandoned
   }
   if (skipping_) {
@@ -156,8 +177,18 @@ void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, 
     ++too_large_;
     skipping_ = !e;
     in_message_ = !e;
+    if (buffers_) buffers_->give(std::move(partial_.payload));
     partial_.payload = std::vector<uint8_t>();
     return;
+  }
+  const size_t need = partial_.payload.size() + payload.size();
+  if (need > partial_.payload.capacity()) {
+    // Doubling, but not past what the pool keeps while the message still
+    // fits it (a buffer grown beyond would be freed instead of reused).
+    size_t cap = 2 * partial_.payload.capacity();
+    if (need <= pool_limit()) cap = std::min(cap, pool_limit());
+    else cap = std::max(cap, large_guess(payload.size()));  // outgrew the pool: one big step
+    partial_.payload.reserve(std::max(need, cap));
   }
   partial_.payload.insert(partial_.payload.end(), payload.begin(), payload.end());
   if (e) {
@@ -165,7 +196,10 @@ void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, 
     // receive window counts its size, not its capacity: give back what the
     // guess reserved beyond twice the size.
     // (A copy: shrink_to_fit() is a no-op in libstdc++ without exceptions.)
-    if (partial_.payload.capacity() > 2 * partial_.payload.size())
+    // A buffer the pool would keep is left as it is: given back, it serves
+    // the next message.
+    if (partial_.payload.capacity() > 2 * partial_.payload.size() &&
+        (!buffers_ || partial_.payload.capacity() > buffers_->max_buffer_size()))
       partial_.payload = std::vector<uint8_t>(partial_.payload.begin(), partial_.payload.end());
     out.push_back(std::move(partial_));
     partial_ = ReceivedMessage();
@@ -216,10 +250,10 @@ size_t ReceiveQueue::gap_blocks(GapAckBlock* out, size_t max) const {
 
 bool ReceiveQueue::is_consistent() const {
   size_t held = 0;
-  for (const auto& s : slots_)
-    if (s.present && !s.delivered) held += s.data.size();
+  for (size_t i = 0; i < nslots_; ++i)
+    if (slots_[i].present && !slots_[i].delivered) held += slots_[i].data.size();
   return held == held_bytes_ && highest_ >= cum_ && highest_ - cum_ <= int64_t(window_) &&
-         highest_ - cum_ <= int64_t(slots_.size());
+         highest_ - cum_ <= int64_t(nslots_);
 }
 
 }  // namespace sansrtc::sctp

@@ -14,30 +14,37 @@
 //
 // Memory: held payloads plus the message under reassembly are bounded by the
 // receive buffer; a message beyond max_message_size is discarded and counted.
+// Messages are reassembled into buffers from the association's BufferPool
+// when it has one that fits (the application gives delivered payloads back).
 #pragma once
 
 #include "base/inline_vector.h"
+#include "sctp/association.h"
+#include "sctp/buffer_pool.h"
 #include "sctp/fifo.h"
 #include "sctp/packet/chunks.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace sansrtc::sctp {
 
-struct ReceivedMessage {
-  uint16_t stream = 0;
-  uint32_t ppid = 0;
-  bool unordered = false;
-  std::vector<uint8_t> payload;
-};
+// A delivered message is already the association's message event (type,
+// stream, ppid, unordered, payload): the queue appends straight to the event
+// queue, so there is one queue element type instead of two (and one copy of
+// the ring's growth code on a microcontroller).
+using ReceivedMessage = Event;
 
 class ReceiveQueue {
  public:
   enum class Verdict : uint8_t { accepted, duplicate, out_of_window, buffer_full };
 
-  ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t max_buffer, size_t max_message);
+  // `buffers` (may be null) supplies reassembly buffers; it must outlive the queue.
+  ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t max_buffer, size_t max_message,
+               BufferPool* buffers = nullptr);
 
   // Records one DATA chunk; completed messages are appended to `out`.
   Verdict add(const DataChunk& d, Fifo<ReceivedMessage>& out);
@@ -73,11 +80,18 @@ class ReceiveQueue {
   void deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, Bytes payload, Fifo<ReceivedMessage>& out);
   void drain(Fifo<ReceivedMessage>& out);
   void try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out);
-  // The ring slot of TSN t; valid for t in (cum_, cum_ + slots_.size()].
-  Slot& slot_at(int64_t t) { return slots_[size_t(t) & (slots_.size() - 1)]; }
-  const Slot& slot_at(int64_t t) const { return slots_[size_t(t) & (slots_.size() - 1)]; }
-  // Doubles the ring until TSN t (> cum_ + slots_.size(), <= cum_ + window_) fits.
+  // The ring slot of TSN t; valid for t in (cum_, cum_ + nslots_].
+  Slot& slot_at(int64_t t) { return slots_[size_t(t) & (nslots_ - 1)]; }
+  const Slot& slot_at(int64_t t) const { return slots_[size_t(t) & (nslots_ - 1)]; }
+  // Doubles the ring until TSN t (> cum_ + nslots_, <= cum_ + window_) fits.
   void grow_for(int64_t t);
+  // The largest buffer the pool keeps (no limit without a pool).
+  size_t pool_limit() const { return buffers_ ? buffers_->max_buffer_size() : SIZE_MAX; }
+  // Room for 16 fragments of this size (a message's fragments are usually
+  // equal), within max_message_ and 64 KiB.
+  size_t large_guess(size_t fragment) const {
+    return std::min<size_t>({max_message_, 64 * 1024, 16 * fragment});
+  }
 
   static constexpr size_t kInitialSlots = 16;
 
@@ -86,7 +100,11 @@ class ReceiveQueue {
   size_t window_;             // the TSN window (a power of two); the ring grows up to it
   size_t max_buffer_;
   size_t max_message_;
-  std::vector<Slot> slots_;   // ring indexed by TSN, a power of two <= window_
+  BufferPool* buffers_;
+  // Ring indexed by TSN, nslots_ (a power of two <= window_) entries. An
+  // array, not a std::vector: it only ever grows by doubling in grow_for().
+  std::unique_ptr<Slot[]> slots_;
+  size_t nslots_ = 0;
   size_t held_bytes_ = 0;
   ReceivedMessage partial_;
   bool in_message_ = false;   // partial_ holds a message begun with B

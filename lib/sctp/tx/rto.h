@@ -8,6 +8,7 @@
 #include "base/time.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace sansrtc::sctp {
 
@@ -19,18 +20,24 @@ class RetransmissionTimeout {
   // §6.3.1 C2/C3: a new RTT measurement R.
   void observe(Duration r) {
     if (r < Duration(0)) return;
+    // Unsigned nanoseconds (every value here is >= 0): the divisions are
+    // shifts, which keeps this small on 32-bit targets.
+    const uint64_t rr = uint64_t(r.count());
+    uint64_t srtt = uint64_t(srtt_.count()), var = uint64_t(rttvar_.count());
     if (!has_sample_) {
-      srtt_ = r;
-      rttvar_ = r / 2;
+      srtt = rr;
+      var = rr >> 1;
       has_sample_ = true;
     } else {
-      Duration diff = srtt_ > r ? srtt_ - r : r - srtt_;
-      rttvar_ = rttvar_ * 3 / 4 + diff / 4;
-      srtt_ = srtt_ * 7 / 8 + r / 8;
+      const uint64_t diff = srtt > rr ? srtt - rr : rr - srtt;
+      var = ((var * 3) >> 2) + (diff >> 2);   // RTTVAR <- (1 - 1/4) * RTTVAR + 1/4 * |SRTT - R'|
+      srtt = ((srtt * 7) >> 3) + (rr >> 3);   // SRTT <- (1 - 1/8) * SRTT + 1/8 * R'
     }
+    srtt_ = Duration(int64_t(srtt));
+    rttvar_ = Duration(int64_t(var));
     // §6.3.1 G1: clock granularity; we take 1 ms.
-    rto_ = srtt_ + std::max(Duration(std::chrono::milliseconds(1)), 4 * rttvar_);
-    rto_ = std::clamp(rto_, min_, max_);
+    const uint64_t k = std::max<uint64_t>(uint64_t(Duration(std::chrono::milliseconds(1)).count()), 4 * var);
+    rto_ = std::clamp(Duration(int64_t(srtt + k)), min_, max_);
   }
   // §6.3.3 E2: "set RTO <- RTO * 2 ('back off the timer')".
   void back_off() { rto_ = std::min(rto_ * 2, max_); }

@@ -8,67 +8,57 @@
 namespace sansrtc::sctp {
 
 namespace {
-constexpr size_t kMaxPooled = 256;
-// Pooled message buffers keep their capacity (no allocation per message once
-// warm) up to these bounds: per buffer, and in total per association. A
-// larger message (more than three or four packets) gets a fresh buffer:
-// one allocation per message, none per packet, and no 64 KiB buffer pinned
-// to the connection after one big message.
-constexpr size_t kMaxPooledCapacity = 4 * 1024;
-constexpr size_t kMaxPooledBytes = 16 * 1024;
+constexpr size_t kMaxPooled = 256;  // message records kept (small; buffers are bounded by the BufferPool)
 }
 
 SendQueue::~SendQueue() {
   clear();
-  for (auto* m : pool_) delete m;
+  while (!pool_.empty()) delete pool_.pop_front();
 }
 
 const OutStream SendQueue::kIdleStream{};
 
 void SendQueue::reset_streams_table(uint16_t count) {
   // Every stream starts idle again; the table keeps its storage.
-  streams_.clear();
+  nstreams_ = 0;
   count_ = count;
 }
 
 OutStream& SendQueue::materialize(uint16_t id) {
   SANSRTC_DCHECK(id < count_);
-  if (id >= streams_.size()) {
+  if (id >= nstreams_) {
     // Grow geometrically (amortized), never past the negotiated count.
-    size_t n = std::max<size_t>(size_t(id) + 1, std::min<size_t>(streams_.size() * 2, count_));
-    if (streams_.capacity() < n) streams_.reserve(std::max<size_t>(n, 4));
-    streams_.resize(n);
+    const size_t n = std::max<size_t>(size_t(id) + 1, std::min<size_t>(nstreams_ * 2, count_));
+    if (n > streams_cap_) {
+      const size_t cap = std::max<size_t>(n, 4);
+      auto s = std::make_unique<OutStream[]>(cap);
+      for (size_t i = 0; i < nstreams_; ++i) s[i] = std::move(streams_[i]);
+      streams_ = std::move(s);
+      streams_cap_ = cap;
+    }
+    // Entries beyond the old size may hold a previous association's state.
+    for (size_t i = nstreams_; i < n; ++i) streams_[i] = OutStream();
+    nstreams_ = n;
   }
   return streams_[id];
 }
 
 OutMessage* SendQueue::acquire() {
-  if (!pool_.empty()) {
-    OutMessage* m = pool_.back();
-    pool_.pop_back();
-    pooled_bytes_ -= m->data.capacity();
-    return m;
-  }
+  if (!pool_.empty()) return pool_.pop_front();
   return new OutMessage();
 }
 
 void SendQueue::release(OutMessage* m) {
   SANSRTC_DCHECK(m->refs > 0);
   if (--m->refs) return;
+  // The buffer goes to the association's pool (which keeps it within its
+  // bounds) so the next message is copied without allocating.
+  if (buffers_) buffers_->give(std::move(m->data));
   if (pool_.size() >= kMaxPooled) {
     delete m;
     return;
   }
-  // A pooled buffer keeps its capacity so that messages up to this size are
-  // copied without allocating; larger ones (rare, and many packets each)
-  // give theirs back rather than pin it to the connection.
-  std::vector<uint8_t> keep = std::move(m->data);
-  if (keep.capacity() > kMaxPooledCapacity || pooled_bytes_ + keep.capacity() > kMaxPooledBytes)
-    keep = std::vector<uint8_t>();
-  keep.clear();
-  pooled_bytes_ += keep.capacity();
   *m = OutMessage();
-  m->data = std::move(keep);
   pool_.push_back(m);
 }
 
@@ -86,7 +76,7 @@ void SendQueue::push(OutMessage* m) {
 }
 
 bool SendQueue::unbuffer(uint16_t stream, size_t n) {
-  if (stream >= streams_.size()) return false;
+  if (stream >= nstreams_) return false;
   OutStream& s = streams_[stream];
   n = std::min(n, s.buffered);
   bool above = s.buffered > s.low_threshold;
@@ -101,7 +91,7 @@ bool SendQueue::abandon_remainder(OutMessage* m) {
   size_t rest = m->data.size() - m->next_offset;
   queued_bytes_ -= std::min(rest, queued_bytes_);
   m->next_offset = m->data.size();
-  if (m->stream < streams_.size() && streams_[m->stream].queued_messages) streams_[m->stream].queued_messages--;
+  if (m->stream < nstreams_ && streams_[m->stream].queued_messages) streams_[m->stream].queued_messages--;
   return unbuffer(m->stream, rest);
 }
 
@@ -160,9 +150,9 @@ void SendQueue::clear() {
   }
   queued_bytes_ = 0;
   total_buffered_ = 0;
-  for (auto& s : streams_) {
-    s.buffered = 0;
-    s.queued_messages = 0;
+  for (size_t i = 0; i < nstreams_; ++i) {
+    streams_[i].buffered = 0;
+    streams_[i].queued_messages = 0;
   }
 }
 

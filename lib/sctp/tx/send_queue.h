@@ -1,7 +1,8 @@
 // sctp/tx/send_queue.h — messages waiting to be sent, fragmented by reference.
 //
-// A message is copied once into a pooled `OutMessage` (whose buffer keeps its
-// capacity when recycled, within a per-buffer and a total bound), then handed out as fragments that point into it;
+// A message is copied once into a pooled `OutMessage` (its bytes in a buffer
+// from the association's BufferPool, which gets it back when the message is
+// released), then handed out as fragments that point into it;
 // the retransmission queue holds references until each fragment is acked or
 // abandoned. Streams take turns message by message (round robin over the
 // streams with something queued; FIFO within a stream), so one busy channel
@@ -17,6 +18,7 @@
 #pragma once
 
 #include "base/time.h"
+#include "sctp/buffer_pool.h"
 #include "sctp/fifo.h"
 
 #include <cstddef>
@@ -63,13 +65,15 @@ struct Fragment {
 
 class SendQueue {
  public:
-  SendQueue() = default;
+  // Released messages give their buffers to `buffers` (nullptr: freed).
+  explicit SendQueue(BufferPool* buffers = nullptr) : buffers_(buffers) {}
   ~SendQueue();
   void reset_streams_table(uint16_t count);
 
   // Takes a pooled message (the caller fills it and calls push()).
   OutMessage* acquire();
-  // Returns a message to the pool when its last reference goes.
+  // Returns a message to the pool when its last reference goes (its
+  // buffer to the BufferPool).
   void release(OutMessage* m);
   void push(OutMessage* m);
 
@@ -88,7 +92,7 @@ class SendQueue {
   OutStream* stream(uint16_t id) { return id < count_ ? &materialize(id) : nullptr; }
   const OutStream* stream(uint16_t id) const {
     if (id >= count_) return nullptr;
-    return id < streams_.size() ? &streams_[id] : &kIdleStream;
+    return id < nstreams_ ? &streams_[id] : &kIdleStream;
   }
   size_t num_streams() const { return count_; }
   // Decreases a stream's buffered amount; true when it crossed its low threshold.
@@ -109,10 +113,13 @@ class SendQueue {
 
   Fifo<uint16_t> ready_;              // streams with pending messages, in turn order
   OutMessage* current_ = nullptr;     // being fragmented (holds the queue's reference)
-  std::vector<OutMessage*> pool_;
-  size_t pooled_bytes_ = 0;           // buffer capacity held by pool_
+  Fifo<OutMessage*> pool_;            // message records (their buffers are in buffers_)
+  BufferPool* buffers_ = nullptr;
   uint16_t count_ = 0;                // negotiated outbound streams
-  std::vector<OutStream> streams_;    // entries 0..(highest id used), grown on demand up to count_
+  // Entries 0..nstreams_-1 (the highest id used so far), grown on demand up
+  // to count_; storage for streams_cap_ (kept across reset_streams_table()).
+  std::unique_ptr<OutStream[]> streams_;
+  size_t nstreams_ = 0, streams_cap_ = 0;
   size_t queued_bytes_ = 0;    // unfragmented bytes
   size_t total_buffered_ = 0;  // queued + outstanding not acked
 };

@@ -198,6 +198,8 @@ Result<void> Association::send(Instant, StreamId stream, Ppid ppid, std::vector<
   return ok_result();
 }
 
+void Association::recycle(std::vector<uint8_t>&& buffer) { buffer = std::vector<uint8_t>(); }
+
 Result<void> Association::reset_streams(Instant, std::span<const StreamId> streams) {
   Impl& s = *impl_;
   if (s.state != State::established) return make_error(Errc::invalid_state, "fake: not established");

@@ -120,3 +120,50 @@ TEST_CASE("a record arriving while the receive ring is full is authenticated, re
   REQUIRE(es.data.size() == 1);
   CHECK(es.data[0] == std::vector<uint8_t>(x, x + 3));
 }
+
+TEST_CASE("events keep their order: records received before a close_notify come out before `closed`") {
+  auto& w = ids();
+  SeededRng rng(3);
+  Config cc = make_config(Role::client, *w.a, *w.b), sc = make_config(Role::server, *w.b, *w.a);
+  Connection client(cc, rng), server(sc, rng);
+  REQUIRE(server.start(kTestEpoch).ok());
+  REQUIRE(client.start(kTestEpoch).ok());
+  Pair p{client, server};
+  p.drive();
+  REQUIRE(client.state() == TransportState::connected);
+  // The keys event refers to the keying material the connection holds (no
+  // copy per event); both ends derived the same (RFC 5764 §4.2).
+  auto ec = drain(client), es = drain(server);
+  REQUIRE(ec.keys.size() == 1);
+  REQUIRE(es.keys.size() == 1);
+  REQUIRE(client.srtp_keying_material() != nullptr);
+  CHECK(ec.keys[0].client_write_key.expose().size() == 16);  // AEAD_AES_128_GCM: 128-bit master key
+  auto vec = [](Bytes b) { return std::vector<uint8_t>(b.begin(), b.end()); };
+  CHECK(vec(ec.keys[0].client_write_key.expose()) == vec(es.keys[0].client_write_key.expose()));
+  CHECK(vec(ec.keys[0].server_write_salt.expose()) ==
+        vec(server.srtp_keying_material()->server_write_salt.expose()));
+
+  // Two records, then close_notify; the server is polled only at the end.
+  uint8_t buf[1500];
+  std::vector<Datagram> dgrams;
+  for (uint8_t i = 0; i < 2; ++i) {
+    const uint8_t msg[3] = {i, i, i};
+    REQUIRE(client.send_application_data(p.now, Bytes(msg, 3)).ok());
+    auto n = client.poll_transmit(MutBytes(buf, sizeof(buf)));
+    REQUIRE(n);
+    dgrams.emplace_back(buf, buf + *n);
+  }
+  client.close(p.now);
+  auto n = client.poll_transmit(MutBytes(buf, sizeof(buf)));
+  REQUIRE(n);
+  dgrams.emplace_back(buf, buf + *n);
+  for (const auto& d : dgrams) server.handle_datagram(p.now, d);
+  std::vector<std::string> order;
+  while (auto e = server.poll_event()) {
+    if (e->kind == EventKind::application_data)
+      order.push_back("data " + std::to_string(e->data[0]));
+    else if (e->kind == EventKind::state_changed)
+      order.push_back(std::string("state ") + transport_state_name(e->state));
+  }
+  CHECK(order == std::vector<std::string>{"data 0", "data 1", "state closed"});
+}

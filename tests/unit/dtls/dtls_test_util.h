@@ -109,7 +109,7 @@ inline Events drain(Connection& c) {
   while (auto ev = c.poll_event()) {
     switch (ev->kind) {
       case EventKind::state_changed: e.states.push_back(ev->state); break;
-      case EventKind::srtp_keys: e.keys.push_back(ev->srtp); break;
+      case EventKind::srtp_keys: e.keys.push_back(*ev->srtp); break;
       case EventKind::application_data: e.data.emplace_back(ev->data.begin(), ev->data.end()); break;
       case EventKind::error: e.errors.push_back(*ev); break;
     }

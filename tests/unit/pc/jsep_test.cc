@@ -553,7 +553,9 @@ TEST_CASE("answering the captured Chromium and Firefox offers", "[pc][jsep]") {
       CHECK(parsed->media[2].max_message_size == 262144u);
       REQUIRE(parsed->bundle_groups.size() == 1);
       CHECK(parsed->bundle_groups[0].mids == std::vector<std::string>{"2"});
-      CHECK(sdp::validate_attributes(parsed->parsed).ok());
+      auto tree = sdp::parse(answer->sdp);  // the info keeps no parsed tree
+      REQUIRE(tree.ok());
+      CHECK(sdp::validate_attributes(tree.value()).ok());
       REQUIRE(b.jsep.set_local_description(now, *answer).ok());
       CHECK(b.jsep.signaling_state() == S::stable);
       CHECK(b.jsep.data_section().mid == "2");
@@ -672,6 +674,13 @@ TEST_CASE("API misuse errors", "[pc][jsep]") {
   auto munged = a.jsep.set_local_description(now, {SdpType::offer, offer->sdp + "a=x-munged\r\n"});
   REQUIRE_FALSE(munged.ok());
   CHECK(munged.error().code == Errc::invalid_argument);
+  // The plan keeps a digest of its text, not a copy: a munge that keeps the
+  // length (one character changed) is refused too.
+  std::string same_length = offer->sdp;
+  same_length[same_length.find("a=mid:") + 6] ^= 1;
+  auto munged2 = a.jsep.set_local_description(now, {SdpType::offer, same_length});
+  REQUIRE_FALSE(munged2.ok());
+  CHECK(munged2.error().code == Errc::invalid_argument);
   // Transceiver errors.
   CHECK(a.jsep.add_transceiver(now, MediaKind::application).error().code == Errc::invalid_argument);
   CHECK(a.jsep.add_transceiver(now, MediaKind::audio, D::stopped).error().code == Errc::invalid_argument);
@@ -954,4 +963,34 @@ TEST_CASE("a second remote offer in have-remote-offer replaces the first", "[pc]
   CHECK(parse(*answer).media[0].media == "application");
   REQUIRE(b.jsep.set_local_description(now, *answer).ok());
   CHECK(signaling(drain(b.jsep)) == std::vector<S>{S::have_remote_offer, S::stable});
+}
+
+TEST_CASE("an answer made for an earlier offer does not apply to the next one", "[pc][jsep]") {
+  Peer a(1, media_config()), b(2, media_config());
+  REQUIRE(a.jsep.add_data_channel(now).ok());
+  // First negotiation, keeping B's answer text.
+  auto offer = a.jsep.create_offer(now);
+  REQUIRE(a.jsep.set_local_description(now, *offer).ok());
+  REQUIRE(b.jsep.set_remote_description(now, *offer).ok());
+  auto old_answer = b.jsep.create_answer(now);
+  REQUIRE(old_answer.ok());
+  REQUIRE(b.jsep.set_local_description(now, *old_answer).ok());
+  REQUIRE(a.jsep.set_remote_description(now, *old_answer).ok());
+  // B's stored descriptions are the texts it set, byte for byte.
+  CHECK(b.jsep.current_local_description()->sdp == old_answer->sdp);
+  CHECK(b.jsep.current_remote_description()->sdp == offer->sdp);
+  // A renegotiates (ICE restart); B gets the new offer and replays the old answer.
+  a.jsep.restart_ice(now);
+  auto offer2 = a.jsep.create_offer(now);
+  REQUIRE(a.jsep.set_local_description(now, *offer2).ok());
+  REQUIRE(b.jsep.set_remote_description(now, *offer2).ok());
+  auto stale = b.jsep.set_local_description(now, *old_answer);
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.error().code == Errc::invalid_argument);
+  CHECK(b.jsep.signaling_state() == S::have_remote_offer);
+  // A fresh answer applies.
+  auto answer2 = b.jsep.create_answer(now);
+  REQUIRE(answer2.ok());
+  REQUIRE(b.jsep.set_local_description(now, *answer2).ok());
+  CHECK(b.jsep.signaling_state() == S::stable);
 }

@@ -177,3 +177,21 @@ TEST_CASE("Unknown attributes are kept in place; attribute lists edit cleanly") 
   REQUIRE(a.all("sendonly").size() == 1);
   REQUIRE_FALSE(a.has("recvonly"));
 }
+
+TEST_CASE("decimal writes unsigned integers without std::to_string", "[sdp]") {
+  CHECK(decimal(0) == "0");
+  CHECK(decimal(7) == "7");
+  CHECK(decimal(5000) == "5000");
+  CHECK(decimal(262144) == "262144");
+  CHECK(decimal(18446744073709551615ull) == "18446744073709551615");
+}
+
+TEST_CASE("add_flag and add_text append attributes that serialize like add()", "[sdp]") {
+  SessionDescription a, b;
+  a.attributes.add("ice-lite");
+  a.attributes.add("group", std::string("BUNDLE 0"));
+  b.attributes.add_flag("ice-lite");
+  b.attributes.add_text("group", "BUNDLE 0");
+  CHECK(a == b);
+  CHECK(serialize(b).find("a=ice-lite\r\na=group:BUNDLE 0\r\n") != std::string::npos);
+}
