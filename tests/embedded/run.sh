@@ -92,6 +92,31 @@ grep -E "warning:" "$work/ninja.log" | sort -u | sed 's/^/embedded: /' || true
 
 have_lib() { [ -f "$core/lib/$1/libsansrtc_$2.a" ]; }
 
+# link_image NAME [extra flags] -- OBJECTS...: <fw>/NAME.elf and NAME.map, with
+# mbedTLS, libstdc++ and newlib-nano, --gc-sections, the board's linker script.
+link_image() {
+  name=$1
+  shift
+  extra=""
+  while [ "$1" != "--" ]; do extra="$extra $1"; shift; done
+  shift
+  # shellcheck disable=SC2086
+  arm-none-eabi-g++ $ARCH $extra --specs=nano.specs -nostartfiles -T "$fwsrc/an505.ld" -Wl,--gc-sections \
+    -Wl,-Map="$fw/$name.map" -o "$fw/$name.elf" "$@" "$mb/lib/libmbedx509.a" \
+    "$mb/lib/libmbedcrypto.a" -Wl,--start-group -lstdc++ -lsupc++ -lc -lm -lgcc -Wl,--end-group
+  arm-none-eabi-size "$fw/$name.elf"
+}
+
+# run_image NAME: runs <fw>/NAME.elf under QEMU with the time limit, output
+# in <fw>/NAME.log (and on stdout); returns the image's exit status.
+run_image() {
+  rc=0
+  timeout "$qemu_timeout" qemu-system-arm -M mps2-an505 -nographic -monitor none -serial none \
+    -semihosting-config enable=on,target=native -kernel "$fw/$1.elf" >"$fw/$1.log" 2>&1 || rc=$?
+  cat "$fw/$1.log"
+  return "$rc"
+}
+
 # --- 4. the firmware ------------------------------------------------------------
 fw="$work/firmware"
 mkdir -p "$fw"
@@ -128,10 +153,7 @@ for l in pc/transport:peer_connection pc/transport:pc_transport pc:pc datachanne
   [ -f "$core/lib/$dir/libsansrtc_$name.a" ] && libs="$libs $core/lib/$dir/libsansrtc_$name.a"
 done
 # shellcheck disable=SC2086
-arm-none-eabi-g++ $ARCH --specs=nano.specs -nostartfiles -T "$fwsrc/an505.ld" -Wl,--gc-sections \
-  -Wl,-Map="$fw/firmware.map" -o "$fw/firmware.elf" $objs $libs "$mb/lib/libmbedx509.a" \
-  "$mb/lib/libmbedcrypto.a" -Wl,--start-group -lstdc++ -lsupc++ -lc -lm -lgcc -Wl,--end-group
-arm-none-eabi-size "$fw/firmware.elf"
+link_image firmware -- $objs $libs
 
 # --- 5. the data-channel answerer image ------------------------------------------
 # The `datachannel` feature profile built by its meson option (a second cross
@@ -168,10 +190,7 @@ if [ -n "$pair" ] && [ "${pair#*answerer}" != "$pair" ]; then
     [ -f "$l" ] && alibs="$alibs $l"
   done
   # shellcheck disable=SC2086
-  arm-none-eabi-g++ $ARCH --specs=nano.specs -nostartfiles -T "$fwsrc/an505.ld" -Wl,--gc-sections \
-    -Wl,-Map="$fw/answerer.map" -o "$fw/answerer.elf" $aobjs $alibs "$mb/lib/libmbedx509.a" \
-    "$mb/lib/libmbedcrypto.a" -Wl,--start-group -lstdc++ -lsupc++ -lc -lm -lgcc -Wl,--end-group
-  arm-none-eabi-size "$fw/answerer.elf"
+  link_image answerer -- $aobjs $alibs
   if [ "${EMBEDDED_LTO:-0}" = 1 ]; then
     # The same image with link-time optimisation of sansrtc's code (a third
     # cross build, -Db_lto=true): what a device build with -flto pays.
@@ -186,24 +205,17 @@ if [ -n "$pair" ] && [ "${pair#*answerer}" != "$pair" ]; then
     ninja -C "$ltob" -j "$jobs" $dctargets >"$work/ninja-lto.log" 2>&1 || { tail -20 "$work/ninja-lto.log"; exit 1; }
     llibs=$(echo "$alibs" | sed "s|$dcb/|$ltob/|g")
     # shellcheck disable=SC2086
-    arm-none-eabi-g++ $ARCH $OPT -flto --specs=nano.specs -nostartfiles -T "$fwsrc/an505.ld" -Wl,--gc-sections \
-      -Wl,-Map="$fw/answerer-lto.map" -o "$fw/answerer-lto.elf" $aobjs $llibs "$mb/lib/libmbedx509.a" \
-      "$mb/lib/libmbedcrypto.a" -Wl,--start-group -lstdc++ -lsupc++ -lc -lm -lgcc -Wl,--end-group
-    arm-none-eabi-size "$fw/answerer-lto.elf"
+    link_image answerer-lto $OPT -flto -- $aobjs $llibs
   fi
-  timeout "$qemu_timeout" qemu-system-arm -M mps2-an505 -nographic -monitor none -serial none \
-    -semihosting-config enable=on,target=native -kernel "$fw/answerer.elf" >"$fw/answerer.log" 2>&1 || ans_status=$?
-  cat "$fw/answerer.log"
+  run_image answerer || ans_status=$?
 fi
 
 # --- 6. run the self-test image -------------------------------------------------------
 status=0
-timeout "$qemu_timeout" qemu-system-arm -M mps2-an505 -nographic -monitor none -serial none \
-  -semihosting-config enable=on,target=native -kernel "$fw/firmware.elf" >"$fw/run.log" 2>&1 || status=$?
-cat "$fw/run.log"
+run_image firmware || status=$?
 
 # --- 7. sizes ----------------------------------------------------------------------
-set -- --image "The self-test image=$fw/firmware.map" --log "$fw/run.log"
+set -- --image "The self-test image=$fw/firmware.map" --log "$fw/firmware.log"
 if [ -f "$fw/answerer.map" ]; then
   set -- --image "A data-channel answerer (answerer_main.cc, -Dprofile=datachannel)=$fw/answerer.map" "$@" \
     --profile-lib "the meson -Dprofile=datachannel library (libsansrtc_core.a)=$work/profile-datachannel/libsansrtc_core.a" \
@@ -235,5 +247,5 @@ if [ "$status" != 0 ]; then
   echo "FAIL: the image exited with status $status"
   exit 1
 fi
-grep -q '^PASS:' "$fw/run.log" || { echo "FAIL: no PASS line from the image"; exit 1; }
+grep -q '^PASS:' "$fw/firmware.log" || { echo "FAIL: no PASS line from the image"; exit 1; }
 echo "embedded: PASS"
