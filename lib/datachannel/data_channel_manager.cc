@@ -40,7 +40,7 @@ const char* event_type_name(EventType t) {
 }
 
 DataChannelManager::DataChannelManager(const Config& config, sctp::Association& association)
-    : config_(config), assoc_(association), role_(config.dtls_role), events_(config.max_events) {
+    : config_(config), assoc_(association), role_(config.dtls_role) {
   // One block clear instead of a store per counter (the compiler drops the
   // member-by-member zeroing this overwrites); Stats is all counters.
   static_assert(std::is_trivially_copyable_v<Stats>);
@@ -594,7 +594,11 @@ void DataChannelManager::on_outgoing_reset(ChannelId id) {
 // Outputs and queries
 
 void DataChannelManager::push(Event&& e) {
-  if (!events_.push_back(std::move(e))) ++stats_.events_dropped;
+  if (events_.size() >= config_.max_events) {
+    ++stats_.events_dropped;
+    return;
+  }
+  events_.push_back(std::move(e));
 }
 
 void DataChannelManager::push_simple(EventType t, ChannelId id, const char* detail) {
@@ -605,7 +609,10 @@ void DataChannelManager::push_simple(EventType t, ChannelId id, const char* deta
   push(std::move(e));
 }
 
-std::optional<Event> DataChannelManager::poll_event() { return events_.pop_front(); }
+std::optional<Event> DataChannelManager::poll_event() {
+  if (events_.empty()) return std::nullopt;
+  return events_.pop_front();
+}
 
 const DataChannel* DataChannelManager::channel(ChannelId id) const {
   const Slot* s = find(id);

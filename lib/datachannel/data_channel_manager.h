@@ -50,10 +50,10 @@
 #pragma once
 
 #include "base/bytes.h"
-#include "base/ring_buffer.h"
 #include "base/time.h"
 #include "datachannel/dcep.h"
 #include "sctp/association.h"
+#include "sctp/fifo.h"
 
 #include <sansrtc/result.h>
 
@@ -274,7 +274,7 @@ class DataChannelManager {
   std::vector<Slot> slots_;                          // grows to max_channels, reused
   std::vector<std::pair<uint16_t, uint16_t>> index_;  // (stream id, slot), sorted by stream id
   size_t resets_waiting_ = 0;
-  RingBuffer<Event> events_;
+  sctp::Fifo<Event> events_;  // bounded by config_.max_events (push_simple); the ring type the association uses
   Stats stats_;
 };
 

@@ -100,8 +100,7 @@ void Association::Impl::close(CloseReason reason, const char* detail) {
 
 Event& Association::Impl::push_event(EventType t) {
   // Built in place: one copy of the Event construction, not one per caller.
-  events.push_back(Event{});
-  Event& e = events.back();
+  Event& e = events.emplace_back();
   e.type = t;
   return e;
 }

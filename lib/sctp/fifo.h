@@ -11,6 +11,7 @@
 #include "base/check.h"
 
 #include <cstddef>
+#include <new>
 #include <type_traits>
 #include <utility>
 
@@ -41,15 +42,24 @@ class Fifo {
     return *this;
   }
 
+  // Slots hold live objects only between push_back and pop_front; the rest
+  // is raw storage.
   void push_back(T v) {
     if (size_ == cap_) grow(cap_ ? cap_ * 2 : kInitialSlots);
-    slots_[(head_ + size_) & (cap_ - 1)] = std::move(v);
+    ::new (static_cast<void*>(slots_ + ((head_ + size_) & (cap_ - 1)))) T(std::move(v));
     ++size_;
+  }
+  // Appends a default-constructed element and returns it (built in place).
+  T& emplace_back() {
+    if (size_ == cap_) grow(cap_ ? cap_ * 2 : kInitialSlots);
+    T* slot = ::new (static_cast<void*>(slots_ + ((head_ + size_) & (cap_ - 1)))) T();
+    ++size_;
+    return *slot;
   }
   T pop_front() {
     SANSRTC_DCHECK(size_ > 0);
     T out = std::move(slots_[head_]);
-    slots_[head_] = T();
+    slots_[head_].~T();
     head_ = (head_ + 1) & (cap_ - 1);
     --size_;
     return out;
@@ -71,9 +81,13 @@ class Fifo {
     if constexpr (kRaw) {
       slots_ = static_cast<T*>(detail::fifo_grow_raw(slots_, sizeof(T), cap_, head_, size_, c));
     } else {
-      T* s = new T[c]();
-      for (size_t i = 0; i < size_; ++i) s[i] = std::move(slots_[(head_ + i) & (cap_ - 1)]);
-      delete[] slots_;
+      T* s = static_cast<T*>(::operator new(c * sizeof(T)));
+      for (size_t i = 0; i < size_; ++i) {
+        T& from = slots_[(head_ + i) & (cap_ - 1)];
+        ::new (static_cast<void*>(s + i)) T(std::move(from));
+        from.~T();
+      }
+      ::operator delete(slots_);
       slots_ = s;
     }
     cap_ = c;
@@ -83,7 +97,8 @@ class Fifo {
     if constexpr (kRaw) {
       detail::fifo_free_raw(slots_);
     } else {
-      delete[] slots_;
+      for (size_t i = 0; i < size_; ++i) slots_[(head_ + i) & (cap_ - 1)].~T();
+      ::operator delete(slots_);
     }
   }
   void swap(Fifo& o) noexcept {

@@ -22,7 +22,8 @@
 #  7. prints the size table (size_table.py) for both images.
 #
 # Environment: EMBEDDED_JOBS (default 2), EMBEDDED_TIMEOUT (seconds, 300),
-# EMBEDDED_LTO=1 also links the answerer with -flto (one more cross build).
+# EMBEDDED_LTO=0 skips linking the answerer a second time with -flto (one
+# more cross build of the datachannel profile).
 set -eu
 
 src=$(cd "$1" && pwd)
@@ -191,7 +192,7 @@ if [ -n "$pair" ] && [ "${pair#*answerer}" != "$pair" ]; then
   done
   # shellcheck disable=SC2086
   link_image answerer -- $aobjs $alibs
-  if [ "${EMBEDDED_LTO:-0}" = 1 ]; then
+  if [ "${EMBEDDED_LTO:-1}" = 1 ]; then
     # The same image with link-time optimisation of sansrtc's code (a third
     # cross build, -Db_lto=true): what a device build with -flto pays.
     ltob="$work/profile-datachannel-lto"
@@ -221,8 +222,8 @@ if [ -f "$fw/answerer.map" ]; then
     --profile-lib "the meson -Dprofile=datachannel library (libsansrtc_core.a)=$work/profile-datachannel/libsansrtc_core.a" \
     --log "$fw/answerer.log"
 fi
-if [ "${EMBEDDED_LTO:-0}" = 1 ] && [ -f "$fw/answerer-lto.map" ]; then
-  set -- --image "The same answerer with -flto (EMBEDDED_LTO=1)=$fw/answerer-lto.map" "$@"
+if [ "${EMBEDDED_LTO:-1}" = 1 ] && [ -f "$fw/answerer-lto.map" ]; then
+  set -- --image "The same answerer with -flto=$fw/answerer-lto.map" "$@"
 fi
 python3 "$here/size_table.py" --core "$core" --mbedtls "$mb/lib" "$@" | tee "$work/size_table.txt" ||
   echo "embedded: size table failed"
