@@ -40,6 +40,15 @@ struct Error {
 
 constexpr Error make_error(Errc code, const char* message) { return Error{code, message}; }
 
+// A build for a microcontroller may define SANSRTC_TERSE_ERRORS (meson
+// option terse_errors): every error the library makes then carries its Errc
+// and an empty message, and the message texts (several KiB of flash) are
+// not in the image. Library code calls make_error() unqualified, which this
+// macro relies on.
+#if defined(SANSRTC_TERSE_ERRORS)
+#define make_error(code, message) (static_cast<void>(message), ::sansrtc::Error{(code), ""})
+#endif
+
 template <class T>
 class [[nodiscard]] Result {
  public:

@@ -22,8 +22,8 @@
 #  7. prints the size table (size_table.py) for both images.
 #
 # Environment: EMBEDDED_JOBS (default 2), EMBEDDED_TIMEOUT (seconds, 300),
-# EMBEDDED_LTO=0 skips linking the answerer a second time with -flto (one
-# more cross build of the datachannel profile).
+# EMBEDDED_LTO=0 skips linking the answerer a second time with -flto and
+# -Dterse_errors=true (one more cross build of the datachannel profile).
 set -eu
 
 src=$(cd "$1" && pwd)
@@ -193,14 +193,15 @@ if [ -n "$pair" ] && [ "${pair#*answerer}" != "$pair" ]; then
   # shellcheck disable=SC2086
   link_image answerer -- $aobjs $alibs
   if [ "${EMBEDDED_LTO:-1}" = 1 ]; then
-    # The same image with link-time optimisation of sansrtc's code (a third
-    # cross build, -Db_lto=true): what a device build with -flto pays.
+    # The same image as a device would build it for size (a third cross
+    # build): link-time optimisation of sansrtc's code and -Dterse_errors=true
+    # (errors keep their code, not their message texts).
     ltob="$work/profile-datachannel-lto"
     if [ ! -f "$ltob/build.ninja" ]; then
       rm -rf "$ltob"
       meson setup --cross-file "$here/cross/arm-none-eabi-cortex-m33.ini" --cross-file "$work/paths.ini" \
         "$ltob" "$src" -Dtests=false -Dtools=false -Dnet=false -Dinterop=false -Dprofile=datachannel \
-        -Db_lto=true >"$work/meson-setup-lto.log" 2>&1 || { cat "$work/meson-setup-lto.log"; exit 1; }
+        -Db_lto=true -Dterse_errors=true >"$work/meson-setup-lto.log" 2>&1 || { cat "$work/meson-setup-lto.log"; exit 1; }
     fi
     # shellcheck disable=SC2086
     ninja -C "$ltob" -j "$jobs" $dctargets >"$work/ninja-lto.log" 2>&1 || { tail -20 "$work/ninja-lto.log"; exit 1; }
@@ -223,7 +224,7 @@ if [ -f "$fw/answerer.map" ]; then
     --log "$fw/answerer.log"
 fi
 if [ "${EMBEDDED_LTO:-1}" = 1 ] && [ -f "$fw/answerer-lto.map" ]; then
-  set -- --image "The same answerer with -flto=$fw/answerer-lto.map" "$@"
+  set -- --image "The same answerer with -flto and -Dterse_errors=true=$fw/answerer-lto.map" "$@"
 fi
 python3 "$here/size_table.py" --core "$core" --mbedtls "$mb/lib" "$@" | tee "$work/size_table.txt" ||
   echo "embedded: size table failed"
