@@ -74,11 +74,8 @@ TEST_CASE("a record arriving while the receive ring is full is authenticated, re
   Config cc = make_config(Role::client, *w.a, *w.b), sc = make_config(Role::server, *w.b, *w.a);
   sc.max_received_app_data = 2;
   Connection client(cc, rng), server(sc, rng);
-  REQUIRE(server.start(kTestEpoch).ok());
-  REQUIRE(client.start(kTestEpoch).ok());
   Pair p{client, server};
-  p.drive();
-  REQUIRE(server.state() == TransportState::connected);
+  handshake(p);
   drain(client);
   drain(server);
 
@@ -126,11 +123,8 @@ TEST_CASE("events keep their order: records received before a close_notify come 
   SeededRng rng(3);
   Config cc = make_config(Role::client, *w.a, *w.b), sc = make_config(Role::server, *w.b, *w.a);
   Connection client(cc, rng), server(sc, rng);
-  REQUIRE(server.start(kTestEpoch).ok());
-  REQUIRE(client.start(kTestEpoch).ok());
   Pair p{client, server};
-  p.drive();
-  REQUIRE(client.state() == TransportState::connected);
+  handshake(p);
   // The keys event refers to the keying material the connection holds (no
   // copy per event); both ends derived the same (RFC 5764 §4.2).
   auto ec = drain(client), es = drain(server);

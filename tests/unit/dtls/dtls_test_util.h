@@ -98,6 +98,16 @@ struct Pair {
   }
 };
 
+// Starts both ends, runs the handshake over a perfect link and requires
+// both connected.
+inline void handshake(Pair& p) {
+  REQUIRE(p.server.start(p.now).ok());
+  REQUIRE(p.client.start(p.now).ok());
+  p.drive();
+  REQUIRE(p.client.state() == TransportState::connected);
+  REQUIRE(p.server.state() == TransportState::connected);
+}
+
 struct Events {
   std::vector<TransportState> states;
   std::vector<SrtpKeyingMaterial> keys;

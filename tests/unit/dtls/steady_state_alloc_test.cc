@@ -17,15 +17,10 @@ TEST_CASE("application data after the handshake allocates nothing per record") {
   auto b = make_identity(rng, "b");
   Config cc = make_config(Role::client, *a, *b), sc = make_config(Role::server, *b, *a);
   Connection client(cc, rng), server(sc, rng);
-  REQUIRE(server.start(kTestEpoch).ok());
-  REQUIRE(client.start(kTestEpoch).ok());
   Pair p{client, server};
-  p.drive();
-  REQUIRE(client.state() == TransportState::connected);
-  while (client.poll_event()) {
-  }
-  while (server.poll_event()) {
-  }
+  handshake(p);
+  drain(client);
+  drain(server);
   uint8_t payload[1100] = {1, 2, 3};
   uint8_t buf[1500];
   size_t received = 0;
@@ -57,16 +52,10 @@ TEST_CASE("after 16 KiB records and bursts: no allocation per record, and the re
   auto b = make_identity(rng, "b");
   Config cc = make_config(Role::client, *a, *b), sc = make_config(Role::server, *b, *a);
   Connection client(cc, rng), server(sc, rng);
-  REQUIRE(server.start(kTestEpoch).ok());
-  REQUIRE(client.start(kTestEpoch).ok());
   Pair p{client, server};
-  p.drive();
-  REQUIRE(client.state() == TransportState::connected);
-  REQUIRE(server.state() == TransportState::connected);
-  while (client.poll_event()) {
-  }
-  while (server.poll_event()) {
-  }
+  handshake(p);
+  drain(client);
+  drain(server);
   std::vector<uint8_t> big(kMaxPlaintext, 0x5A);
   std::vector<uint8_t> buf(kMaxPlaintext + 64);  // one full record per datagram
   const int64_t live_connected = sansrtc::test::live_bytes();
@@ -123,15 +112,10 @@ TEST_CASE("a burst costs a few allocations, not one per record") {
   auto b = make_identity(rng, "b");
   Config cc = make_config(Role::client, *a, *b), sc = make_config(Role::server, *b, *a);
   Connection client(cc, rng), server(sc, rng);
-  REQUIRE(server.start(kTestEpoch).ok());
-  REQUIRE(client.start(kTestEpoch).ok());
   Pair p{client, server};
-  p.drive();
-  REQUIRE(client.state() == TransportState::connected);
-  while (client.poll_event()) {
-  }
-  while (server.poll_event()) {
-  }
+  handshake(p);
+  drain(client);
+  drain(server);
   uint8_t payload[1180] = {3};
   uint8_t buf[1500];
   for (int round = 0; round < 3; ++round) {
