@@ -5,8 +5,13 @@
 // offerer: create_offer → set_local(offer) → set_remote(answer)), then
 // rolled back or renegotiated. Nothing may crash, and pc::Jsep must stay
 // consistent after every step.
+//
+// The single-pass reader is also checked against the tree-based reader it
+// replaced (pc_remote_description_reference.h): same result, same error
+// code and message, same failure (index, reason, detail), same info.
 #include "pc/jsep.h"
 #include "pc/remote_description.h"
+#include "pc_remote_description_reference.h"
 #include "sdp/session_description.h"
 
 #include <sansrtc/rng.h>
@@ -33,6 +38,52 @@ pc::JsepConfig config() {
   c.audio_codecs = {Codec{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}}};
   c.video_codecs = {Codec{96, "VP8", 90000, std::nullopt, "", {"nack", "nack pli"}}};
   return c;
+}
+
+// Whether the library reads codecs and msid (profiles without media skip
+// them: SANSRTC_NO_MEDIA is a flag of the library, not of this target).
+bool library_reads_codecs() {
+  static const bool yes = [] {
+    auto r = parse_remote_description(SdpType::offer,
+                                      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+                                      "m=audio 0 RTP/AVP 0\r\n");
+    return r.ok() && r->media.size() == 1 && !r->media[0].codecs.empty();
+  }();
+  return yes;
+}
+
+void same_as_reference(SdpType type, std::string_view text, const RemoteDescriptionLimits& limits) {
+  DescriptionFailure fa, fb;
+  auto a = parse_remote_description(type, text, limits, &fa);
+  auto b = reference::parse_remote_description(type, text, limits, &fb);
+  if (a.ok() != b.ok()) std::abort();
+  if (!a.ok()) {
+    if (a.error().code != b.error().code || std::string_view(a.error().message) != b.error().message ||
+        fa.media_index != fb.media_index || std::string_view(fa.reason) != fb.reason || fa.detail != fb.detail)
+      std::abort();
+    return;
+  }
+  const bool codecs = library_reads_codecs();
+  const RemoteDescriptionInfo& x = *a;
+  const RemoteDescriptionInfo& y = *b;
+  if (x.type != y.type || x.session_id != y.session_id || x.session_version != y.session_version ||
+      x.ice_lite != y.ice_lite || x.session_trickle != y.session_trickle || x.bundle_groups != y.bundle_groups ||
+      x.media.size() != y.media.size())
+    std::abort();
+  for (size_t i = 0; i < x.media.size(); ++i) {
+    const RemoteMediaInfo& m = x.media[i];
+    const RemoteMediaInfo& n = y.media[i];
+    if (m.index != n.index || m.media != n.media || m.kind != n.kind || m.proto != n.proto ||
+        m.formats != n.formats || m.rejected != n.rejected || m.bundle_only != n.bundle_only || m.mid != n.mid ||
+        m.mid_generated != n.mid_generated || m.ice_ufrag != n.ice_ufrag || m.ice_pwd != n.ice_pwd ||
+        m.ice_options != n.ice_options || m.fingerprints != n.fingerprints || m.setup != n.setup ||
+        m.candidates != n.candidates || m.candidates_dropped != n.candidates_dropped ||
+        m.end_of_candidates != n.end_of_candidates || m.sctp_port != n.sctp_port ||
+        m.max_message_size != n.max_message_size || m.direction != n.direction || m.rtcp_mux != n.rtcp_mux ||
+        m.rtcp_mux_only != n.rtcp_mux_only || m.rtcp_rsize != n.rtcp_rsize)
+      std::abort();
+    if (codecs ? (m.codecs != n.codecs || m.msid != n.msid) : (!m.codecs.empty() || m.msid)) std::abort();
+  }
 }
 
 void as_answerer(std::string_view text) {
@@ -96,8 +147,17 @@ void as_offerer(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)parse_remote_description(SdpType::offer, text);
-  (void)parse_remote_description(SdpType::answer, text);
+  same_as_reference(SdpType::offer, text, {});
+  same_as_reference(SdpType::answer, text, {});
+  // Small limits, so that every limit is reached by short inputs too.
+  RemoteDescriptionLimits small;
+  small.sdp.max_size = 2048;
+  small.sdp.max_lines = 40;
+  small.sdp.max_line_length = 120;
+  small.sdp.max_media_sections = 3;
+  small.sdp.max_attributes_per_section = 12;
+  small.max_candidates_per_section = 2;
+  same_as_reference(SdpType::pranswer, text, small);
   as_answerer(text);
   as_offerer(text);
   return 0;

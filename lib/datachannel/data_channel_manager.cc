@@ -1,7 +1,6 @@
 #include "datachannel/data_channel_manager.h"
 
 #include "base/check.h"
-#include "datachannel/utf8.h"
 
 #include <algorithm>
 #include <cstring>
@@ -11,9 +10,12 @@
 namespace sansrtc::datachannel {
 
 namespace {
-constexpr uint16_t kNoSlot = 0xffff;
 
 sctp::Ppid ppid(Ppid p) { return sctp::Ppid(static_cast<uint32_t>(p)); }
+
+// Adds one to a Stats counter: one call instead of a 64-bit increment
+// inlined at every counting site (flash on a 32-bit target).
+[[gnu::noinline]] void count(uint64_t& counter) { ++counter; }
 }  // namespace
 
 const char* channel_state_name(ChannelState s) {
@@ -52,8 +54,6 @@ DataChannelManager::DataChannelManager(const Config& config, sctp::Association& 
   association_connected_ = assoc_.state() == sctp::State::established;
 }
 
-DataChannelManager::~DataChannelManager() = default;
-
 Result<void> DataChannelManager::set_dtls_role(DtlsRole role) {
   if (role_ && *role_ != role) return make_error(Errc::invalid_state, "datachannel: DTLS role already set");
   role_ = role;
@@ -61,46 +61,74 @@ Result<void> DataChannelManager::set_dtls_role(DtlsRole role) {
 }
 
 // ---------------------------------------------------------------------------
-// Channel table: slots reused up to max_channels, a sorted (id, slot) index.
+// Channel table: heap-allocated channels, an array of pointers sorted by id.
+
+DataChannelManager::~DataChannelManager() {
+  for (size_t i = 0; i < count_; ++i) delete slots_[i];
+  delete[] slots_;
+}
+
+size_t DataChannelManager::lower(uint16_t id) const {
+  size_t lo = 0, hi = count_;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (slots_[mid]->info.id.value() < id) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
 
 DataChannelManager::Slot* DataChannelManager::find(ChannelId id) {
-  auto it = std::lower_bound(index_.begin(), index_.end(), std::make_pair(id.value(), uint16_t(0)));
-  if (it == index_.end() || it->first != id.value()) return nullptr;
-  return &slots_[it->second];
+  size_t i = lower(id.value());
+  return i < count_ && slots_[i]->info.id == id ? slots_[i] : nullptr;
 }
 
 const DataChannelManager::Slot* DataChannelManager::find(ChannelId id) const {
   return const_cast<DataChannelManager*>(this)->find(id);
 }
 
-Result<DataChannelManager::Slot*> DataChannelManager::add_slot(ChannelId id) {
-  if (index_.size() >= config_.max_channels)
-    return make_error(Errc::limit_exceeded, "datachannel: max_channels reached");
-  size_t slot = kNoSlot;
-  for (size_t i = 0; i < slots_.size(); ++i)
-    if (!slots_[i].in_use) { slot = i; break; }
-  if (slot == kNoSlot) {
-    slots_.emplace_back();
-    slot = slots_.size() - 1;
+DataChannelManager::Slot& DataChannelManager::add_slot(ChannelId id, std::string_view label,
+                                                       std::string_view protocol, ChannelType type,
+                                                       uint32_t param, uint16_t priority) {
+  if (count_ == cap_) {
+    cap_ = cap_ ? 2 * cap_ : 4;
+    Slot** grown = new Slot*[cap_];
+    if (count_) std::memcpy(grown, slots_, count_ * sizeof(Slot*));
+    delete[] slots_;
+    slots_ = grown;
   }
-  Slot& s = slots_[slot];  // fresh, or reset by remove_slot()
-  s.in_use = true;
+  const size_t at = lower(id.value());
+  std::memmove(slots_ + at + 1, slots_ + at, (count_ - at) * sizeof(Slot*));
+  ++count_;
+  Slot& s = *(slots_[at] = new Slot());
   s.info.id = id;
-  auto entry = std::make_pair(id.value(), uint16_t(slot));
-  index_.insert(std::lower_bound(index_.begin(), index_.end(), entry), entry);
-  return &s;
+  // One buffer holds both strings; the attributes view it.
+  s.names.reset(new char[label.size() + protocol.size()]);
+  if (!label.empty()) std::memcpy(s.names.get(), label.data(), label.size());
+  if (!protocol.empty()) std::memcpy(s.names.get() + label.size(), protocol.data(), protocol.size());
+  s.info.label = std::string_view(s.names.get(), label.size());
+  s.info.protocol = std::string_view(s.names.get() + label.size(), protocol.size());
+  s.info.ordered = is_ordered(type);
+  s.info.priority = priority;
+  switch (reliability_of(type)) {
+    case Reliability::reliable: break;
+    case Reliability::max_retransmits:
+      // The association counts retransmissions in 16 bits; beyond is "reliable enough".
+      s.info.max_retransmits = uint16_t(std::min<uint32_t>(param, 0xffff));
+      break;
+    case Reliability::max_lifetime:
+      s.info.max_packet_life_time = param;
+      break;
+  }
+  return s;
 }
 
 void DataChannelManager::remove_slot(ChannelId id) {
-  auto it = std::lower_bound(index_.begin(), index_.end(), std::make_pair(id.value(), uint16_t(0)));
-  if (it == index_.end() || it->first != id.value()) return;
-  Slot& s = slots_[it->second];
-  if (s.reset_waiting) --resets_waiting_;
-  // Frees label, protocol and any partial message (destroyed and built
-  // afresh: smaller than assigning a temporary Slot).
-  std::destroy_at(&s);
-  std::construct_at(&s);
-  index_.erase(it);
+  const size_t at = lower(id.value());
+  if (at == count_ || slots_[at]->info.id != id) return;
+  if (slots_[at]->reset_waiting) --resets_waiting_;
+  delete slots_[at];  // label, protocol and any partial message with it
+  --count_;
+  std::memmove(slots_ + at, slots_ + at + 1, (count_ - at) * sizeof(Slot*));
 }
 
 uint32_t DataChannelManager::stream_limit() const {
@@ -122,9 +150,9 @@ Result<ChannelId> DataChannelManager::allocate_id() const {
     return make_error(Errc::invalid_state, "datachannel: DTLS role not known yet; set it or pass an id");
   const uint32_t limit = stream_limit();
   uint32_t candidate = *role_ == DtlsRole::client ? 0 : 1;
-  // index_ is sorted: walk it alongside the candidates of our parity.
-  for (const auto& [stream, slot] : index_) {
-    (void)slot;
+  // slots_ is sorted: walk it alongside the candidates of our parity.
+  for (size_t i = 0; i < count_; ++i) {
+    const uint16_t stream = slots_[i]->info.id.value();
     if (stream < candidate) continue;
     if (stream > candidate) break;
     candidate += 2;  // stream == candidate: taken
@@ -139,19 +167,19 @@ Result<ChannelId> DataChannelManager::allocate_id() const {
 Result<ChannelId> DataChannelManager::create_channel(Instant now, std::string_view label,
                                                      const ChannelInit& init) {
   if (association_closed_) return make_error(Errc::invalid_state, "datachannel: association closed");
-  if (!is_valid_utf8(label)) return make_error(Errc::invalid_argument, "datachannel: label is not valid UTF-8");
-  if (!is_valid_utf8(init.protocol))
-    return make_error(Errc::invalid_argument, "datachannel: protocol is not valid UTF-8");
-  if (label.size() > config_.dcep.max_label_length)
-    return make_error(Errc::limit_exceeded, "datachannel: label longer than the configured limit");
-  if (init.protocol.size() > config_.dcep.max_protocol_length)
-    return make_error(Errc::limit_exceeded, "datachannel: protocol longer than the configured limit");
+  {
+    // The label and protocol rules of an OPEN, also for negotiated channels.
+    DataChannelOpenView names;
+    names.label = label;
+    names.protocol = init.protocol;
+    SANSRTC_TRY(check_data_channel_open(names, config_.dcep, Errc::invalid_argument));
+  }
   if (init.max_retransmits && init.max_packet_life_time)
     return make_error(Errc::invalid_argument,
                       "datachannel: max_retransmits and max_packet_life_time are mutually exclusive");
   if (init.negotiated && !init.id)
     return make_error(Errc::invalid_argument, "datachannel: a negotiated channel needs an id");
-  if (index_.size() >= config_.max_channels)
+  if (count_ >= config_.max_channels)
     return make_error(Errc::limit_exceeded, "datachannel: max_channels reached");
 
   ChannelId id;
@@ -167,16 +195,13 @@ Result<ChannelId> DataChannelManager::create_channel(Instant now, std::string_vi
     id = *a;
   }
 
-  auto added = add_slot(id);
-  if (!added) return added.error();
-  Slot& s = **added;
-  s.info.label.assign(label);
-  s.info.protocol.assign(init.protocol);
-  s.info.ordered = init.ordered;
-  s.info.max_retransmits = init.max_retransmits;
-  if (init.max_packet_life_time) s.info.max_packet_life_time = *init.max_packet_life_time;
+  const Reliability rel = init.max_retransmits       ? Reliability::max_retransmits
+                          : init.max_packet_life_time ? Reliability::max_lifetime
+                                                      : Reliability::reliable;
+  Slot& s = add_slot(id, label, init.protocol, make_channel_type(init.ordered, rel),
+                     init.max_retransmits ? *init.max_retransmits : init.max_packet_life_time.value_or(0),
+                     init.priority);
   s.info.negotiated = init.negotiated;
-  s.info.priority = init.priority;
   s.local_inband = !init.negotiated;
   s.peer_heard = init.negotiated;  // no DCEP: nothing to wait for
 
@@ -189,7 +214,7 @@ Result<ChannelId> DataChannelManager::create_channel(Instant now, std::string_vi
     }
     announce_open(s);
   }
-  ++stats_.channels_opened_locally;
+  count(stats_.channels_opened_locally);
   SANSRTC_DCHECK(is_consistent());
   return id;
 }
@@ -250,16 +275,16 @@ Result<void> DataChannelManager::send_user(Instant now, ChannelId id, Bytes data
   opts.unordered = !s->info.ordered && s->peer_heard;
   opts.max_retransmits = s->info.max_retransmits;
   if (s->info.max_packet_life_time) opts.lifetime = std::chrono::milliseconds(*s->info.max_packet_life_time);
+  // PPIDs 51/53, or for an empty message 56/57 with one zero byte (RFC 8831 §6.6).
+  sctp::Ppid p = ppid(binary ? Ppid::binary : Ppid::string);
   if (data.empty()) {
-    // RFC 8831 §6.6: empty messages are sent as one zero byte with PPID 56/57.
     static const uint8_t kZero[1] = {0};
-    SANSRTC_TRY(assoc_.send(now, id, ppid(binary ? Ppid::binary_empty : Ppid::string_empty), Bytes(kZero, 1), opts));
-  } else if (owned) {
-    SANSRTC_TRY(assoc_.send(now, id, ppid(binary ? Ppid::binary : Ppid::string), std::move(*owned), opts));
-  } else {
-    SANSRTC_TRY(assoc_.send(now, id, ppid(binary ? Ppid::binary : Ppid::string), data, opts));
+    data = Bytes(kZero, 1);
+    owned = nullptr;
+    p = ppid(binary ? Ppid::binary_empty : Ppid::string_empty);
   }
-  ++stats_.messages_sent;
+  SANSRTC_TRY(owned ? assoc_.send(now, id, p, std::move(*owned), opts) : assoc_.send(now, id, p, data, opts));
+  count(stats_.messages_sent);
   s->user_sent = true;
   return ok_result();
 }
@@ -307,7 +332,7 @@ void DataChannelManager::request_reset(Instant now, Slot& s) {
     return;
   }
   // The association cannot reset (shutting down, closed): the stream is gone anyway.
-  ++stats_.resets_failed;
+  count(stats_.resets_failed);
   s.outgoing_reset = true;
   if (s.reset_waiting) {
     s.reset_waiting = false;
@@ -321,20 +346,20 @@ void DataChannelManager::retry_resets(Instant now) {
   if (resets_waiting_ == 0) return;
   // Index order, so the set being walked is not disturbed by removals: copy
   // ids first (bounded by max_channels, only while resets are waiting).
-  for (size_t i = 0; i < index_.size() && resets_waiting_ > 0; ++i) {
-    Slot& s = slots_[index_[i].second];
+  for (size_t i = 0; i < count_ && resets_waiting_ > 0; ++i) {
+    Slot& s = *slots_[i];
     if (!s.reset_waiting) continue;
-    const size_t before = index_.size();
+    const size_t before = count_;
     request_reset(now, s);
-    if (index_.size() != before) --i;  // the channel was removed
+    if (count_ != before) --i;  // the channel was removed
   }
 }
 
 void DataChannelManager::refuse_stream(Instant now, ChannelId id) {
-  ++stats_.opens_refused;
+  count(stats_.opens_refused);
   // Failure is fine: the peer's channel then stays unanswered, which it
   // handles as an unacknowledged channel. Counted.
-  if (!assoc_.reset_streams(now, std::span<const ChannelId>(&id, 1)).ok()) ++stats_.resets_failed;
+  if (!assoc_.reset_streams(now, std::span<const ChannelId>(&id, 1)).ok()) count(stats_.resets_failed);
 }
 
 void DataChannelManager::finish_close(ChannelId id) {
@@ -346,7 +371,7 @@ void DataChannelManager::finish_close(ChannelId id) {
 }
 
 void DataChannelManager::close_all() {
-  while (!index_.empty()) finish_close(ChannelId(index_.front().first));
+  while (count_) finish_close(slots_[0]->info.id);
 }
 
 // ---------------------------------------------------------------------------
@@ -365,18 +390,19 @@ void DataChannelManager::handle_association_event(Instant now, sctp::Event&& ev)
       on_message(now, std::move(ev));
       break;
     case sctp::EventType::incoming_streams_reset:
-      for (ChannelId id : ev.streams) on_incoming_reset(now, id);
-      break;
     case sctp::EventType::outgoing_streams_reset:
-      for (ChannelId id : ev.streams) on_outgoing_reset(id);
-      break;
     case sctp::EventType::outgoing_streams_reset_failed:
+      // One walk for the three stream-reset events.
       for (ChannelId id : ev.streams) {
-        Slot* s = find(id);
-        if (!s) continue;
-        ++stats_.resets_failed;
-        push_simple(EventType::error, id, "datachannel: the peer refused to reset the stream");
-        finish_close(id);
+        if (ev.type == sctp::EventType::incoming_streams_reset) {
+          on_incoming_reset(now, id);
+        } else if (ev.type == sctp::EventType::outgoing_streams_reset) {
+          on_outgoing_reset(id);
+        } else if (find(id)) {
+          count(stats_.resets_failed);
+          push_simple(EventType::error, id, "datachannel: the peer refused to reset the stream");
+          finish_close(id);
+        }
       }
       break;
     case sctp::EventType::buffered_amount_low:
@@ -401,9 +427,9 @@ void DataChannelManager::on_connected(Instant now) {
   association_connected_ = true;
   const uint32_t limit = stream_limit();
   // Walk a snapshot of the ids: failing channels are removed as we go.
-  for (size_t i = 0; i < index_.size();) {
-    const ChannelId id(index_[i].first);
-    Slot& s = slots_[index_[i].second];
+  for (size_t i = 0; i < count_;) {
+    Slot& s = *slots_[i];
+    const ChannelId id = s.info.id;
     if (s.info.state != ChannelState::connecting) { ++i; continue; }
     const char* fail = nullptr;
     if (id.value() >= limit) {
@@ -413,7 +439,7 @@ void DataChannelManager::on_connected(Instant now) {
     }
     if (fail) {
       push_simple(EventType::error, id, fail);
-      finish_close(id);  // removes index_[i]
+      finish_close(id);  // removes slots_[i]
       continue;
     }
     announce_open(s);
@@ -428,7 +454,7 @@ void DataChannelManager::on_message(Instant now, sctp::Event&& ev) {
     return;
   }
   if (!is_data_channel_ppid(p)) {
-    ++stats_.drop_unknown_ppid;
+    count(stats_.drop_unknown_ppid);
     return;
   }
   on_user_message(std::move(ev), p);
@@ -437,7 +463,7 @@ void DataChannelManager::on_message(Instant now, sctp::Event&& ev) {
 void DataChannelManager::on_dcep(Instant now, ChannelId id, Bytes payload) {
   auto m = parse_dcep(payload, config_.dcep);
   if (!m) {
-    ++stats_.drop_malformed_dcep;
+    count(stats_.drop_malformed_dcep);
     // An OPEN we cannot read for an unused stream would leave the peer's
     // channel hanging: refuse it.
     if (!payload.empty() && payload[0] == static_cast<uint8_t>(MessageType::data_channel_open) && !find(id))
@@ -447,10 +473,10 @@ void DataChannelManager::on_dcep(Instant now, ChannelId id, Bytes payload) {
   if (m->type == MessageType::data_channel_ack) {
     Slot* s = find(id);
     if (!s || !s->local_inband || !s->open_sent) {
-      ++stats_.drop_unexpected_ack;
+      count(stats_.drop_unexpected_ack);
       return;
     }
-    ++stats_.acks_received;
+    count(stats_.acks_received);
     s->peer_heard = true;
     return;
   }
@@ -458,7 +484,7 @@ void DataChannelManager::on_dcep(Instant now, ChannelId id, Bytes payload) {
 }
 
 void DataChannelManager::on_open(Instant now, ChannelId id, const DataChannelOpenView& open) {
-  ++stats_.opens_received;
+  count(stats_.opens_received);
   // RFC 8832 §6: "If the DATA_CHANNEL_OPEN message doesn't satisfy the
   // conditions above, the receiver MUST close the corresponding data channel
   // using the procedure described in [RFC8831] and MUST NOT send a
@@ -467,7 +493,7 @@ void DataChannelManager::on_open(Instant now, ChannelId id, const DataChannelOpe
   if (Slot* existing = find(id)) {
     // Only a broken peer sends this (the parity rule makes glare impossible):
     // the channel on that stream is the "corresponding data channel".
-    ++stats_.drop_open_on_used_stream;
+    count(stats_.drop_open_on_used_stream);
     push_simple(EventType::error, id, "datachannel: DATA_CHANNEL_OPEN on a stream already in use");
     if (existing->info.state == ChannelState::open || existing->info.state == ChannelState::connecting) {
       existing->info.state = ChannelState::closing;
@@ -477,38 +503,18 @@ void DataChannelManager::on_open(Instant now, ChannelId id, const DataChannelOpe
   }
   // The peer must use the other parity (RFC 8832 §6).
   if (role_ && (id.value() % 2 == 0) == (*role_ == DtlsRole::client)) {
-    ++stats_.drop_open_wrong_parity;
+    count(stats_.drop_open_wrong_parity);
     refuse_stream(now, id);
     return;
   }
-  if (id.value() >= stream_limit() || index_.size() >= config_.max_channels) {
-    ++stats_.drop_open_over_limit;
+  if (id.value() >= stream_limit() || count_ >= config_.max_channels) {
+    count(stats_.drop_open_over_limit);
     refuse_stream(now, id);
     return;
   }
-  auto added = add_slot(id);
-  if (!added) {
-    ++stats_.drop_open_over_limit;
-    refuse_stream(now, id);
-    return;
-  }
-  Slot& s = **added;
-  s.info.label.assign(open.label);
-  s.info.protocol.assign(open.protocol);
-  s.info.ordered = is_ordered(open.channel_type);
-  s.info.priority = open.priority;
-  switch (reliability_of(open.channel_type)) {
-    case Reliability::reliable: break;
-    case Reliability::max_retransmits:
-      // The association counts retransmissions in 16 bits; beyond is "reliable enough".
-      s.info.max_retransmits = uint16_t(std::min<uint32_t>(open.reliability_parameter, 0xffff));
-      break;
-    case Reliability::max_lifetime:
-      s.info.max_packet_life_time = open.reliability_parameter;
-      break;
-  }
+  Slot& s = add_slot(id, open.label, open.protocol, open.channel_type, open.reliability_parameter, open.priority);
   s.peer_heard = true;
-  ++stats_.channels_opened_by_peer;
+  count(stats_.channels_opened_by_peer);
   // RFC 8832 §6: "...then a corresponding DATA_CHANNEL_ACK message is sent on
   // the stream with the same stream identifier as the one the
   // DATA_CHANNEL_OPEN message was received on."
@@ -526,14 +532,14 @@ void DataChannelManager::on_open(Instant now, ChannelId id, const DataChannelOpe
 void DataChannelManager::on_user_message(sctp::Event&& ev, uint32_t p) {
   Slot* s = find(ev.stream);
   if (!s) {
-    ++stats_.drop_unknown_stream;
+    count(stats_.drop_unknown_stream);
     return;
   }
   // "...before the DATA_CHANNEL_ACK message or any other message has been
   // received": any message counts as the answer.
   s->peer_heard = true;
   if (s->info.state != ChannelState::open) {
-    ++stats_.drop_not_open;
+    count(stats_.drop_not_open);
     return;
   }
   const auto pp = static_cast<Ppid>(p);
@@ -542,29 +548,29 @@ void DataChannelManager::on_user_message(sctp::Event&& ev, uint32_t p) {
   // A part, or the final piece of a message begun with parts: appended.
   if ((part || !s->partial.empty()) && !empty) {
     if (s->partial.size() + ev.payload.size() > config_.max_message_size) {
-      ++stats_.drop_partial_too_large;
+      count(stats_.drop_partial_too_large);
       s->partial = std::vector<uint8_t>();  // frees it (shrink_to_fit is a no-op without exceptions)
       push_simple(EventType::error, ev.stream, "datachannel: partial message larger than the max message size");
       return;
     }
-    s->partial.insert(s->partial.end(), ev.payload.begin(), ev.payload.end());
+    // resize + copy: the vector growth routine lib/sctp already links.
+    const size_t n = s->partial.size();
+    s->partial.resize(n + ev.payload.size());
+    if (!ev.payload.empty()) std::memcpy(s->partial.data() + n, ev.payload.data(), ev.payload.size());
   }
   if (part) {
     s->partial_binary = pp == Ppid::binary_partial;
     return;
   }
-  Event out;
-  out.type = EventType::message;
-  out.id = ev.stream;
-  out.binary = pp == Ppid::binary || pp == Ppid::binary_empty;
-  if (!s->partial.empty()) {
-    out.data = std::move(s->partial);
-    s->partial = {};
-  } else if (!empty) {
-    out.data = std::move(ev.payload);
+  count(stats_.messages_received);
+  std::vector<uint8_t>& data = !s->partial.empty() ? s->partial : ev.payload;
+  Event* out = push_event(EventType::message, ev.stream);
+  if (!out) {
+    s->partial = std::vector<uint8_t>();
+    return;
   }
-  ++stats_.messages_received;
-  push(std::move(out));
+  out->binary = pp == Ppid::binary || pp == Ppid::binary_empty;
+  if (!empty || &data == &s->partial) out->data = std::move(data);  // moved from: empty again
 }
 
 void DataChannelManager::on_incoming_reset(Instant now, ChannelId id) {
@@ -593,20 +599,16 @@ void DataChannelManager::on_outgoing_reset(ChannelId id) {
 // ---------------------------------------------------------------------------
 // Outputs and queries
 
-void DataChannelManager::push(Event&& e) {
+Event* DataChannelManager::push_event(EventType t, ChannelId id, const char* detail) {
   if (events_.size() >= config_.max_events) {
-    ++stats_.events_dropped;
-    return;
+    count(stats_.events_dropped);
+    return nullptr;
   }
-  events_.push_back(std::move(e));
-}
-
-void DataChannelManager::push_simple(EventType t, ChannelId id, const char* detail) {
-  Event e;
+  Event& e = events_.emplace_back();
   e.type = t;
   e.id = id;
   e.detail = detail;
-  push(std::move(e));
+  return &e;
 }
 
 std::optional<Event> DataChannelManager::poll_event() {
@@ -641,23 +643,16 @@ size_t DataChannelManager::max_message_size() const {
 }
 
 bool DataChannelManager::is_consistent() const {
-  if (index_.size() > config_.max_channels) return false;
-  size_t in_use = 0, waiting = 0;
-  for (const Slot& s : slots_) {
-    if (!s.in_use) continue;
-    ++in_use;
+  if (count_ > config_.max_channels || count_ > cap_) return false;
+  size_t waiting = 0;
+  for (size_t i = 0; i < count_; ++i) {
+    const Slot& s = *slots_[i];
+    if (i > 0 && slots_[i - 1]->info.id.value() >= s.info.id.value()) return false;
     if (s.reset_waiting) ++waiting;
     if (s.info.state == ChannelState::closed) return false;  // closed channels are removed at once
     if (s.partial.size() > config_.max_message_size) return false;
   }
-  if (in_use != index_.size() || waiting != resets_waiting_) return false;
-  for (size_t i = 0; i < index_.size(); ++i) {
-    if (i > 0 && index_[i - 1].first >= index_[i].first) return false;
-    if (index_[i].second >= slots_.size()) return false;
-    const Slot& s = slots_[index_[i].second];
-    if (!s.in_use || s.info.id.value() != index_[i].first) return false;
-  }
-  return true;
+  return waiting == resets_waiting_;
 }
 
 }  // namespace sansrtc::datachannel

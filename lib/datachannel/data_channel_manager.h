@@ -59,6 +59,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -104,8 +105,10 @@ struct ChannelInit {
 // What the application can read about a channel (RTCDataChannel attributes).
 struct DataChannel {
   ChannelId id{};
-  std::string label;
-  std::string protocol;
+  // Views into one buffer the manager owns for the channel's life (label,
+  // then protocol): valid while channel(id) returns this channel.
+  std::string_view label;
+  std::string_view protocol;
   ChannelState state = ChannelState::connecting;
   bool ordered = true;
   std::optional<uint16_t> max_retransmits;
@@ -208,7 +211,7 @@ class DataChannelManager {
   // nullptr when no channel has this id (closed channels are forgotten once
   // their close event is queued).
   const DataChannel* channel(ChannelId id) const;
-  size_t channel_count() const { return index_.size(); }
+  size_t channel_count() const { return count_; }
   // Bytes queued or in flight on the channel's stream (0 when unknown).
   size_t buffered_amount(ChannelId id) const;
   // RTCDataChannel.bufferedAmountLowThreshold. Errors: not_found.
@@ -223,9 +226,11 @@ class DataChannelManager {
   bool is_consistent() const;
 
  private:
+  // One channel, on the heap (its address, and so the label/protocol views,
+  // never move while it lives).
   struct Slot {
-    bool in_use = false;
     DataChannel info;
+    std::unique_ptr<char[]> names;  // label then protocol (info views them)
     bool local_inband = false;    // we sent (or will send) the OPEN
     bool open_sent = false;
     bool peer_heard = false;      // ACK or any message received (RFC 8832 §6)
@@ -238,9 +243,14 @@ class DataChannelManager {
     std::vector<uint8_t> partial; // PPID 52/54 parts
   };
 
+  // Index in slots_ of the first channel with an id >= `id`.
+  size_t lower(uint16_t id) const;
   Slot* find(ChannelId id);
   const Slot* find(ChannelId id) const;
-  Result<Slot*> add_slot(ChannelId id);
+  // A new channel `id` (not in use; the caller checked max_channels) with
+  // its attributes; `param` is the DCEP reliability parameter.
+  Slot& add_slot(ChannelId id, std::string_view label, std::string_view protocol, ChannelType type,
+                 uint32_t param, uint16_t priority);
   void remove_slot(ChannelId id);
   Result<ChannelId> allocate_id() const;
   uint32_t stream_limit() const;
@@ -255,15 +265,16 @@ class DataChannelManager {
   void on_user_message(sctp::Event&& ev, uint32_t ppid);
   void on_incoming_reset(Instant now, ChannelId id);
   void on_outgoing_reset(ChannelId id);
-  void start_closing(Instant now, Slot& s);
   void request_reset(Instant now, Slot& s);
   void retry_resets(Instant now);
   void refuse_stream(Instant now, ChannelId id);
   void finish_close(ChannelId id);
   void close_all();
   Result<void> send_user(Instant now, ChannelId id, Bytes data, std::vector<uint8_t>* owned, bool binary);
-  void push(Event&& e);
-  void push_simple(EventType t, ChannelId id, const char* detail = "");
+  // Appends an event (built in place), or counts it dropped and returns
+  // nullptr when max_events are waiting.
+  Event* push_event(EventType t, ChannelId id, const char* detail = "");
+  void push_simple(EventType t, ChannelId id, const char* detail = "") { (void)push_event(t, id, detail); }
 
   Config config_;
   sctp::Association& assoc_;
@@ -271,10 +282,13 @@ class DataChannelManager {
   bool association_connected_ = false;
   bool association_closed_ = false;
   size_t remote_max_message_size_ = 0;
-  std::vector<Slot> slots_;                          // grows to max_channels, reused
-  std::vector<std::pair<uint16_t, uint16_t>> index_;  // (stream id, slot), sorted by stream id
+  // The live channels sorted by id: an array of pointers grown by doubling
+  // (bounded by max_channels), not a std::vector (one growth routine less).
+  Slot** slots_ = nullptr;
+  size_t count_ = 0;
+  size_t cap_ = 0;
   size_t resets_waiting_ = 0;
-  sctp::Fifo<Event> events_;  // bounded by config_.max_events (push_simple); the ring type the association uses
+  sctp::Fifo<Event> events_;  // bounded by config_.max_events (push_event); the ring type the association uses
   Stats stats_;
 };
 

@@ -2,6 +2,8 @@
 
 #include "datachannel/utf8.h"
 
+#include <cstring>
+
 namespace sansrtc::datachannel {
 
 bool is_known_channel_type(uint8_t v) {
@@ -28,6 +30,18 @@ bool is_data_channel_ppid(uint32_t v) {
     case 50: case 51: case 52: case 53: case 54: case 56: case 57: return true;
     default: return false;
   }
+}
+
+Result<void> check_data_channel_open(const DataChannelOpenView& open, const DcepLimits& limits, Errc bad) {
+  if (!is_known_channel_type(static_cast<uint8_t>(open.channel_type)))
+    return make_error(bad, "dcep: unknown channel type");
+  if (open.label.size() > limits.max_label_length)
+    return make_error(Errc::limit_exceeded, "dcep: label longer than the configured limit");
+  if (open.protocol.size() > limits.max_protocol_length)
+    return make_error(Errc::limit_exceeded, "dcep: protocol longer than the configured limit");
+  if (!is_valid_utf8(open.label)) return make_error(bad, "dcep: label is not valid UTF-8");
+  if (!is_valid_utf8(open.protocol)) return make_error(bad, "dcep: protocol is not valid UTF-8");
+  return ok_result();
 }
 
 /* RFC 8832 §5.1, DATA_CHANNEL_OPEN:
@@ -68,60 +82,45 @@ Result<DcepMessage> parse_dcep(Bytes in, const DcepLimits& limits) {
   if (type != static_cast<uint8_t>(MessageType::data_channel_open))
     return make_error(Errc::malformed, "dcep: unknown message type");
 
-  ByteReader r(in);
-  r.skip(1);
-  const uint8_t channel_type = r.u8();
-  const uint16_t priority = r.u16();
-  const uint32_t reliability_parameter = r.u32();
-  const uint16_t label_length = r.u16();
-  const uint16_t protocol_length = r.u16();
-  if (!r.ok()) return make_error(Errc::malformed, "dcep: DATA_CHANNEL_OPEN shorter than its 12-byte header");
-  if (size_t(label_length) + protocol_length > r.remaining())
+  // The fixed header is read in place once its size is checked.
+  if (in.size() < kDataChannelOpenHeaderSize)
+    return make_error(Errc::malformed, "dcep: DATA_CHANNEL_OPEN shorter than its 12-byte header");
+  const size_t label_length = load_be16(&in[8]);
+  const size_t protocol_length = load_be16(&in[10]);
+  const size_t rest = in.size() - kDataChannelOpenHeaderSize;
+  if (label_length + protocol_length > rest)
     return make_error(Errc::malformed, "dcep: label/protocol lengths run past the end of DATA_CHANNEL_OPEN");
-  if (size_t(label_length) + protocol_length < r.remaining())
+  if (label_length + protocol_length < rest)
     return make_error(Errc::malformed, "dcep: trailing bytes after the DATA_CHANNEL_OPEN protocol");
-  if (!is_known_channel_type(channel_type))
-    return make_error(Errc::malformed, "dcep: unknown channel type");
-  if (label_length > limits.max_label_length)
-    return make_error(Errc::limit_exceeded, "dcep: label longer than the configured limit");
-  if (protocol_length > limits.max_protocol_length)
-    return make_error(Errc::limit_exceeded, "dcep: protocol longer than the configured limit");
   DataChannelOpenView open;
-  open.channel_type = static_cast<ChannelType>(channel_type);
-  open.priority = priority;
+  open.channel_type = static_cast<ChannelType>(in[1]);
+  open.priority = load_be16(&in[2]);
   // "For reliable channels (ordered or unordered), this field MUST be set to
   // 0 on the sending side and MUST be ignored on the receiving side."
-  open.reliability_parameter =
-      reliability_of(open.channel_type) == Reliability::reliable ? 0 : reliability_parameter;
-  open.label = as_string_view(r.bytes(label_length));
-  open.protocol = as_string_view(r.bytes(protocol_length));
-  if (!is_valid_utf8(open.label)) return make_error(Errc::malformed, "dcep: label is not valid UTF-8");
-  if (!is_valid_utf8(open.protocol)) return make_error(Errc::malformed, "dcep: protocol is not valid UTF-8");
+  open.reliability_parameter = reliability_of(open.channel_type) == Reliability::reliable ? 0 : load_be32(&in[4]);
+  open.label = as_string_view(in.subspan(kDataChannelOpenHeaderSize, label_length));
+  open.protocol = as_string_view(in.subspan(kDataChannelOpenHeaderSize + label_length, protocol_length));
+  SANSRTC_TRY(check_data_channel_open(open, limits, Errc::malformed));
   return DcepMessage{MessageType::data_channel_open, open};
 }
 
 Result<size_t> write_data_channel_open(MutBytes out, const DataChannelOpenView& open,
                                        const DcepLimits& limits) {
-  if (!is_known_channel_type(static_cast<uint8_t>(open.channel_type)))
-    return make_error(Errc::invalid_argument, "dcep: unknown channel type");
-  if (open.label.size() > limits.max_label_length)
-    return make_error(Errc::limit_exceeded, "dcep: label longer than the configured limit");
-  if (open.protocol.size() > limits.max_protocol_length)
-    return make_error(Errc::limit_exceeded, "dcep: protocol longer than the configured limit");
-  if (!is_valid_utf8(open.label)) return make_error(Errc::invalid_argument, "dcep: label is not valid UTF-8");
-  if (!is_valid_utf8(open.protocol))
-    return make_error(Errc::invalid_argument, "dcep: protocol is not valid UTF-8");
-  ByteWriter w(out);
-  w.u8(static_cast<uint8_t>(MessageType::data_channel_open));
-  w.u8(static_cast<uint8_t>(open.channel_type));
-  w.u16(open.priority);
-  w.u32(reliability_of(open.channel_type) == Reliability::reliable ? 0 : open.reliability_parameter);
-  w.u16(static_cast<uint16_t>(open.label.size()));
-  w.u16(static_cast<uint16_t>(open.protocol.size()));
-  w.bytes(open.label);
-  w.bytes(open.protocol);
-  if (!w.ok()) return make_error(Errc::buffer_too_small, "dcep: buffer too small for DATA_CHANNEL_OPEN");
-  return w.position();
+  SANSRTC_TRY(check_data_channel_open(open, limits, Errc::invalid_argument));
+  const size_t n = data_channel_open_size(open.label.size(), open.protocol.size());
+  if (out.size() < n) return make_error(Errc::buffer_too_small, "dcep: buffer too small for DATA_CHANNEL_OPEN");
+  // Written in place once the size is checked.
+  uint8_t* p = out.data();
+  p[0] = static_cast<uint8_t>(MessageType::data_channel_open);
+  p[1] = static_cast<uint8_t>(open.channel_type);
+  store_be16(p + 2, open.priority);
+  store_be32(p + 4, reliability_of(open.channel_type) == Reliability::reliable ? 0 : open.reliability_parameter);
+  store_be16(p + 8, static_cast<uint16_t>(open.label.size()));
+  store_be16(p + 10, static_cast<uint16_t>(open.protocol.size()));
+  if (!open.label.empty()) std::memcpy(p + kDataChannelOpenHeaderSize, open.label.data(), open.label.size());
+  if (!open.protocol.empty())
+    std::memcpy(p + kDataChannelOpenHeaderSize + open.label.size(), open.protocol.data(), open.protocol.size());
+  return n;
 }
 
 Result<size_t> write_data_channel_ack(MutBytes out) {

@@ -119,6 +119,12 @@ constexpr size_t data_channel_open_size(size_t label_len, size_t protocol_len) {
 // header, label/protocol lengths running past the end, trailing bytes, an
 // unknown channel type, label or protocol not UTF-8; limit_exceeded — label
 // or protocol longer than `limits`.
+// The checks an OPEN passes on either side, in one place: a known channel
+// type, then label/protocol within `limits` (limit_exceeded), then valid
+// UTF-8. `bad` is the code for a wrong type or bad UTF-8 (parse_dcep uses
+// malformed, write_data_channel_open and the manager invalid_argument).
+Result<void> check_data_channel_open(const DataChannelOpenView& open, const DcepLimits& limits, Errc bad);
+
 Result<DcepMessage> parse_dcep(Bytes in, const DcepLimits& limits = {});
 
 // Serializes an OPEN into `out` and returns its length. For reliable channel

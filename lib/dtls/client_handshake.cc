@@ -15,21 +15,38 @@ void Connection::transcript_hash(crypto::HashAlg alg, uint8_t* out) const {
   crypto::hash(alg, transcript_.bytes(), out);
 }
 
-bool Connection::peer_finished_verifies(Bytes verify_data, bool peer_is_client) const {
+void Connection::finished_verify_data(bool client, uint8_t out[kVerifyDataSize]) const {
   uint8_t th[crypto::kMaxHashSize];
   transcript_hash(suite_params_->prf_hash, th);
+  compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), client,
+                      Bytes(th, crypto::hash_size(suite_params_->prf_hash)), out);
+}
+
+bool Connection::peer_finished_verifies(Bytes verify_data, bool peer_is_client) const {
   uint8_t expected[kVerifyDataSize];
-  compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), peer_is_client,
-                      Bytes(th, crypto::hash_size(suite_params_->prf_hash)), expected);
+  finished_verify_data(peer_is_client, expected);
   return constant_time_equal(Bytes(expected, kVerifyDataSize), verify_data);
 }
 
-void Connection::append_transcript(Bytes message) { transcript_.append(message); }
-
-bool Connection::group_supported(uint16_t group) const {
-  return group == kGroupSecp256r1 ||
-         (group == kGroupX25519 && config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519));
+Result<void> Connection::push_ccs_and_finished() {
+  push_ccs();
+  uint8_t verify[kVerifyDataSize];
+  finished_verify_data(settings_.role == Role::client, verify);
+  return push_handshake(HandshakeType::finished, Bytes(verify, kVerifyDataSize));
 }
+
+Result<void> Connection::push_signed(HandshakeType type, ByteWriter& w, const uint8_t digest[32]) {
+  uint8_t sig[crypto::kMaxEcdsaSigDerSize];
+  auto len = settings_.private_key->sign_digest(Bytes(digest, 32), MutBytes(sig, sizeof(sig)), rng_);
+  if (!len.ok()) return len.error();
+  //  SignatureAndHashAlgorithm algorithm; opaque signature<0..2^16-1>;
+  w.u16(kSigEcdsaSecp256r1Sha256);
+  w.u16(uint16_t(*len));
+  w.bytes(Bytes(sig, *len));
+  return push_written(type, w);
+}
+
+void Connection::append_transcript(Bytes message) { transcript_.append(message); }
 
 void Connection::ske_digest(Bytes params, uint8_t out[32]) const {
   crypto::Hasher h(crypto::HashAlg::sha256);
@@ -62,7 +79,13 @@ void Connection::process_message(Instant now, const FragmentReassembler::Message
       (hs_ == Hs::c_wait_server_hello && m.type == HandshakeType::hello_verify_request) ||
       (hs_ == Hs::c_wait_certificate_request_or_done && m.type == HandshakeType::server_hello_done);
   if (!expected) return fail(AlertDescription::unexpected_message, kUnexpected);
-  const bool server = config_.role == Role::server;
+  // The transcript (RFC 5246 §7.4.9 handshake_messages) takes each message
+  // as it arrives, except the two checked against the messages before them
+  // (CertificateVerify, Finished), added after their check. A
+  // HelloVerifyRequest is dropped again when the ClientHello restarts it
+  // (RFC 6347 §4.2.6).
+  if (m.type != HandshakeType::certificate_verify && m.type != HandshakeType::finished) append_transcript(m.full);
+  const bool server = settings_.role == Role::server;
   if (m.type == HandshakeType::certificate) {
     // Both sides: the peer's certificate, authenticated by the fingerprint
     // from the signalling channel (RFC 8122 §5, RFC 5763 §5), not by its
@@ -74,18 +97,16 @@ void Connection::process_message(Instant now, const FragmentReassembler::Message
     bool match = false;
     if (!cert.certificates.empty()) {
       Bytes der = cert.certificates[0];
-      for (const auto& fp : config_.remote_fingerprints)
-        if (fp.matches(der)) match = true;
+      match = fingerprint_matches(der);
       if (match) {
-        auto parsed = crypto::Certificate::from_der(der);
-        match = parsed.ok() && parsed->public_key().size() == peer_cert_key_.size();
-        if (match) std::memcpy(peer_cert_key_.data(), parsed->public_key().data(), peer_cert_key_.size());
+        auto key = crypto::certificate_public_key(der);
+        match = key.ok() && key->size() == peer_cert_key_.size();
+        if (match) std::memcpy(peer_cert_key_.data(), key->data(), peer_cert_key_.size());
       }
     }
     if (!match)
       return fail(Failure::peer_certificate_does_not_match_the_sdp_fingerprint);
     have_peer_cert_ = true;
-    append_transcript(m.full);
     // c_wait_certificate -> c_wait_server_key_exchange,
     // s_wait_certificate -> s_wait_client_key_exchange.
     hs_ = static_cast<Hs>(uint8_t(hs_) + 1);
@@ -117,13 +138,21 @@ Result<void> Connection::derive_keys(Bytes peer_public) {
   transcript_hash(suite_params_->prf_hash, session_hash);
   derive_extended_master_secret(suite_params_->prf_hash, pre_master.expose(),
                                 Bytes(session_hash, crypto::hash_size(suite_params_->prf_hash)), master_secret_);
-  TrafficKeys keys;
-  derive_traffic_keys(*suite_params_, master_secret_.expose(), client_random_, server_random_, keys);
-  const bool client = config_.role == Role::client;
-  SANSRTC_TRY(write_prot_.init(suite_, client ? keys.client_write_key.expose() : keys.server_write_key.expose(),
-                               client ? keys.client_write_iv.expose() : keys.server_write_iv.expose()));
-  SANSRTC_TRY(read_prot_.init(suite_, client ? keys.server_write_key.expose() : keys.client_write_key.expose(),
-                              client ? keys.server_write_iv.expose() : keys.client_write_iv.expose()));
+  // RFC 5246 §6.3: key_block = client_write_key, server_write_key,
+  // client_write_IV, server_write_IV (derive_traffic_keys' layout, kept in
+  // one local block here instead of four Secrets).
+  const SuiteParams& sp = *suite_params_;
+  const size_t k = sp.key_len, iv = sp.fixed_iv_len;
+  uint8_t block[2 * 32 + 2 * 12];
+  tls12_prf(sp.prf_hash, master_secret_.expose(), "key expansion", server_random_, client_random_,
+            MutBytes(block, 2 * k + 2 * iv));
+  const size_t ours = settings_.role == Role::client ? 0 : 1;
+  const size_t theirs = 1 - ours;
+  Result<void> w = write_prot_.init(suite_, Bytes(block + ours * k, k), Bytes(block + 2 * k + ours * iv, iv));
+  Result<void> r = read_prot_.init(suite_, Bytes(block + theirs * k, k), Bytes(block + 2 * k + theirs * iv, iv));
+  secure_zero(block, sizeof(block));
+  SANSRTC_TRY(w);
+  SANSRTC_TRY(r);
   SANSRTC_TRY(derive_srtp_keys(suite_params_->prf_hash, master_secret_.expose(), client_random_, server_random_,
                                srtp_profile_, srtp_keys_));
   return ok_result();
@@ -133,14 +162,14 @@ void Connection::handshake_complete(Instant now) {
   (void)now;
   hs_ = Hs::done;
   timers_.disarm(Timer::handshake);
-  if (config_.role == Role::client) {
+  if (settings_.role == Role::client) {
     // The server's Finished acknowledges our last flight.
     timers_.disarm(Timer::retransmit);
     flight_sending_ = false;
     flight_.clear();
     flight_buf_.release();
   }
-  if (config_.role == Role::server) {
+  if (settings_.role == Role::server) {
     // Our last flight (CCS, Finished) is kept for retransmission when the
     // client repeats its Finished (RFC 6347 §4.2.4): keep just its bytes, not
     // the capacity that held the server's first flight.
@@ -157,23 +186,25 @@ void Connection::handshake_complete(Instant now) {
 }
 
 Result<void> Connection::client_send_client_hello(Instant now) {
+  // x25519 (29) when we have it, then secp256r1 (23).
+  static constexpr uint8_t kGroups[] = {0, 29, 0, 23};
+  static constexpr uint8_t kSignatureAlgorithms[] = {4, 3};  // ecdsa_secp256r1_sha256
+  static constexpr uint8_t kUncompressedPoints[] = {0};       // RFC 8422 §5.1.2
   ClientHello ch;
   ch.random = client_random_;
   ch.cookie = Bytes(cookie_.data(), cookie_len_);
-  for (CipherSuite s : config_.cipher_suites) (void)ch.cipher_suites.push_back(static_cast<uint16_t>(s));
+  ch.cipher_suites = settings_.suites();
   HelloExtensions& ext = ch.extensions;
   ext.has_supported_groups = true;
-  if (config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519))
-    (void)ext.supported_groups.push_back(kGroupX25519);
-  (void)ext.supported_groups.push_back(kGroupSecp256r1);
+  ext.supported_groups.raw = settings_.x25519 ? Bytes(kGroups) : Bytes(kGroups + 2, 2);
   ext.has_ec_point_formats = true;
-  (void)ext.ec_point_formats.push_back(0);  // uncompressed
+  ext.ec_point_formats = Bytes(kUncompressedPoints);
   ext.has_signature_algorithms = true;
-  (void)ext.signature_algorithms.push_back(kSigEcdsaSecp256r1Sha256);
+  ext.signature_algorithms.raw = Bytes(kSignatureAlgorithms);
   ext.extended_master_secret = true;
   ext.has_renegotiation_info = true;  // RFC 5746 §3.4: empty on the initial handshake
   ext.has_use_srtp = true;
-  for (SrtpProfile p : config_.srtp_profiles) (void)ext.srtp_profiles.push_back(static_cast<uint16_t>(p));
+  ext.srtp_profiles = settings_.profiles();
 
   ByteWriter w(scratch_.mut_bytes());
   write_client_hello(w, ch);
@@ -192,7 +223,7 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
     case HandshakeType::hello_verify_request: {
       auto hvr = parse_hello_verify_request(m.body);
       if (!hvr.ok()) return fail(AlertDescription::decode_error, hvr.error());
-      if (++hello_verify_count_ > config_.max_hello_verify_requests)
+      if (++hello_verify_count_ > settings_.max_hello_verify_requests)
         return fail(Failure::too_many_hello_verify_requests);
       std::memcpy(cookie_.data(), hvr->cookie.data(), hvr->cookie.size());
       cookie_len_ = hvr->cookie.size();
@@ -209,9 +240,7 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
       if (auto r = parse_server_hello_into(m.body, sh); !r.ok()) return fail(AlertDescription::decode_error, r.error());
       if (sh.server_version != kDtls12Version)
         return fail(Failure::server_did_not_select_dtls_1_2);
-      bool offered = false;
-      for (CipherSuite c : config_.cipher_suites) offered |= uint16_t(c) == sh.cipher_suite;
-      if (!offered || sh.compression_method != 0)
+      if (!settings_.suites().contains(sh.cipher_suite) || sh.compression_method != 0)
         return fail(Failure::server_selected_a_suite_we_did_not_offer);
       // RFC 7627 §5.3: a client that requires EMS aborts when the server
       // does not send the extension.
@@ -221,9 +250,7 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
       if (!sh.extensions.has_use_srtp || profiles.size() != 1)
         return fail(Failure::server_selected_no_srtp_protection_profile);
       // RFC 5764 §4.1.1: the MKI must match what we sent (empty).
-      bool profile_ok = false;
-      for (SrtpProfile p : config_.srtp_profiles) profile_ok |= uint16_t(p) == profiles[0];
-      if (!profile_ok || !sh.extensions.srtp_mki.empty())
+      if (!settings_.profiles().contains(profiles[0]) || !sh.extensions.srtp_mki.empty())
         return fail(Failure::server_selected_an_srtp_profile_we_did_not_offer);
       if (!check_renegotiation_info(sh.extensions)) return;
       suite_ = sh.cipher_suite;
@@ -235,7 +262,9 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
     case HandshakeType::server_key_exchange: {
       auto ske = parse_server_key_exchange(m.body);
       if (!ske.ok()) return fail(AlertDescription::decode_error, ske.error());
-      if (!group_supported(ske->named_curve) || ske->public_key.size() > peer_ecdh_public_.size())
+      const uint16_t g = ske->named_curve;
+      if (!(g == kGroupSecp256r1 || (g == kGroupX25519 && settings_.x25519)) ||
+          ske->public_key.size() > peer_ecdh_public_.size())
         return fail(Failure::server_chose_a_group_we_did_not_offer);
       if (ske->signature_algorithm != kSigEcdsaSecp256r1Sha256)
         return fail(Failure::unsupported_server_key_exchange_signature_algorithm);
@@ -254,17 +283,15 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
       CertificateRequest cr;
       if (auto r = parse_certificate_request_into(m.body, cr); !r.ok())
         return fail(AlertDescription::decode_error, r.error());
-      bool type_ok = false, alg_ok = false;
+      bool type_ok = false;
       for (uint8_t t : cr.certificate_types) type_ok |= t == kCertTypeEcdsaSign;
-      for (uint16_t a : cr.signature_algorithms) alg_ok |= a == kSigEcdsaSecp256r1Sha256;
-      if (!type_ok || !alg_ok)
+      if (!type_ok || !cr.signature_algorithms.contains(kSigEcdsaSecp256r1Sha256))
         return fail(Failure::server_cannot_accept_an_ecdsa_p_256_certificate);
       certificate_requested_ = true;
       break;
     }
     default: {  // server_hello_done
       if (!parse_server_hello_done(m.body).ok()) return fail(AlertDescription::decode_error, kDecode);
-      append_transcript(m.full);
       auto r = client_send_flight5(now);
       if (!r.ok()) {
         AlertDescription a = r.error().code == Errc::malformed ? AlertDescription::illegal_parameter
@@ -274,7 +301,6 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
       return;
     }
   }
-  append_transcript(m.full);
   // ServerHello -> Certificate, ServerKeyExchange -> CertificateRequest or
   // ServerHelloDone, CertificateRequest -> ServerHelloDone.
   hs_ = m.type == HandshakeType::server_hello         ? Hs::c_wait_certificate
@@ -301,20 +327,10 @@ Result<void> Connection::client_send_flight5(Instant now) {
     // RFC 5246 §7.4.8: the signature covers all handshake messages so far.
     uint8_t digest[32];
     transcript_hash(crypto::HashAlg::sha256, digest);
-    uint8_t sig[crypto::kMaxEcdsaSigDerSize];
-    auto len = config_.private_key->sign_digest(Bytes(digest, 32), MutBytes(sig, sizeof(sig)), rng_);
-    if (!len.ok()) return len.error();
     ByteWriter w(scratch_.mut_bytes());
-    write_certificate_verify(w, CertificateVerify{kSigEcdsaSecp256r1Sha256, Bytes(sig, *len)});
-    SANSRTC_TRY(push_written(HandshakeType::certificate_verify, w));
+    SANSRTC_TRY(push_signed(HandshakeType::certificate_verify, w, digest));
   }
-  push_ccs();
-  uint8_t th[crypto::kMaxHashSize];
-  transcript_hash(suite_params_->prf_hash, th);
-  uint8_t verify[kVerifyDataSize];
-  compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), true,
-                      Bytes(th, crypto::hash_size(suite_params_->prf_hash)), verify);
-  SANSRTC_TRY(push_handshake(HandshakeType::finished, Bytes(verify, kVerifyDataSize)));
+  SANSRTC_TRY(push_ccs_and_finished());
   hs_ = Hs::c_wait_finished;
   send_flight(now, true);
   return ok_result();

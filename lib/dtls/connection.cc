@@ -25,39 +25,77 @@ constexpr size_t kMaxRecordFragment = kMaxPlaintext + 2048 + 64;
 // The record buffers kept between bursts hold a record of this datagram
 // size (Ethernet MTU) or of Config::mtu if larger.
 constexpr size_t kKeptDatagram = 1500;
+
+// Appends the u16 `v` to a wire-form list.
+void put_u16(uint8_t* list, uint8_t& size, uint16_t v) {
+  store_be16(list + size, v);
+  size = uint8_t(size + 2);
+}
 }  // namespace
 
 Connection::Connection(const Config& config, Rng& rng)
-    : config_(config),
+    : ConnectionVars(),  // all zero
       rng_(rng),
       rto_(config.initial_rto),
       reassembler_(config.max_handshake_message_size, config.max_buffered_messages) {
-  static constexpr CipherSuite kDefaultSuites[] = {CipherSuite::ecdhe_ecdsa_aes128_gcm_sha256,
-                                                   CipherSuite::ecdhe_ecdsa_aes256_gcm_sha384,
-                                                   CipherSuite::ecdhe_ecdsa_chacha20_poly1305_sha256};
-  static constexpr SrtpProfile kDefaultProfiles[] = {SrtpProfile::aead_aes_128_gcm, SrtpProfile::aead_aes_256_gcm,
-                                                     SrtpProfile::aes128_cm_hmac_sha1_80,
-                                                     SrtpProfile::aes128_cm_hmac_sha1_32};
-  if (config_.cipher_suites.empty()) {
-    const size_t n = crypto::ChaChaPoly::available() ? 3 : 2;
-    for (size_t i = 0; i < n; ++i) (void)config_.cipher_suites.push_back(kDefaultSuites[i]);
+  Settings& s = settings_;
+  s.certificate = config.certificate;
+  s.private_key = config.private_key;
+  s.initial_rto = config.initial_rto;
+  s.max_rto = config.max_rto;
+  s.handshake_timeout = config.handshake_timeout;
+  s.cookie_secret_lifetime = config.cookie_secret_lifetime;
+  s.mtu = config.mtu;
+  s.max_handshake_message_size = config.max_handshake_message_size;
+  s.max_hello_verify_requests = config.max_hello_verify_requests;
+  s.role = config.role;
+  s.x25519 = config.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519);
+  s.use_cookie = config.use_cookie;
+  for (const crypto::Fingerprint& f : config.remote_fingerprints) {
+    Digest& d = fingerprints_[s.fingerprint_count++];
+    d.alg = f.alg;
+    d.size = uint8_t(f.digest.size());
+    std::memcpy(d.bytes, f.digest.data(), d.size);
   }
-  if (config_.srtp_profiles.empty())
-    for (SrtpProfile p : kDefaultProfiles) (void)config_.srtp_profiles.push_back(p);
+  // Defaults: AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305 (when the backend
+  // has it); AEAD_AES_128_GCM, AEAD_AES_256_GCM, AES128_CM_HMAC_SHA1_80/_32.
+  static constexpr uint8_t kDefaultSuites[] = {0xC0, 0x2B, 0xC0, 0x2C, 0xCC, 0xA9};
+  static constexpr uint8_t kDefaultProfiles[] = {0, 7, 0, 8, 0, 1, 0, 2};
+  for (CipherSuite c : config.cipher_suites) put_u16(s.suite_bytes, s.suites_size, uint16_t(c));
+  if (!s.suites_size) {
+    s.suites_size = crypto::ChaChaPoly::available() ? 6 : 4;
+    std::memcpy(s.suite_bytes, kDefaultSuites, sizeof(kDefaultSuites));
+  }
+  for (SrtpProfile p : config.srtp_profiles) put_u16(s.profile_bytes, s.profiles_size, uint16_t(p));
+  if (!s.profiles_size) {
+    s.profiles_size = sizeof(kDefaultProfiles);
+    std::memcpy(s.profile_bytes, kDefaultProfiles, sizeof(kDefaultProfiles));
+  }
   // Each queue keeps, once drained, a buffer for one record of a full
   // datagram (what SCTP sends: one packet per record, RFC 8261 §5); bursts
   // and larger records grow it until it drains.
-  const size_t keep = RecordQueue::kEntryHeader + std::max<size_t>(config_.mtu, kKeptDatagram);
-  rx_data_.set_limits(config_.max_received_app_data, keep);
-  tx_data_.set_limits(config_.max_queued_app_data, keep);
+  const size_t keep = RecordQueue::kEntryHeader + std::max<size_t>(config.mtu, kKeptDatagram);
+  rx_data_.set_limits(config.max_received_app_data, keep);
+  tx_data_.set_limits(config.max_queued_app_data, keep);
   rng_.fill(cookie_secret_);
   // The ECDHE key pair of the group we prefer, ahead of the handshake.
-  bool x25519 = config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519);
-  init_status_ = ensure_ecdh(x25519 ? kGroupX25519 : kGroupSecp256r1);
-  group_ = 0;
+  init_status_ = ensure_ecdh(s.x25519 ? kGroupX25519 : kGroupSecp256r1);
+}
+
+bool Connection::fingerprint_matches(Bytes der) const {
+  bool match = false;
+  for (size_t i = 0; i < settings_.fingerprint_count; ++i) {
+    const Digest& d = fingerprints_[i];
+    uint8_t digest[crypto::kMaxHashSize];
+    crypto::hash(d.alg, der, digest);
+    match |= constant_time_equal(Bytes(digest, crypto::hash_size(d.alg)), Bytes(d.bytes, d.size));
+  }
+  return match;
 }
 
 Connection::~Connection() = default;
+
+__attribute__((noinline)) void Connection::bump(uint64_t& counter) { ++counter; }
 
 size_t Connection::handshake_memory() const {
   return transcript_.capacity() + scratch_.capacity() + flight_buf_.capacity() + reassembler_.buffered_bytes();
@@ -80,8 +118,8 @@ void Connection::allocate_handshake_state() {
     // Sized from the certificate, not from max_handshake_message_size (the
     // bound on what the peer may send), and never above the old size, so a
     // message that did not fit before still does not.
-    const size_t der = config_.certificate ? config_.certificate->der().size() : 0;
-    scratch_.resize(std::min(config_.max_handshake_message_size + 256, der + 1024));
+    const size_t der = settings_.certificate ? settings_.certificate->der().size() : 0;
+    scratch_.resize(std::min(settings_.max_handshake_message_size + 256, der + 1024));
     transcript_.reserve(4096);
     flight_buf_.reserve(2048);
   }
@@ -90,14 +128,14 @@ void Connection::allocate_handshake_state() {
 Result<void> Connection::start(Instant now) {
   now = mono_.update(now);
   if (hs_ != Hs::idle) return make_error(Errc::invalid_state, "dtls: already started");
-  if (!config_.certificate || !config_.private_key || !config_.private_key->valid())
+  if (!settings_.certificate || !settings_.private_key || !settings_.private_key->valid())
     return make_error(Errc::invalid_argument, "dtls: a certificate and its private key are required");
-  if (config_.mtu < 64) return make_error(Errc::invalid_argument, "dtls: mtu too small");
+  if (settings_.mtu < 64) return make_error(Errc::invalid_argument, "dtls: mtu too small");
   if (!init_status_.ok()) return init_status_.error();
-  if (config_.role == Role::client) {
+  if (settings_.role == Role::client) {
     allocate_handshake_state();
     set_state(TransportState::connecting);
-    timers_.arm(Timer::handshake, now + config_.handshake_timeout);
+    timers_.arm(Timer::handshake, now + settings_.handshake_timeout);
     rng_.fill(client_random_);
     hs_ = Hs::c_wait_server_hello;
     reassembler_.reset(0);
@@ -118,15 +156,15 @@ Result<void> Connection::start(Instant now) {
 
 void Connection::handle_datagram(Instant now, Bytes datagram) {
   now = mono_.update(now);
-  ++stats_.datagrams_received;
+  bump(stats_.datagrams_received);
   if (hs_ == Hs::idle || state_ == TransportState::failed || state_ == TransportState::closed) return;
   RecordParser parser(datagram);
   while (auto rec = parser.next()) {
-    ++stats_.records_received;
+    bump(stats_.records_received);
     handle_record(now, *rec);
     if (state_ == TransportState::failed || state_ == TransportState::closed) return;
   }
-  if (parser.truncated()) ++stats_.dropped_truncated;
+  if (parser.truncated()) bump(stats_.dropped_truncated);
   if (!early_record_.empty() && read_prot_.active()) {
     ByteBuffer held;
     held.swap(early_record_);
@@ -139,7 +177,7 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
   // A first ClientHello may carry the DTLS 1.0 record version (RFC 6347
   // §4.1: the record version of a ClientHello is not meaningful).
   if (rec.version != kDtls12Version && !(rec.epoch == 0 && rec.version == kDtls10Version)) {
-    ++stats_.dropped_bad_version;
+    bump(stats_.dropped_bad_version);
     return;
   }
   const auto type = static_cast<ContentType>(rec.type);
@@ -154,13 +192,13 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
         return;  // epochs tell us all we need; the CCS carries nothing
       case ContentType::alert:
         if (hs_ == Hs::done) {
-          ++stats_.dropped_unexpected;
+          bump(stats_.dropped_unexpected);
           return;
         }
         handle_alert_plaintext(now, rec.fragment, 0);
         return;
       default:
-        ++stats_.dropped_unexpected;
+        bump(stats_.dropped_unexpected);
         return;
     }
   }
@@ -168,19 +206,19 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
       rec.fragment.size() <= 2048) {
     const uint8_t* start = rec.header.data();
     early_record_.assign(Bytes(start, kRecordHeaderSize + rec.fragment.size()));
-    ++stats_.early_records;
+    bump(stats_.early_records);
     return;
   }
   if (rec.epoch != 1 || !read_prot_.active()) {
-    ++stats_.dropped_bad_epoch;
+    bump(stats_.dropped_bad_epoch);
     return;
   }
   if (!replay_[1].check(rec.sequence_number)) {
-    ++stats_.dropped_replay;
+    bump(stats_.dropped_replay);
     return;
   }
   if (rec.fragment.size() > kMaxRecordFragment) {
-    ++stats_.dropped_truncated;
+    bump(stats_.dropped_truncated);
     return;
   }
   // The datagram is the caller's (read-only): copy the record once, to the
@@ -192,7 +230,7 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
   auto opened = read_prot_.open(rec, room);
   if (!opened.ok()) {
     // RFC 6347 §4.1.2.7: invalid records SHOULD be silently discarded.
-    ++stats_.dropped_auth;
+    bump(stats_.dropped_auth);
     return;
   }
   replay_[1].mark(rec.sequence_number);
@@ -202,17 +240,17 @@ void Connection::handle_record(Instant now, const RecordView& rec) {
     case ContentType::alert: handle_alert_plaintext(now, plaintext, 1); return;
     case ContentType::application_data:
       if (hs_ != Hs::done || state_ != TransportState::connected) {
-        ++stats_.dropped_unexpected;
+        bump(stats_.dropped_unexpected);
         return;
       }
       if (rx_data_.full()) {
-        ++stats_.dropped_app_data_full;
+        bump(stats_.dropped_app_data_full);
         return;
       }
       rx_data_.commit(size_t(plaintext.data() - room.data()), plaintext.size());
       ++rx_queued_;
       return;
-    default: ++stats_.dropped_unexpected; return;
+    default: bump(stats_.dropped_unexpected); return;
   }
 }
 
@@ -220,20 +258,13 @@ void Connection::handle_alert_plaintext(Instant now, Bytes plaintext, uint16_t e
   (void)epoch;
   auto alert = parse_alert(plaintext);
   if (!alert.ok()) {
-    ++stats_.dropped_unexpected;
+    bump(stats_.dropped_unexpected);
     return;
   }
   if (alert->description == AlertDescription::close_notify) {
     // RFC 5246 §7.2.1: the other party MUST respond with a close_notify of
     // its own and close down immediately.
-    if (!close_notify_sent_) {
-      alert_pending_ = true;
-      alert_out_ = Alert{AlertLevel::warning, AlertDescription::close_notify};
-      close_notify_sent_ = true;
-    }
-    timers_.disarm_all();
-    flight_sending_ = false;
-    set_state(TransportState::closed);
+    close_down();
     return;
   }
   if (alert->level == AlertLevel::fatal) {
@@ -241,35 +272,36 @@ void Connection::handle_alert_plaintext(Instant now, Bytes plaintext, uint16_t e
     (void)now;
     return;
   }
-  ++stats_.warning_alerts;
+  bump(stats_.warning_alerts);
 }
 
 void Connection::handle_handshake_plaintext(Instant now, Bytes plaintext, uint16_t epoch, uint64_t record_seq) {
   HandshakeFragmentParser parser(plaintext);
   while (auto f = parser.next()) {
     const auto type = static_cast<HandshakeType>(f->msg_type);
+    // The start of the last message of the peer's previous flight, seen
+    // again: the peer repeats that flight, so ours got lost (RFC 6347 §4.2.4).
+    const bool peer_repeats =
+        have_peer_prev_flight_ && f->message_seq == peer_prev_flight_last_seq_ && f->fragment_offset == 0;
     if (hs_ == Hs::done) {
       if (f->message_seq < reassembler_.next_seq()) {
-        // The peer repeats its last flight: ours got lost (RFC 6347 §4.2.4).
-        if (have_peer_prev_flight_ && f->message_seq == peer_prev_flight_last_seq_ && f->fragment_offset == 0 &&
-            !flight_.empty())
-          retransmit_flight(now);
+        if (peer_repeats) retransmit_flight(now);  // nothing when our last flight is gone
         continue;
       }
       // RFC 5746 / WebRTC: no renegotiation. A new ClientHello (server) or
       // HelloRequest (client) is answered with a no_renegotiation warning.
-      if ((config_.role == Role::server && type == HandshakeType::client_hello) ||
-          (config_.role == Role::client && type == HandshakeType::hello_request)) {
+      if ((settings_.role == Role::server && type == HandshakeType::client_hello) ||
+          (settings_.role == Role::client && type == HandshakeType::hello_request)) {
         alert_pending_ = true;
         alert_out_ = Alert{AlertLevel::warning, AlertDescription::no_renegotiation};
       } else {
-        ++stats_.dropped_fragments;
+        bump(stats_.dropped_fragments);
       }
       continue;
     }
     if (hs_ == Hs::s_wait_client_hello) {
       if (type != HandshakeType::client_hello || epoch != 0) {
-        ++stats_.dropped_fragments;
+        bump(stats_.dropped_fragments);
         continue;
       }
       // Follow the client's message_seq: after a HelloVerifyRequest the
@@ -278,7 +310,7 @@ void Connection::handle_handshake_plaintext(Instant now, Bytes plaintext, uint16
       if (f->message_seq != reassembler_.next_seq()) reassembler_.reset(f->message_seq);
       auto res = reassembler_.add(*f);
       if (res != FragmentReassembler::AddResult::accepted) {
-        ++stats_.dropped_fragments;
+        bump(stats_.dropped_fragments);
         continue;
       }
       if (auto m = reassembler_.pop()) {
@@ -289,19 +321,19 @@ void Connection::handle_handshake_plaintext(Instant now, Bytes plaintext, uint16
     }
     // Finished is the only handshake message protected by epoch 1 here.
     if ((type == HandshakeType::finished) != (epoch == 1)) {
-      ++stats_.dropped_fragments;
+      bump(stats_.dropped_fragments);
       continue;
     }
     auto res = reassembler_.add(*f);
     if (res == FragmentReassembler::AddResult::old) {
-      if (have_peer_prev_flight_ && f->message_seq == peer_prev_flight_last_seq_ && f->fragment_offset == 0)
+      if (peer_repeats)
         retransmit_flight(now);
       else
-        ++stats_.dropped_fragments;
+        bump(stats_.dropped_fragments);
       continue;
     }
     if (res != FragmentReassembler::AddResult::accepted) {
-      ++stats_.dropped_fragments;
+      bump(stats_.dropped_fragments);
       continue;
     }
     while (auto m = reassembler_.pop()) {
@@ -310,21 +342,19 @@ void Connection::handle_handshake_plaintext(Instant now, Bytes plaintext, uint16
     }
     if (state_ == TransportState::failed) return;
   }
-  if (parser.malformed()) ++stats_.dropped_fragments;
+  if (parser.malformed()) bump(stats_.dropped_fragments);
 }
 
 void Connection::handle_timeout(Instant now) {
   now = mono_.update(now);
   if (timers_.take_expired(Timer::handshake, now)) {
-    timers_.disarm_all();
-    flight_sending_ = false;
     fail(Failure::handshake_timed_out);
     alert_pending_ = false;  // the peer is not answering: no alert
     return;
   }
   if (timers_.take_expired(Timer::retransmit, now)) {
     // RFC 6347 §4.2.4.1: double the timer on each retransmission, up to 60 s.
-    rto_ = std::min<Duration>(rto_ * 2, config_.max_rto);
+    rto_ = std::min<Duration>(rto_ * 2, settings_.max_rto);
     retransmit_flight(now);
   }
 }
@@ -351,22 +381,28 @@ Result<size_t> Connection::seal_application_data_in_place(Instant now, MutBytes 
   // The plaintext is already in place: write_plain_or_sealed's move is a no-op.
   const size_t n = write_plain_or_sealed(buf, ContentType::application_data, 1, Bytes(buf.data() + at, len));
   if (!n) return make_error(Errc::crypto_failure, "dtls: sealing the record failed");
-  ++stats_.datagrams_sent;
-  ++stats_.records_sent;
-  return n;
+  return count_datagram(n);
 }
 
 void Connection::close(Instant now) {
   mono_.update(now);
   if (state_ == TransportState::closed || state_ == TransportState::failed) return;
+  close_down();
+}
+
+void Connection::close_down() {
   if (hs_ != Hs::idle && !close_notify_sent_) {
     alert_pending_ = true;
     alert_out_ = Alert{AlertLevel::warning, AlertDescription::close_notify};
     close_notify_sent_ = true;
   }
+  end(TransportState::closed);
+}
+
+void Connection::end(TransportState s) {
   timers_.disarm_all();
   flight_sending_ = false;
-  set_state(TransportState::closed);
+  set_state(s);
 }
 
 Result<void> Connection::export_keying_material(std::string_view label, MutBytes out) const {
@@ -394,61 +430,92 @@ void Connection::fail(AlertDescription alert, Error error) {
   if (state_ == TransportState::failed) return;
   alert_pending_ = true;
   alert_out_ = Alert{AlertLevel::fatal, alert};
-  timers_.disarm_all();
-  flight_sending_ = false;
   hvr_pending_ = false;
   push_event(EventKind::error, error, uint8_t(alert));
-  set_state(TransportState::failed);
+  end(TransportState::failed);
 }
 
 namespace {
+// Indexed by Connection::Failure (same order): the alert sent and the Errc,
+// two bytes a row; the texts follow in one string, in the same order
+// (a cold path walks to the n-th), and are left out under
+// SANSRTC_TERSE_ERRORS.
 struct FailureRow {
   AlertDescription alert;
   Errc code;
-  const char* message;
 };
-// Indexed by Connection::Failure (same order).
 constexpr FailureRow kFailures[] = {
-    {AlertDescription::handshake_failure, Errc::malformed,
-     "dtls: non-empty renegotiation_info on an initial handshake"},
-    {AlertDescription::handshake_failure, Errc::auth_failed, "dtls: the client sent no certificate"},
-    {AlertDescription::bad_certificate, Errc::auth_failed, "dtls: peer certificate does not match the SDP fingerprint"},
-    {AlertDescription::unexpected_message, Errc::limit_exceeded, "dtls: too many HelloVerifyRequests"},
-    {AlertDescription::protocol_version, Errc::unsupported, "dtls: server did not select DTLS 1.2"},
-    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: server selected a suite we did not offer"},
-    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: server does not support extended master secret"},
-    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: server selected no SRTP protection profile"},
-    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: server selected an SRTP profile we did not offer"},
-    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: server chose a group we did not offer"},
-    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: unsupported ServerKeyExchange signature algorithm"},
-    {AlertDescription::decrypt_error, Errc::auth_failed, "dtls: ServerKeyExchange signature does not verify"},
-    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: server cannot accept an ECDSA P-256 certificate"},
-    {AlertDescription::decrypt_error, Errc::auth_failed, "dtls: client Finished does not verify"},
-    {AlertDescription::decrypt_error, Errc::auth_failed, "dtls: server Finished does not verify"},
-    {AlertDescription::protocol_version, Errc::unsupported, "dtls: client does not offer DTLS 1.2"},
-    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: client does not offer extended master secret"},
-    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: no common cipher suite"},
-    {AlertDescription::illegal_parameter, Errc::malformed, "dtls: no null compression"},
-    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: no common group"},
-    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: client cannot verify ecdsa_secp256r1_sha256"},
-    {AlertDescription::handshake_failure, Errc::unsupported, "dtls: no common SRTP protection profile"},
-    {AlertDescription::illegal_parameter, Errc::unsupported, "dtls: unsupported CertificateVerify algorithm"},
-    {AlertDescription::decrypt_error, Errc::auth_failed, "dtls: CertificateVerify signature does not verify"},
-    {AlertDescription::handshake_failure, Errc::timeout, "dtls: handshake timed out"},
+    {AlertDescription::handshake_failure, Errc::malformed},
+    {AlertDescription::handshake_failure, Errc::auth_failed},
+    {AlertDescription::bad_certificate, Errc::auth_failed},
+    {AlertDescription::unexpected_message, Errc::limit_exceeded},
+    {AlertDescription::protocol_version, Errc::unsupported},
+    {AlertDescription::illegal_parameter, Errc::unsupported},
+    {AlertDescription::handshake_failure, Errc::unsupported},
+    {AlertDescription::handshake_failure, Errc::unsupported},
+    {AlertDescription::illegal_parameter, Errc::unsupported},
+    {AlertDescription::illegal_parameter, Errc::unsupported},
+    {AlertDescription::illegal_parameter, Errc::unsupported},
+    {AlertDescription::decrypt_error, Errc::auth_failed},
+    {AlertDescription::handshake_failure, Errc::unsupported},
+    {AlertDescription::decrypt_error, Errc::auth_failed},
+    {AlertDescription::decrypt_error, Errc::auth_failed},
+    {AlertDescription::protocol_version, Errc::unsupported},
+    {AlertDescription::handshake_failure, Errc::unsupported},
+    {AlertDescription::handshake_failure, Errc::unsupported},
+    {AlertDescription::illegal_parameter, Errc::malformed},
+    {AlertDescription::handshake_failure, Errc::unsupported},
+    {AlertDescription::handshake_failure, Errc::unsupported},
+    {AlertDescription::handshake_failure, Errc::unsupported},
+    {AlertDescription::illegal_parameter, Errc::unsupported},
+    {AlertDescription::decrypt_error, Errc::auth_failed},
+    {AlertDescription::handshake_failure, Errc::timeout},
 };
+#if !defined(SANSRTC_TERSE_ERRORS)
+constexpr char kFailureTexts[] =
+    "dtls: non-empty renegotiation_info on an initial handshake\0"
+    "dtls: the client sent no certificate\0"
+    "dtls: peer certificate does not match the SDP fingerprint\0"
+    "dtls: too many HelloVerifyRequests\0"
+    "dtls: server did not select DTLS 1.2\0"
+    "dtls: server selected a suite we did not offer\0"
+    "dtls: server does not support extended master secret\0"
+    "dtls: server selected no SRTP protection profile\0"
+    "dtls: server selected an SRTP profile we did not offer\0"
+    "dtls: server chose a group we did not offer\0"
+    "dtls: unsupported ServerKeyExchange signature algorithm\0"
+    "dtls: ServerKeyExchange signature does not verify\0"
+    "dtls: server cannot accept an ECDSA P-256 certificate\0"
+    "dtls: client Finished does not verify\0"
+    "dtls: server Finished does not verify\0"
+    "dtls: client does not offer DTLS 1.2\0"
+    "dtls: client does not offer extended master secret\0"
+    "dtls: no common cipher suite\0"
+    "dtls: no null compression\0"
+    "dtls: no common group\0"
+    "dtls: client cannot verify ecdsa_secp256r1_sha256\0"
+    "dtls: no common SRTP protection profile\0"
+    "dtls: unsupported CertificateVerify algorithm\0"
+    "dtls: CertificateVerify signature does not verify\0"
+    "dtls: handshake timed out";
+#endif
 }  // namespace
 
 void Connection::fail(Failure f) {
   static_assert(sizeof(kFailures) / sizeof(kFailures[0]) == size_t(Failure::handshake_timed_out) + 1);
   const FailureRow& r = kFailures[size_t(f)];
-  fail(r.alert, make_error(r.code, r.message));
+#if defined(SANSRTC_TERSE_ERRORS)
+  fail(r.alert, make_error(r.code, ""));
+#else
+  const char* text = kFailureTexts;
+  for (size_t i = 0; i < size_t(f); ++i) text += std::strlen(text) + 1;
+  fail(r.alert, Error{r.code, text});
+#endif
 }
 
 void Connection::peer_alert_failure(AlertDescription alert) {
-  timers_.disarm_all();
-  flight_sending_ = false;
   push_event(EventKind::error, make_error(Errc::closed, "dtls: the peer sent a fatal alert"), uint8_t(alert), true);
-  set_state(TransportState::failed);
+  end(TransportState::failed);
 }
 
 std::optional<Event> Connection::poll_event() {
@@ -519,7 +586,7 @@ Result<void> Connection::push_certificate() {
   // Both sides send their one certificate (RFC 8827 §6.5: WebRTC needs
   // certificates on both ends).
   CertificateMsg cm;
-  (void)cm.certificates.push_back(config_.certificate->der());
+  (void)cm.certificates.push_back(settings_.certificate->der());
   ByteWriter w(scratch_.mut_bytes());
   write_certificate(w, cm);
   return push_written(HandshakeType::certificate, w);
@@ -536,7 +603,7 @@ void Connection::push_ccs() {
 void Connection::send_flight(Instant now, bool arm_timer) {
   flight_sending_ = true;
   tx_msg_ = tx_off_ = 0;
-  rto_ = config_.initial_rto;
+  rto_ = settings_.initial_rto;
   if (arm_timer)
     timers_.arm(Timer::retransmit, now + rto_);
   else
@@ -545,7 +612,7 @@ void Connection::send_flight(Instant now, bool arm_timer) {
 
 void Connection::retransmit_flight(Instant now) {
   if (flight_.empty()) return;
-  ++stats_.retransmissions;
+  bump(stats_.retransmissions);
   flight_sending_ = true;
   tx_msg_ = tx_off_ = 0;
   if (hs_ != Hs::done) timers_.arm(Timer::retransmit, now + rto_);
@@ -568,42 +635,39 @@ size_t Connection::write_plain_or_sealed(MutBytes out, ContentType type, uint16_
 }
 
 std::optional<size_t> Connection::transmit_flight(MutBytes buf) {
-  const size_t limit = std::min(buf.size(), config_.mtu);
+  const size_t limit = std::min(buf.size(), settings_.mtu);
   size_t pos = 0;
   while (tx_msg_ < flight_.size()) {
     const OutMsg& m = flight_[tx_msg_];
     const size_t overhead =
         kRecordHeaderSize + (m.epoch ? write_prot_.explicit_nonce_size() + crypto::kAeadTagSize : 0);
-    if (m.ccs) {
-      if (pos + overhead + 1 > limit) break;
-      const uint8_t one = 1;
-      size_t n = write_plain_or_sealed(buf.subspan(pos, limit - pos), ContentType::change_cipher_spec, m.epoch,
-                                       Bytes(&one, 1));
-      if (n == 0) break;
-      pos += n;
-      ++stats_.records_sent;
-      ++tx_msg_;
-      continue;
-    }
+    // A ChangeCipherSpec is a one-byte "message" without handshake header
+    // (RFC 5246 §7.1), sent through the same path.
+    const size_t hdr = m.ccs ? 0 : kHandshakeHeaderSize;
     const uint8_t* full = flight_buf_.data() + m.offset;
-    const size_t body_len = m.length - kHandshakeHeaderSize;
+    const size_t body_len = m.ccs ? 1 : m.length - kHandshakeHeaderSize;
     const size_t remaining = body_len - tx_off_;
     const size_t room = limit - pos;
-    if (room < overhead + kHandshakeHeaderSize + (remaining ? 1 : 0)) break;
-    size_t avail = room - overhead - kHandshakeHeaderSize;
+    if (room < overhead + hdr + (remaining ? 1 : 0)) break;
+    size_t avail = room - overhead - hdr;
     // Do not split a message into a sliver when a fresh datagram would hold more.
     if (remaining > avail && avail < 64 && pos > 0) break;
     size_t frag = std::min(remaining, avail);
     // Build the fragment (header + body slice) directly at its place in buf.
     uint8_t* payload = buf.data() + pos + kRecordHeaderSize + (m.epoch ? write_prot_.explicit_nonce_size() : 0);
-    write_handshake_header(payload, static_cast<HandshakeType>(full[0]), uint32_t(body_len), load_be16(full + 4),
-                           uint32_t(tx_off_), uint32_t(frag));
-    std::memcpy(payload + kHandshakeHeaderSize, full + kHandshakeHeaderSize + tx_off_, frag);
-    size_t n = write_plain_or_sealed(buf.subspan(pos, room), ContentType::handshake, m.epoch,
-                                     Bytes(payload, kHandshakeHeaderSize + frag));
+    if (m.ccs) {
+      payload[0] = 1;
+    } else {
+      write_handshake_header(payload, static_cast<HandshakeType>(full[0]), uint32_t(body_len), load_be16(full + 4),
+                             uint32_t(tx_off_), uint32_t(frag));
+      std::memcpy(payload + kHandshakeHeaderSize, full + kHandshakeHeaderSize + tx_off_, frag);
+    }
+    size_t n = write_plain_or_sealed(buf.subspan(pos, room),
+                                     m.ccs ? ContentType::change_cipher_spec : ContentType::handshake, m.epoch,
+                                     Bytes(payload, hdr + frag));
     if (n == 0) break;
     pos += n;
-    ++stats_.records_sent;
+    bump(stats_.records_sent);
     tx_off_ += frag;
     if (tx_off_ == body_len) {
       ++tx_msg_;
@@ -616,8 +680,14 @@ std::optional<size_t> Connection::transmit_flight(MutBytes buf) {
     flight_sending_ = false;
     return std::nullopt;
   }
-  ++stats_.datagrams_sent;
+  bump(stats_.datagrams_sent);
   return pos;
+}
+
+__attribute__((noinline)) size_t Connection::count_datagram(size_t n) {
+  bump(stats_.datagrams_sent);
+  bump(stats_.records_sent);
+  return n;
 }
 
 std::optional<size_t> Connection::poll_transmit(MutBytes buf) {
@@ -626,33 +696,27 @@ std::optional<size_t> Connection::poll_transmit(MutBytes buf) {
     // RFC 6347 §4.2.1: "the server MUST use the record sequence number in
     // the ClientHello as the record sequence number in the
     // HelloVerifyRequest".
-    uint8_t body[2 + 1 + 32];
-    ByteWriter w(MutBytes(body, sizeof(body)));
+    constexpr size_t kBody = 2 + 1 + 32;  // server_version, cookie<0..2^8-1>
+    constexpr size_t kLen = kRecordHeaderSize + kHandshakeHeaderSize + kBody;
+    if (buf.size() < kLen) return std::nullopt;
+    uint8_t* p = buf.data();
+    write_record_header(p, ContentType::handshake, 0, hvr_record_seq_, kHandshakeHeaderSize + kBody);
+    p += kRecordHeaderSize;
+    write_handshake_header(p, HandshakeType::hello_verify_request, kBody, hvr_message_seq_, 0, kBody);
+    p += kHandshakeHeaderSize;
     // RFC 6347 §4.2.1: "DTLS 1.2 server implementations SHOULD use DTLS
     // version 1.0 regardless of the version of TLS that is expected to be
     // negotiated."
-    write_hello_verify_request(w, HelloVerifyRequest{kDtls10Version, Bytes(hvr_cookie_)});
-    const size_t len = kRecordHeaderSize + kHandshakeHeaderSize + w.position();
-    if (buf.size() < len) return std::nullopt;
-    write_record_header(buf.data(), ContentType::handshake, 0, hvr_record_seq_,
-                        uint16_t(kHandshakeHeaderSize + w.position()));
-    write_handshake_header(buf.data() + kRecordHeaderSize, HandshakeType::hello_verify_request,
-                           uint32_t(w.position()), hvr_message_seq_, 0, uint32_t(w.position()));
-    std::memcpy(buf.data() + kRecordHeaderSize + kHandshakeHeaderSize, body, w.position());
-    ++stats_.datagrams_sent;
-    ++stats_.records_sent;
-    return len;
+    store_be16(p, kDtls10Version);
+    p[2] = 32;
+    std::memcpy(p + 3, hvr_cookie_.data(), 32);
+    return count_datagram(kLen);
   }
   if (alert_pending_) {
     alert_pending_ = false;
     uint8_t body[2] = {static_cast<uint8_t>(alert_out_.level), static_cast<uint8_t>(alert_out_.description)};
     uint16_t epoch = write_epoch_ && write_prot_.active() ? 1 : 0;
-    size_t n = write_plain_or_sealed(buf, ContentType::alert, epoch, Bytes(body, 2));
-    if (n) {
-      ++stats_.datagrams_sent;
-      ++stats_.records_sent;
-      return n;
-    }
+    if (size_t n = write_plain_or_sealed(buf, ContentType::alert, epoch, Bytes(body, 2))) return count_datagram(n);
   }
   if (state_ == TransportState::failed || state_ == TransportState::closed) return std::nullopt;
   if (flight_sending_) {
@@ -662,13 +726,8 @@ std::optional<size_t> Connection::poll_transmit(MutBytes buf) {
     size_t n = write_plain_or_sealed(buf, ContentType::application_data, 1, tx_data_.front());
     tx_data_.pop();
     if (tx_data_.empty()) tx_data_.trim();  // the record is in `buf` now
-    if (!n) {
-      ++stats_.dropped_app_data_buffer;
-      continue;
-    }
-    ++stats_.datagrams_sent;
-    ++stats_.records_sent;
-    return n;
+    if (n) return count_datagram(n);
+    bump(stats_.dropped_app_data_buffer);
   }
   return std::nullopt;
 }

@@ -97,7 +97,147 @@ struct Stats {
   uint64_t early_records = 0;            // epoch-1 records held until the keys existed
 };
 
-class Connection {
+namespace detail {
+
+// The plain state of a Connection. Every member starts as zero (or false,
+// or the first enumerator), so the Connection value-initialises this base
+// with one memset; no default member initialisers here other than zeros
+// (the class members at the end), which would turn that back into one
+// store or memset per member (flash, issue 7).
+struct ConnectionVars {
+  // Inline, so that GCC sees the zero stores of the class members below
+  // right after the value-initialisation's memset and drops them.
+  [[gnu::always_inline]] ConnectionVars() = default;
+
+  enum class Hs : uint8_t {
+    idle,
+    c_wait_server_hello,
+    c_wait_certificate,
+    c_wait_server_key_exchange,
+    c_wait_certificate_request_or_done,
+    c_wait_server_hello_done,
+    c_wait_finished,
+    s_wait_client_hello,
+    s_wait_certificate,
+    s_wait_client_key_exchange,
+    s_wait_certificate_verify,
+    s_wait_finished,
+    done,
+  };
+  // What the Connection keeps of its Config: the scalars it reads, and the
+  // lists in wire form (big-endian u16s, fingerprints as bare digests), so
+  // construction copies a few words and memcpy's instead of the Config's
+  // inline vectors element by element (flash, issue 7).
+  struct Settings {
+    const crypto::Certificate* certificate;
+    const crypto::EcdsaP256Key* private_key;
+    Duration initial_rto;
+    Duration max_rto;
+    Duration handshake_timeout;
+    Duration cookie_secret_lifetime;
+    size_t mtu;
+    size_t max_handshake_message_size;
+    size_t max_hello_verify_requests;
+    Role role;
+    bool x25519;  // enabled and available
+    bool use_cookie;
+    uint8_t fingerprint_count;
+    uint8_t suites_size;    // bytes used in suite_bytes
+    uint8_t profiles_size;  // bytes used in profile_bytes
+    U16List suites() const { return U16List{Bytes(suite_bytes, suites_size)}; }
+    U16List profiles() const { return U16List{Bytes(profile_bytes, profiles_size)}; }
+    uint8_t suite_bytes[2 * 3];
+    uint8_t profile_bytes[2 * 4];
+  };
+  // A remote fingerprint (Settings::fingerprint_count of them are valid).
+  struct Digest {
+    crypto::HashAlg alg;
+    uint8_t size;
+    uint8_t bytes[crypto::kMaxHashSize];
+  };
+  struct PendingEvent {
+    Error error;
+    uint32_t data_before;  // rx_queued_ when the event happened
+    EventKind kind;
+    TransportState state;
+    uint8_t alert;  // kNoAlert or an AlertDescription
+    bool alert_from_peer;
+  };
+  static constexpr uint8_t kNoAlert = 0xFF;
+  static constexpr size_t kMaxEvents = 8;
+
+  TransportState state_;
+  Hs hs_;
+  // Negotiated.
+  uint16_t suite_;
+  const SuiteParams* suite_params_;
+  uint16_t srtp_profile_;
+  uint16_t group_;
+  // Key exchange.
+  bool ecdh_ready_;
+  size_t peer_ecdh_public_len_;
+  bool have_peer_cert_;
+  bool certificate_requested_;
+  bool peer_offered_reneg_info_;
+  // Handshake.
+  uint16_t next_send_seq_;
+  size_t cookie_len_;
+  size_t hello_verify_count_;
+  bool finished_verified_;
+  // Server: a previous cookie secret is still accepted.
+  bool have_prev_cookie_secret_;
+  // A HelloVerifyRequest waiting to be sent: one slot, no per-client state.
+  bool hvr_pending_;
+  uint64_t hvr_record_seq_;
+  uint16_t hvr_message_seq_;
+  // Outgoing flight (see flight_ and flight_buf_).
+  bool flight_sending_;
+  size_t tx_msg_;
+  size_t tx_off_;
+  bool have_peer_prev_flight_;
+  uint16_t peer_prev_flight_last_seq_;
+  // Records.
+  uint16_t write_epoch_;
+  uint64_t write_seq_[2];
+  // Alerts to send (one slot, alert_out_; a fatal alert ends everything anyway).
+  bool alert_pending_;
+  bool close_notify_sent_;
+  // Application data records queued / delivered so far (wrapping): the
+  // other events are stamped with the first count, so poll_event keeps the
+  // order in which everything happened.
+  uint32_t rx_queued_;
+  uint32_t rx_delivered_;
+  Settings settings_;
+  // The other events: a handful per connection (state changes, keys, one
+  // error), in a small inline ring.
+  std::array<PendingEvent, kMaxEvents> events_;
+  uint8_t events_head_;
+  uint8_t events_count_;
+  // Class members whose every default is zero: the value-initialisation's
+  // memset covers them and GCC drops their own (redundant) zero stores,
+  // which otherwise took ~150 bytes of the constructor (issue 7).
+  Stats stats_;
+  Secret<kMasterSecretSize> master_secret_;
+  SrtpKeyingMaterial srtp_keys_;
+  enum class Timer : uint8_t { retransmit, handshake, count_ };
+  MonotonicNow mono_;
+  TimerTable<Timer, size_t(Timer::count_)> timers_;
+  // Handshake state (allocated when the handshake really starts).
+  ByteBuffer transcript_;
+  ByteBuffer scratch_;
+  // When the current cookie secret was made.
+  std::optional<Instant> cookie_secret_since_;
+  // The outgoing flight's messages (see Connection::flight_).
+  ByteBuffer flight_buf_;
+  ReplayWindow replay_[2];
+  // One epoch-1 record that overtook the message giving us its keys (e.g. a
+  // reordered Finished before the ClientKeyExchange); replayed afterwards.
+  ByteBuffer early_record_;
+};
+
+}  // namespace detail
+
+class Connection : private detail::ConnectionVars {
  public:
   // `rng` must outlive the Connection. Computes the ECDHE key pair now so
   // that the handshake does not wait for it.
@@ -150,7 +290,7 @@ class Connection {
   [[nodiscard]] Result<void> export_keying_material(std::string_view label, MutBytes out) const;
 
   TransportState state() const { return state_; }
-  Role role() const { return config_.role; }
+  Role role() const { return settings_.role; }
   const Stats& stats() const { return stats_; }
   uint16_t negotiated_cipher_suite() const { return suite_; }
   uint16_t negotiated_srtp_profile() const { return srtp_profile_; }
@@ -166,23 +306,6 @@ class Connection {
   size_t handshake_memory() const;
 
  private:
-  enum class Hs : uint8_t {
-    idle,
-    c_wait_server_hello,
-    c_wait_certificate,
-    c_wait_server_key_exchange,
-    c_wait_certificate_request_or_done,
-    c_wait_server_hello_done,
-    c_wait_finished,
-    s_wait_client_hello,
-    s_wait_certificate,
-    s_wait_client_key_exchange,
-    s_wait_certificate_verify,
-    s_wait_finished,
-    done,
-  };
-  enum class Timer : uint8_t { retransmit, handshake, count_ };
-
   struct OutMsg {
     bool ccs = false;
     uint16_t epoch = 0;
@@ -195,6 +318,8 @@ class Connection {
   void handle_handshake_plaintext(Instant now, Bytes plaintext, uint16_t epoch, uint64_t record_seq);
   void handle_alert_plaintext(Instant now, Bytes plaintext, uint16_t epoch);
   size_t write_plain_or_sealed(MutBytes out, ContentType type, uint16_t epoch, Bytes payload);
+  // Counts a datagram of one record that is ready; returns `n`.
+  size_t count_datagram(size_t n);
 
   // Handshake.
   void process_message(Instant now, const FragmentReassembler::Message& m);
@@ -206,7 +331,6 @@ class Connection {
   Result<void> server_send_flight4(Instant now);
   Result<void> server_send_flight6(Instant now);
   void append_transcript(Bytes message);
-  bool group_supported(uint16_t group) const;
   // SHA-256(ClientHello.random + ServerHello.random + params): what the
   // ServerKeyExchange signature covers (RFC 8422 §5.4).
   void ske_digest(Bytes params, uint8_t out[32]) const;
@@ -218,6 +342,8 @@ class Connection {
   // RFC 5246 §7.4.9: checks the peer's Finished against the transcript so far
   // (`peer_is_client` picks the "client finished" label). Constant time.
   bool peer_finished_verifies(Bytes verify_data, bool peer_is_client) const;
+  // The Finished verify_data for the client's or the server's label.
+  void finished_verify_data(bool client, uint8_t out[kVerifyDataSize]) const;
   void compute_cookie(const ClientHello& ch, const uint8_t secret[32], uint8_t out[32]) const;
   void maybe_rotate_cookie_secret(Instant now);
   void handshake_complete(Instant now);
@@ -230,6 +356,11 @@ class Connection {
   Result<void> push_written(HandshakeType type, const ByteWriter& w);
   Result<void> push_certificate();
   void push_ccs();
+  // ChangeCipherSpec and our Finished: the end of flights 5 and 6.
+  Result<void> push_ccs_and_finished();
+  // Signs `digest` (SHA-256) with our key, appends SignatureAndHashAlgorithm
+  // and the signature to what `w` holds, and pushes it as `type`.
+  Result<void> push_signed(HandshakeType type, ByteWriter& w, const uint8_t digest[32]);
   void send_flight(Instant now, bool arm_timer);
   void retransmit_flight(Instant now);
   std::optional<size_t> transmit_flight(MutBytes buf);
@@ -268,112 +399,62 @@ class Connection {
   void fail(Failure f);
   void peer_alert_failure(AlertDescription alert);
   void set_state(TransportState s);
+  // Stops timers and flights and moves to `s` (closed or failed).
+  void end(TransportState s);
+  // Queues our close_notify (once, when started) and ends in `closed`.
+  void close_down();
   void push_event(EventKind kind, Error error = Error{Errc::internal, nullptr}, uint8_t alert = kNoAlert,
                   bool from_peer = false);
 
-  Config config_;
+  bool fingerprint_matches(Bytes der) const;
+  // One out-of-line increment of a 64-bit counter: a call is about half the
+  // Thumb code of an inline load/add/add-carry/store, at 33 sites (issue 7).
+  static void bump(uint64_t& counter);
+
+  // The rest of the state is in detail::ConnectionVars (zero at start).
   Rng& rng_;
-  MonotonicNow mono_;
-  TransportState state_ = TransportState::new_;
-  Hs hs_ = Hs::idle;
-  Stats stats_;
-  TimerTable<Timer, size_t(Timer::count_)> timers_;
   Duration rto_;
   Result<void> init_status_;
 
-  // Negotiated.
-  uint16_t suite_ = 0;
-  const SuiteParams* suite_params_ = nullptr;
-  uint16_t srtp_profile_ = 0;
-  uint16_t group_ = 0;
-
   // Key exchange.
   crypto::Ecdh ecdh_;
-  bool ecdh_ready_ = false;
-  std::array<uint8_t, kRandomSize> client_random_{};
-  std::array<uint8_t, kRandomSize> server_random_{};
-  std::array<uint8_t, 65> peer_ecdh_public_{};
-  size_t peer_ecdh_public_len_ = 0;
-  std::array<uint8_t, crypto::kP256PublicKeySize> peer_cert_key_{};
-  bool have_peer_cert_ = false;
-  bool certificate_requested_ = false;
-  bool peer_offered_reneg_info_ = false;
-  Secret<kMasterSecretSize> master_secret_;
-  SrtpKeyingMaterial srtp_keys_;
 
-  // Handshake state (allocated when the handshake really starts).
-  ByteBuffer transcript_;
-  ByteBuffer scratch_;
+  // Handshake state (allocated when the handshake really starts; the
+  // buffers are in ConnectionVars).
   FragmentReassembler reassembler_;
-  uint16_t next_send_seq_ = 0;
-  std::array<uint8_t, 255> cookie_{};
-  size_t cookie_len_ = 0;
-  size_t hello_verify_count_ = 0;
-  bool finished_verified_ = false;
 
-  // Server cookie secrets (current and previous).
-  std::array<uint8_t, 32> cookie_secret_{};
-  std::array<uint8_t, 32> prev_cookie_secret_{};
-  bool have_prev_cookie_secret_ = false;
-  std::optional<Instant> cookie_secret_since_;
-  // A HelloVerifyRequest waiting to be sent: one slot, no per-client state.
-  bool hvr_pending_ = false;
-  uint64_t hvr_record_seq_ = 0;
-  uint16_t hvr_message_seq_ = 0;
-  std::array<uint8_t, 32> hvr_cookie_{};
-
-  // Outgoing flight.
-  ByteBuffer flight_buf_;
+  // Outgoing flight (its bytes: flight_buf_).
   InlineVector<OutMsg, 8> flight_;
-  bool flight_sending_ = false;
-  size_t tx_msg_ = 0;
-  size_t tx_off_ = 0;
-  bool have_peer_prev_flight_ = false;
-  uint16_t peer_prev_flight_last_seq_ = 0;
 
   // Records.
   RecordProtection write_prot_;
   RecordProtection read_prot_;
-  uint16_t write_epoch_ = 0;
-  uint64_t write_seq_[2] = {0, 0};
-  ReplayWindow replay_[2];
   // Protected records are copied once, into the receive queue's tail, and
   // opened there in place; an application data record is then queued where
   // it lies (a full queue still authenticates the record before dropping it).
-  // One epoch-1 record that overtook the message giving us its keys (e.g. a
-  // reordered Finished before the ClientKeyExchange); replayed afterwards.
-  ByteBuffer early_record_;
+  // (replay_ and early_record_ are in ConnectionVars.)
 
-  // Alerts to send (one slot; a fatal alert ends everything anyway).
-  bool alert_pending_ = false;
+  // The alert to send when alert_pending_.
   Alert alert_out_;
-  bool close_notify_sent_ = false;
 
   // Application data, both directions: at most `limit` records each (see
   // record_queue.h for what they keep).
   RecordQueue rx_data_;
   RecordQueue tx_data_;
-  // Application data records queued / delivered so far (wrapping): the
-  // other events are stamped with the first count, so poll_event keeps the
-  // order in which everything happened.
-  uint32_t rx_queued_ = 0;
-  uint32_t rx_delivered_ = 0;
 
-  // The other events: a handful per connection (state changes, keys, one
-  // error), in a small inline ring.
-  struct PendingEvent {
-    Error error;
-    uint32_t data_before;  // rx_queued_ when the event happened
-    EventKind kind;
-    TransportState state;
-    uint8_t alert;  // kNoAlert or an AlertDescription
-    bool alert_from_peer;
-  };
-  static constexpr uint8_t kNoAlert = 0xFF;
-  static constexpr size_t kMaxEvents = 8;
-  std::array<PendingEvent, kMaxEvents> events_{};
-  uint8_t events_head_ = 0;
-  uint8_t events_count_ = 0;
+  // Byte arrays last (short offsets for everything else) and without
+  // initialisers: each is written before it is read (the counts, lengths
+  // and flags in ConnectionVars say which bytes are valid).
+  Digest fingerprints_[4];
+  std::array<uint8_t, kRandomSize> client_random_;
+  std::array<uint8_t, kRandomSize> server_random_;
+  std::array<uint8_t, 65> peer_ecdh_public_;
+  std::array<uint8_t, crypto::kP256PublicKeySize> peer_cert_key_;
+  std::array<uint8_t, 255> cookie_;
+  // Server cookie secrets: current (made in the constructor) and previous.
+  std::array<uint8_t, 32> cookie_secret_;
+  std::array<uint8_t, 32> prev_cookie_secret_;
+  std::array<uint8_t, 32> hvr_cookie_;
 };
 
 }  // namespace sansrtc::dtls

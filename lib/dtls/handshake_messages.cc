@@ -22,135 +22,121 @@ void write_vec16(ByteWriter& w, Bytes b) {
   w.bytes(b);
 }
 
-// A u16 list inside a vector of `prefix` bytes; keeps what fits.
-template <size_t N>
-bool read_u16_list(Bytes data, InlineVector<uint16_t, N>& out) {
-  if (data.size() % 2) return false;
-  for (size_t i = 0; i + 1 < data.size(); i += 2) (void)out.push_back(load_be16(&data[i]));
-  return true;
+// A u16 list: an even number of bytes.
+bool read_u16_list(ByteReader& r, U16List& out) {
+  out.raw = read_vec16(r);
+  return r.ok() && r.empty() && out.raw.size() % 2 == 0;
 }
 
 Result<void> parse_extensions(ByteReader& r, HelloExtensions& ext) {
   if (r.empty()) return ok_result();  // the extensions block is optional
   ByteReader all(read_vec16(r));
   if (!r.ok()) return kMalformed;
-  uint32_t seen = 0;  // bit per known extension: duplicates are malformed (RFC 5246 §7.4.1.4)
   while (!all.empty()) {
     uint16_t type = all.u16();
     ByteReader e(read_vec16(all));
     if (!all.ok()) return kMalformed;
-    int bit = -1;
+    bool* present;
+    bool ok;
     switch (type) {
-      case kExtSupportedGroups: {
-        bit = 0;
-        Bytes list = read_vec16(e);
-        if (!e.ok() || !e.empty() || !read_u16_list(list, ext.supported_groups)) return kMalformed;
-        ext.has_supported_groups = true;
+      case kExtSupportedGroups:
+        present = &ext.has_supported_groups;
+        ok = read_u16_list(e, ext.supported_groups);
         break;
-      }
-      case kExtEcPointFormats: {
-        bit = 1;
-        Bytes list = read_vec8(e);
-        if (!e.ok() || !e.empty()) return kMalformed;
-        for (uint8_t f : list) (void)ext.ec_point_formats.push_back(f);
-        ext.has_ec_point_formats = true;
+      case kExtEcPointFormats:
+        present = &ext.has_ec_point_formats;
+        ext.ec_point_formats = read_vec8(e);
+        ok = e.ok() && e.empty();
         break;
-      }
-      case kExtSignatureAlgorithms: {
-        bit = 2;
-        Bytes list = read_vec16(e);
-        if (!e.ok() || !e.empty() || !read_u16_list(list, ext.signature_algorithms)) return kMalformed;
-        ext.has_signature_algorithms = true;
+      case kExtSignatureAlgorithms:
+        present = &ext.has_signature_algorithms;
+        ok = read_u16_list(e, ext.signature_algorithms);
         break;
-      }
       case kExtExtendedMasterSecret:
-        bit = 3;
+        present = &ext.extended_master_secret;
         // RFC 7627 §5.1: "The extension_data field of this extension is empty".
-        if (!e.empty()) return kMalformed;
-        ext.extended_master_secret = true;
+        ok = e.empty();
         break;
       case kExtRenegotiationInfo:
-        bit = 4;
+        present = &ext.has_renegotiation_info;
         ext.renegotiated_connection = read_vec8(e);
-        if (!e.ok() || !e.empty()) return kMalformed;
-        ext.has_renegotiation_info = true;
+        ok = e.ok() && e.empty();
         break;
       case kExtUseSrtp: {
-        bit = 5;
+        present = &ext.has_use_srtp;
         //  uint8 SRTPProtectionProfile[2];
         //  struct {
         //     SRTPProtectionProfiles SRTPProtectionProfiles;  <2..2^16-1>
         //     opaque srtp_mki<0..255>;
         //  } UseSRTPData;                              (RFC 5764 §4.1.1)
-        Bytes list = read_vec16(e);
+        ext.srtp_profiles.raw = read_vec16(e);
         ext.srtp_mki = read_vec8(e);
-        if (!e.ok() || !e.empty() || list.empty() || !read_u16_list(list, ext.srtp_profiles)) return kMalformed;
-        ext.has_use_srtp = true;
+        const size_t n = ext.srtp_profiles.raw.size();
+        ok = e.ok() && e.empty() && n && n % 2 == 0;
         break;
       }
       default:
         ++ext.unknown;
-        break;
+        continue;
     }
-    if (bit >= 0) {
-      if (seen & (1u << bit)) return kMalformed;
-      seen |= 1u << bit;
-    }
+    // A second extension of a known type is malformed (RFC 5246 §7.4.1.4:
+    // "There MUST NOT be more than one extension of the same type").
+    if (!ok || *present) return kMalformed;
+    *present = true;
   }
   return ok_result();
 }
 
+// Opens an extension: type and a length patched by end_ext.
+size_t begin_ext(ByteWriter& w, uint16_t type) {
+  w.u16(type);
+  size_t at = w.position();
+  w.u16(0);
+  return at;
+}
+void end_ext(ByteWriter& w, size_t at) { w.patch_u16(at, uint16_t(w.position() - at - 2)); }
+
 void write_extensions(ByteWriter& w, const HelloExtensions& ext) {
   size_t start = w.position();
   w.u16(0);
-  auto begin_ext = [&](uint16_t type) {
-    w.u16(type);
-    size_t at = w.position();
-    w.u16(0);
-    return at;
-  };
-  auto end_ext = [&](size_t at) { w.patch_u16(at, uint16_t(w.position() - at - 2)); };
   if (ext.has_renegotiation_info) {
-    size_t at = begin_ext(kExtRenegotiationInfo);
+    size_t at = begin_ext(w, kExtRenegotiationInfo);
     write_vec8(w, ext.renegotiated_connection);
-    end_ext(at);
+    end_ext(w, at);
   }
   if (ext.has_supported_groups) {
-    size_t at = begin_ext(kExtSupportedGroups);
-    w.u16(uint16_t(2 * ext.supported_groups.size()));
-    for (uint16_t g : ext.supported_groups) w.u16(g);
-    end_ext(at);
+    size_t at = begin_ext(w, kExtSupportedGroups);
+    write_vec16(w, ext.supported_groups.raw);
+    end_ext(w, at);
   }
   if (ext.has_ec_point_formats) {
-    size_t at = begin_ext(kExtEcPointFormats);
-    w.u8(uint8_t(ext.ec_point_formats.size()));
-    for (uint8_t f : ext.ec_point_formats) w.u8(f);
-    end_ext(at);
+    size_t at = begin_ext(w, kExtEcPointFormats);
+    write_vec8(w, ext.ec_point_formats);
+    end_ext(w, at);
   }
   if (ext.has_signature_algorithms) {
-    size_t at = begin_ext(kExtSignatureAlgorithms);
-    w.u16(uint16_t(2 * ext.signature_algorithms.size()));
-    for (uint16_t s : ext.signature_algorithms) w.u16(s);
-    end_ext(at);
+    size_t at = begin_ext(w, kExtSignatureAlgorithms);
+    write_vec16(w, ext.signature_algorithms.raw);
+    end_ext(w, at);
   }
   if (ext.has_use_srtp) {
-    size_t at = begin_ext(kExtUseSrtp);
-    w.u16(uint16_t(2 * ext.srtp_profiles.size()));
-    for (uint16_t p : ext.srtp_profiles) w.u16(p);
+    size_t at = begin_ext(w, kExtUseSrtp);
+    write_vec16(w, ext.srtp_profiles.raw);
     write_vec8(w, ext.srtp_mki);
-    end_ext(at);
+    end_ext(w, at);
   }
-  if (ext.extended_master_secret) {
-    size_t at = begin_ext(kExtExtendedMasterSecret);
-    end_ext(at);
-  }
-  if (w.position() == start + 2) {
-    // No extensions: still emit the empty block (harmless, and round-trips).
-  }
-  w.patch_u16(start, uint16_t(w.position() - start - 2));
+  if (ext.extended_master_secret) end_ext(w, begin_ext(w, kExtExtendedMasterSecret));
+  // No extensions: the empty block is still written (harmless, and round-trips).
+  end_ext(w, start);
 }
 
 }  // namespace
+
+bool U16List::contains(uint16_t v) const {
+  for (size_t i = 0; i + 1 < raw.size(); i += 2)
+    if (load_be16(raw.data() + i) == v) return true;
+  return false;
+}
 
 std::optional<HandshakeFragment> HandshakeFragmentParser::next() {
   if (reader_.empty() || malformed_) return std::nullopt;
@@ -183,12 +169,11 @@ Result<void> parse_client_hello_into(Bytes body, ClientHello& m) {
   r.copy_to(m.random.data(), kRandomSize);
   m.session_id = read_vec8(r);
   m.cookie = read_vec8(r);
-  m.cipher_suites_raw = read_vec16(r);
+  m.cipher_suites.raw = read_vec16(r);
   m.compression_methods = read_vec8(r);
-  if (!r.ok() || m.session_id.size() > 32 || m.cipher_suites_raw.size() < 2 ||
-      m.cipher_suites_raw.size() % 2 || m.compression_methods.empty())
+  if (!r.ok() || m.session_id.size() > 32 || m.cipher_suites.raw.size() < 2 || m.cipher_suites.raw.size() % 2 ||
+      m.compression_methods.empty())
     return kMalformed;
-  (void)read_u16_list(m.cipher_suites_raw, m.cipher_suites);
   SANSRTC_TRY(parse_extensions(r, m.extensions));
   if (!r.empty()) return kMalformed;
   return ok_result();
@@ -205,8 +190,7 @@ void write_client_hello(ByteWriter& w, const ClientHello& m) {
   w.bytes(Bytes(m.random));
   write_vec8(w, m.session_id);
   write_vec8(w, m.cookie);
-  w.u16(uint16_t(2 * m.cipher_suites.size()));
-  for (uint16_t s : m.cipher_suites) w.u16(s);
+  write_vec16(w, m.cipher_suites.raw);
   if (m.compression_methods.empty()) {
     w.u8(1);
     w.u8(0);  // null compression
@@ -315,12 +299,11 @@ void write_server_key_exchange(ByteWriter& w, const ServerKeyExchange& m) {
 
 Result<void> parse_certificate_request_into(Bytes body, CertificateRequest& m) {
   ByteReader r(body);
-  Bytes types = read_vec8(r);
-  Bytes algs = read_vec16(r);
+  m.certificate_types = read_vec8(r);
+  m.signature_algorithms.raw = read_vec16(r);
   m.certificate_authorities = read_vec16(r);
-  if (!r.ok() || !r.empty() || types.empty() || algs.size() < 2 || !read_u16_list(algs, m.signature_algorithms))
-    return kMalformed;
-  for (uint8_t t : types) (void)m.certificate_types.push_back(t);
+  const size_t algs = m.signature_algorithms.raw.size();
+  if (!r.ok() || !r.empty() || m.certificate_types.empty() || algs < 2 || algs % 2) return kMalformed;
   return ok_result();
 }
 
@@ -331,10 +314,8 @@ Result<CertificateRequest> parse_certificate_request(Bytes body) {
 }
 
 void write_certificate_request(ByteWriter& w, const CertificateRequest& m) {
-  w.u8(uint8_t(m.certificate_types.size()));
-  for (uint8_t t : m.certificate_types) w.u8(t);
-  w.u16(uint16_t(2 * m.signature_algorithms.size()));
-  for (uint16_t s : m.signature_algorithms) w.u16(s);
+  write_vec8(w, m.certificate_types);
+  write_vec16(w, m.signature_algorithms.raw);
   write_vec16(w, m.certificate_authorities);
 }
 

@@ -9,7 +9,8 @@
 // Parsed messages are views over the input (valid while it is); parsers are
 // strict about lengths (every vector must fit its container exactly) and
 // lenient about content (unknown extensions, suites and groups are skipped).
-// Lists longer than the inline capacities keep their first entries.
+// Lists are views too (U16List, Bytes): the wire bytes, in wire order; a
+// writer emits them as they are.
 //
 // Leaves out: session tickets, SNI, ALPN, compressed points, explicit
 // curves, non-ECDHE key exchanges.
@@ -58,20 +59,30 @@ class HandshakeFragmentParser {
 void write_handshake_header(uint8_t* out, HandshakeType type, uint32_t length, uint16_t message_seq,
                             uint32_t fragment_offset, uint32_t fragment_length);
 
+// A list of big-endian u16 values (suites, groups, signature algorithms,
+// SRTP profiles) as it sits on the wire: a view, even length.
+struct U16List {
+  Bytes raw;
+  size_t size() const { return raw.size() / 2; }
+  bool empty() const { return raw.empty(); }
+  uint16_t operator[](size_t i) const { return load_be16(raw.data() + 2 * i); }
+  bool contains(uint16_t v) const;
+};
+
 struct HelloExtensions {
   bool has_supported_groups = false;
-  InlineVector<uint16_t, 16> supported_groups;
   bool has_ec_point_formats = false;
-  InlineVector<uint8_t, 8> ec_point_formats;
   bool has_signature_algorithms = false;
-  InlineVector<uint16_t, 32> signature_algorithms;
   bool extended_master_secret = false;
   bool has_renegotiation_info = false;
-  Bytes renegotiated_connection;
   bool has_use_srtp = false;
-  InlineVector<uint16_t, 16> srtp_profiles;
-  Bytes srtp_mki;
   uint16_t unknown = 0;  // extensions skipped
+  U16List supported_groups;
+  Bytes ec_point_formats;
+  U16List signature_algorithms;
+  Bytes renegotiated_connection;
+  U16List srtp_profiles;
+  Bytes srtp_mki;
 };
 
 //  struct {
@@ -88,9 +99,8 @@ struct ClientHello {
   std::array<uint8_t, kRandomSize> random{};
   Bytes session_id;
   Bytes cookie;
-  InlineVector<uint16_t, 64> cipher_suites;
-  Bytes cipher_suites_raw;  // parse only: the raw vector contents
-  Bytes compression_methods;
+  U16List cipher_suites;
+  Bytes compression_methods;  // empty when writing: null compression only
   HelloExtensions extensions;
 };
 
@@ -152,8 +162,8 @@ void write_ecdh_params(ByteWriter& w, uint16_t named_curve, Bytes public_key);
 //    DistinguishedName certificate_authorities<0..2^16-1>;
 //  } CertificateRequest;
 struct CertificateRequest {
-  InlineVector<uint8_t, 8> certificate_types;
-  InlineVector<uint16_t, 32> signature_algorithms;
+  Bytes certificate_types;
+  U16List signature_algorithms;
   Bytes certificate_authorities;
 };
 

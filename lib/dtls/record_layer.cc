@@ -49,31 +49,33 @@ Result<void> RecordProtection::init(uint16_t suite, Bytes key, Bytes iv) {
   return ok_result();
 }
 
-void RecordProtection::make_nonce(uint64_t epoch_seq, const uint8_t* explicit_nonce, uint8_t out[12]) const {
+Result<void> RecordProtection::crypt(bool open, uint64_t epoch_seq, uint8_t type, uint16_t version,
+                                     const uint8_t* explicit_nonce, MutBytes data, uint8_t* tag) {
+  uint8_t nonce[12];
   if (params_->aead == AeadAlg::aes_gcm) {
     // RFC 5288 §3: nonce = salt (4, implicit) || nonce_explicit (8).
-    std::memcpy(out, iv_, 4);
-    std::memcpy(out + 4, explicit_nonce, 8);
+    std::memcpy(nonce, iv_, 4);
+    std::memcpy(nonce + 4, explicit_nonce, 8);
   } else {
     // RFC 7905 §2: the 64-bit record sequence number (epoch || seq in DTLS),
     // left-padded to 12 bytes, XORed with client/server_write_IV.
-    std::memcpy(out, iv_, 12);
+    std::memcpy(nonce, iv_, 12);
     uint8_t s[8];
     store_be64(s, epoch_seq);
-    for (int i = 0; i < 8; ++i) out[4 + i] ^= s[i];
+    for (int i = 0; i < 8; ++i) nonce[4 + i] ^= s[i];
   }
-}
-
-namespace {
-// additional_data = seq_num (epoch || sequence) + type + version + length
-// (RFC 5246 §6.2.3.3, with DTLS's 8-byte seq_num per RFC 6347 §4.1.2.1).
-void make_aad(uint8_t aad[13], uint64_t epoch_seq, uint8_t type, uint16_t version, uint16_t length) {
+  // additional_data = seq_num (epoch || sequence) + type + version + length
+  // (RFC 5246 §6.2.3.3, with DTLS's 8-byte seq_num per RFC 6347 §4.1.2.1).
+  uint8_t aad[13];
   store_be64(aad, epoch_seq);
   aad[8] = type;
   store_be16(aad + 9, version);
-  store_be16(aad + 11, length);
+  store_be16(aad + 11, uint16_t(data.size()));
+  const Bytes n(nonce, 12), a(aad, 13);
+  if (auto* gcm = std::get_if<crypto::AesGcm>(&aead_)) return open ? gcm->open(n, a, data, tag) : gcm->seal(n, a, data, tag);
+  auto* chacha = std::get_if<crypto::ChaChaPoly>(&aead_);
+  return open ? chacha->open(n, a, data, tag) : chacha->seal(n, a, data, tag);
 }
-}  // namespace
 
 Result<size_t> RecordProtection::seal(MutBytes record, ContentType type, uint16_t epoch, uint64_t seq,
                                       size_t plaintext_len) {
@@ -87,17 +89,9 @@ Result<size_t> RecordProtection::seal(MutBytes record, ContentType type, uint16_
   write_record_header(p, type, epoch, seq, uint16_t(total - kRecordHeaderSize));
   uint8_t* explicit_nonce = p + kRecordHeaderSize;
   if (nonce_len) store_be64(explicit_nonce, epoch_seq);
-  uint8_t nonce[12];
-  make_nonce(epoch_seq, explicit_nonce, nonce);
-  uint8_t aad[13];
-  make_aad(aad, epoch_seq, static_cast<uint8_t>(type), kDtls12Version, uint16_t(plaintext_len));
   MutBytes data(p + kRecordHeaderSize + nonce_len, plaintext_len);
-  uint8_t* tag = data.data() + plaintext_len;
-  if (auto* gcm = std::get_if<crypto::AesGcm>(&aead_)) {
-    SANSRTC_TRY(gcm->seal(Bytes(nonce, 12), Bytes(aad, 13), data, tag));
-  } else {
-    SANSRTC_TRY(std::get_if<crypto::ChaChaPoly>(&aead_)->seal(Bytes(nonce, 12), Bytes(aad, 13), data, tag));
-  }
+  SANSRTC_TRY(crypt(false, epoch_seq, static_cast<uint8_t>(type), kDtls12Version, explicit_nonce, data,
+                    data.data() + plaintext_len));
   return total;
 }
 
@@ -111,16 +105,9 @@ Result<MutBytes> RecordProtection::open(const RecordView& rec, MutBytes fragment
   // exceed 2^14 + 2048.
   if (plaintext_len > kMaxPlaintext) return make_error(Errc::malformed, "dtls: record too long");
   const uint64_t epoch_seq = uint64_t(rec.epoch) << 48 | rec.sequence_number;
-  uint8_t nonce[12];
-  make_nonce(epoch_seq, fragment.data(), nonce);
-  uint8_t aad[13];
-  make_aad(aad, epoch_seq, rec.type, rec.version, uint16_t(plaintext_len));
   MutBytes data = fragment.subspan(nonce_len, plaintext_len);
-  const uint8_t* tag = data.data() + plaintext_len;
-  auto* gcm = std::get_if<crypto::AesGcm>(&aead_);
-  Result<void> r = gcm ? gcm->open(Bytes(nonce, 12), Bytes(aad, 13), data, tag)
-                       : std::get_if<crypto::ChaChaPoly>(&aead_)->open(Bytes(nonce, 12), Bytes(aad, 13), data, tag);
-  if (!r.ok()) return make_error(Errc::auth_failed, "dtls: record failed authentication");
+  if (!crypt(true, epoch_seq, rec.type, rec.version, fragment.data(), data, data.data() + plaintext_len).ok())
+    return make_error(Errc::auth_failed, "dtls: record failed authentication");
   return data;
 }
 

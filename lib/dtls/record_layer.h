@@ -85,7 +85,10 @@ class RecordProtection {
   [[nodiscard]] Result<MutBytes> open(const RecordView& rec, MutBytes fragment);
 
  private:
-  void make_nonce(uint64_t epoch_seq, const uint8_t* explicit_nonce, uint8_t out[12]) const;
+  // Seals or opens `data` in place: builds the nonce (from the explicit
+  // nonce or epoch_seq) and the additional data, then runs the AEAD.
+  Result<void> crypt(bool open, uint64_t epoch_seq, uint8_t type, uint16_t version, const uint8_t* explicit_nonce,
+                     MutBytes data, uint8_t* tag);
   const SuiteParams* params_ = nullptr;  // set once aead_ holds the suite's keyed context
   uint8_t iv_[12] = {};
   std::variant<std::monostate, crypto::AesGcm, crypto::ChaChaPoly> aead_;

@@ -16,38 +16,29 @@ class ReplayWindow {
 
   // True when `seq` (48-bit) is new and not older than the window.
   bool check(uint64_t seq) const {
-    if (!any_) return true;
-    if (seq > max_seq_) return true;
-    uint64_t diff = max_seq_ - seq;
-    if (diff >= kWindowSize) return false;
-    return (bitmap_ & (uint64_t(1) << diff)) == 0;
+    if (seq >= next_) return true;
+    const uint64_t diff = next_ - 1 - seq;
+    return diff < kWindowSize && !((bitmap_ >> diff) & 1);
   }
 
   void mark(uint64_t seq) {
-    if (!any_) {
-      any_ = true;
-      max_seq_ = seq;
-      bitmap_ = 1;
-      return;
-    }
-    if (seq > max_seq_) {
-      uint64_t shift = seq - max_seq_;
+    if (seq >= next_) {
+      // Slide the window so that `seq` is its right edge (bit 0).
+      const uint64_t shift = seq + 1 - next_;
       bitmap_ = shift >= kWindowSize ? 0 : bitmap_ << shift;
-      bitmap_ |= 1;
-      max_seq_ = seq;
-      return;
+      next_ = seq + 1;
     }
-    uint64_t diff = max_seq_ - seq;
+    const uint64_t diff = next_ - 1 - seq;
     if (diff < kWindowSize) bitmap_ |= uint64_t(1) << diff;
   }
 
   void reset() { *this = ReplayWindow(); }
-  uint64_t max_seq() const { return max_seq_; }
+  // The highest sequence number marked (meaningful after the first mark).
+  uint64_t max_seq() const { return next_ - 1; }
 
  private:
-  uint64_t max_seq_ = 0;
-  uint64_t bitmap_ = 0;
-  bool any_ = false;
+  uint64_t next_ = 0;    // highest sequence number seen + 1; 0 before the first
+  uint64_t bitmap_ = 0;  // bit i: next_ - 1 - i was seen
 };
 
 }  // namespace sansrtc::dtls

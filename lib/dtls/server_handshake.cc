@@ -6,6 +6,15 @@
 
 namespace sansrtc::dtls {
 
+namespace {
+// The first of `ours` (our preference order) that `theirs` lists, or 0.
+uint16_t first_common(U16List ours, const U16List& theirs) {
+  for (size_t i = 0; i < ours.size(); ++i)
+    if (theirs.contains(ours[i])) return ours[i];
+  return 0;
+}
+}  // namespace
+
 void Connection::compute_cookie(const ClientHello& ch, const uint8_t secret[32], uint8_t out[32]) const {
   // RFC 6347 §4.2.1: Cookie = HMAC(Secret, Client-IP, Client-Parameters).
   // The Connection is per peer already (the transport below demultiplexes
@@ -19,7 +28,7 @@ void Connection::compute_cookie(const ClientHello& ch, const uint8_t secret[32],
   uint8_t len = uint8_t(ch.session_id.size());
   mac.update(Bytes(&len, 1));
   mac.update(ch.session_id);
-  mac.update(ch.cipher_suites_raw);
+  mac.update(ch.cipher_suites.raw);
   mac.update(ch.compression_methods);
   mac.finish(out);
 }
@@ -27,11 +36,11 @@ void Connection::compute_cookie(const ClientHello& ch, const uint8_t secret[32],
 void Connection::maybe_rotate_cookie_secret(Instant now) {
   if (!cookie_secret_since_) cookie_secret_since_ = now;
   const Duration age = now - *cookie_secret_since_;
-  if (age < config_.cookie_secret_lifetime) return;
+  if (age < settings_.cookie_secret_lifetime) return;
   // A cookie stays valid for one to two lifetimes: the previous secret is
   // kept for one more period, unless that period is over as well.
   prev_cookie_secret_ = cookie_secret_;
-  have_prev_cookie_secret_ = age < 2 * config_.cookie_secret_lifetime;
+  have_prev_cookie_secret_ = age < 2 * settings_.cookie_secret_lifetime;
   rng_.fill(cookie_secret_);
   cookie_secret_since_ = now;
 }
@@ -41,11 +50,11 @@ void Connection::server_handle_client_hello(Instant now, const FragmentReassembl
   ClientHello hello;
   if (!parse_client_hello_into(m.body, hello).ok()) {
     // Before a valid cookie nothing is known about the sender: drop.
-    ++stats_.dropped_fragments;
+    bump(stats_.dropped_fragments);
     return;
   }
   const ClientHello& ch = hello;
-  if (config_.use_cookie) {
+  if (settings_.use_cookie) {
     maybe_rotate_cookie_secret(now);
     uint8_t expected[32];
     compute_cookie(ch, cookie_secret_.data(), expected);
@@ -57,9 +66,9 @@ void Connection::server_handle_client_hello(Instant now, const FragmentReassembl
     }
     if (!valid) {
       if (ch.cookie.empty())
-        ++stats_.cookieless_hellos;
+        bump(stats_.cookieless_hellos);
       else
-        ++stats_.bad_cookies;
+        bump(stats_.bad_cookies);
       // Stateless answer: one pending slot, overwritten by the next hello.
       std::memcpy(hvr_cookie_.data(), expected, 32);
       hvr_record_seq_ = record_seq;
@@ -75,7 +84,7 @@ void Connection::server_handle_client_hello(Instant now, const FragmentReassembl
   if (record_seq > write_seq_[0]) write_seq_[0] = record_seq;
   allocate_handshake_state();
   set_state(TransportState::connecting);
-  timers_.arm(Timer::handshake, now + config_.handshake_timeout);
+  timers_.arm(Timer::handshake, now + settings_.handshake_timeout);
   transcript_.clear();
   append_transcript(m.full);
   // RFC 6347 §4.2.2: the ServerHello takes the ClientHello's message_seq
@@ -89,12 +98,7 @@ void Connection::server_handle_client_hello(Instant now, const FragmentReassembl
   // RFC 7627 §5.3: a server that requires EMS aborts a handshake without it.
   if (!ch.extensions.extended_master_secret)
     return fail(Failure::client_does_not_offer_extended_master_secret);
-  suite_ = 0;
-  for (CipherSuite ours : config_.cipher_suites) {
-    for (uint16_t theirs : ch.cipher_suites)
-      if (theirs == static_cast<uint16_t>(ours)) suite_ = theirs;
-    if (suite_) break;
-  }
+  suite_ = first_common(settings_.suites(), ch.cipher_suites);
   if (!suite_)
     return fail(Failure::no_common_cipher_suite);
   suite_params_ = suite_params(suite_);
@@ -105,39 +109,22 @@ void Connection::server_handle_client_hello(Instant now, const FragmentReassembl
     return fail(Failure::no_null_compression);
   // Group: ours first (X25519, then P-256). RFC 8422 §4: without the
   // extension, assume the client supports secp256r1.
-  const bool x25519 = config_.enable_x25519 && crypto::ecdh_group_available(crypto::EcdhGroup::x25519);
+  const U16List& groups = ch.extensions.supported_groups;
   group_ = 0;
-  if (!ch.extensions.has_supported_groups) {
-    group_ = kGroupSecp256r1;
-  } else {
-    for (uint16_t g : ch.extensions.supported_groups) {
-      if (g == kGroupX25519 && x25519) group_ = kGroupX25519;
-      if (g == kGroupSecp256r1 && group_ == 0) group_ = kGroupSecp256r1;
-    }
-  }
+  if (!ch.extensions.has_supported_groups || groups.contains(kGroupSecp256r1)) group_ = kGroupSecp256r1;
+  if (settings_.x25519 && groups.contains(kGroupX25519)) group_ = kGroupX25519;
   if (!group_)
     return fail(Failure::no_common_group);
-  if (ch.extensions.has_signature_algorithms) {
-    bool ok = false;
-    for (uint16_t a : ch.extensions.signature_algorithms)
-      if (a == kSigEcdsaSecp256r1Sha256) ok = true;
-    if (!ok)
-      return fail(Failure::client_cannot_verify_ecdsa_secp256r1_sha256);
-  }
-  srtp_profile_ = 0;
-  if (ch.extensions.has_use_srtp) {
-    for (SrtpProfile ours : config_.srtp_profiles) {
-      for (uint16_t theirs : ch.extensions.srtp_profiles)
-        if (theirs == static_cast<uint16_t>(ours)) srtp_profile_ = theirs;
-      if (srtp_profile_) break;
-    }
-  }
+  if (ch.extensions.has_signature_algorithms &&
+      !ch.extensions.signature_algorithms.contains(kSigEcdsaSecp256r1Sha256))
+    return fail(Failure::client_cannot_verify_ecdsa_secp256r1_sha256);
+  // Without use_srtp the list is empty: no common profile.
+  srtp_profile_ = first_common(settings_.profiles(), ch.extensions.srtp_profiles);
   if (!srtp_profile_)
     return fail(Failure::no_common_srtp_protection_profile);
   if (!check_renegotiation_info(ch.extensions)) return;
-  peer_offered_reneg_info_ = ch.extensions.has_renegotiation_info;
-  for (uint16_t s : ch.cipher_suites)
-    if (s == kEmptyRenegotiationInfoScsv) peer_offered_reneg_info_ = true;
+  peer_offered_reneg_info_ =
+      ch.extensions.has_renegotiation_info || ch.cipher_suites.contains(kEmptyRenegotiationInfoScsv);
   client_random_ = ch.random;
   auto r = server_send_flight4(now);
   if (!r.ok()) fail(AlertDescription::internal_error, r.error());
@@ -148,49 +135,39 @@ Result<void> Connection::server_send_flight4(Instant now) {
   rng_.fill(server_random_);
   begin_flight();
   {
+    static constexpr uint8_t kUncompressedPoints[] = {0};  // RFC 8422 §5.1.2
+    uint8_t profile[2];
+    store_be16(profile, srtp_profile_);
     ServerHello sh;
     sh.random = server_random_;
     sh.cipher_suite = suite_;
     HelloExtensions& ext = sh.extensions;
     ext.has_renegotiation_info = peer_offered_reneg_info_;
     ext.has_ec_point_formats = true;
-    (void)ext.ec_point_formats.push_back(0);
+    ext.ec_point_formats = Bytes(kUncompressedPoints);
     ext.extended_master_secret = true;
     ext.has_use_srtp = true;
-    (void)ext.srtp_profiles.push_back(srtp_profile_);
+    ext.srtp_profiles.raw = Bytes(profile);
     ByteWriter w(scratch_.mut_bytes());
     write_server_hello(w, sh);
     SANSRTC_TRY(push_written(HandshakeType::server_hello, w));
   }
   SANSRTC_TRY(push_certificate());
   {
-    uint8_t params[4 + 65];
-    ByteWriter pw(MutBytes(params, sizeof(params)));
-    write_ecdh_params(pw, group_, ecdh_.public_key());
+    // RFC 8422 §5.4: the signature covers ClientHello.random +
+    // ServerHello.random + ServerECDHParams.
+    ByteWriter w(scratch_.mut_bytes());
+    write_ecdh_params(w, group_, ecdh_.public_key());
     uint8_t digest[32];
-    ske_digest(pw.written(), digest);
-    uint8_t sig[crypto::kMaxEcdsaSigDerSize];
-    auto len = config_.private_key->sign_digest(Bytes(digest, 32), MutBytes(sig, sizeof(sig)), rng_);
-    if (!len.ok()) return len.error();
-    ServerKeyExchange ske;
-    ske.named_curve = group_;
-    ske.public_key = ecdh_.public_key();
-    ske.signature_algorithm = kSigEcdsaSecp256r1Sha256;
-    ske.signature = Bytes(sig, *len);
-    ByteWriter w(scratch_.mut_bytes());
-    write_server_key_exchange(w, ske);
-    SANSRTC_TRY(push_written(HandshakeType::server_key_exchange, w));
+    ske_digest(w.written(), digest);
+    SANSRTC_TRY(push_signed(HandshakeType::server_key_exchange, w, digest));
   }
-  {
-    // WebRTC needs certificates on both sides (RFC 8827 §6.5).
-    CertificateRequest cr;
-    (void)cr.certificate_types.push_back(kCertTypeEcdsaSign);
-    (void)cr.signature_algorithms.push_back(kSigEcdsaSecp256r1Sha256);
-    (void)cr.signature_algorithms.push_back(kSigEcdsaSecp384r1Sha384);
-    ByteWriter w(scratch_.mut_bytes());
-    write_certificate_request(w, cr);
-    SANSRTC_TRY(push_written(HandshakeType::certificate_request, w));
-  }
+  // WebRTC needs certificates on both sides (RFC 8827 §6.5). A constant
+  // CertificateRequest: certificate_types {ecdsa_sign},
+  // supported_signature_algorithms {ecdsa_secp256r1_sha256,
+  // ecdsa_secp384r1_sha384}, no certificate_authorities.
+  static constexpr uint8_t kCertificateRequest[] = {1, kCertTypeEcdsaSign, 0, 4, 4, 3, 5, 3, 0, 0};
+  SANSRTC_TRY(push_handshake(HandshakeType::certificate_request, Bytes(kCertificateRequest)));
   SANSRTC_TRY(push_handshake(HandshakeType::server_hello_done, {}));
   hs_ = Hs::s_wait_certificate;
   send_flight(now, true);
@@ -204,7 +181,6 @@ void Connection::server_process(Instant now, const FragmentReassembler::Message&
   if (m.type == HandshakeType::client_key_exchange) {
     auto cke = parse_client_key_exchange(m.body);
     if (!cke.ok()) return fail(AlertDescription::decode_error, cke.error());
-    append_transcript(m.full);
     auto r = derive_keys(cke->public_key);
     if (!r.ok()) return fail(AlertDescription::illegal_parameter, r.error());
     hs_ = Hs::s_wait_certificate_verify;
@@ -230,13 +206,7 @@ Result<void> Connection::server_send_flight6(Instant now) {
   // Repeat this flight whenever the client repeats its Finished.
   have_peer_prev_flight_ = true;
   peer_prev_flight_last_seq_ = uint16_t(reassembler_.next_seq() - 1);
-  push_ccs();
-  uint8_t th[crypto::kMaxHashSize];
-  transcript_hash(suite_params_->prf_hash, th);
-  uint8_t verify[kVerifyDataSize];
-  compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), false,
-                      Bytes(th, crypto::hash_size(suite_params_->prf_hash)), verify);
-  SANSRTC_TRY(push_handshake(HandshakeType::finished, Bytes(verify, kVerifyDataSize)));
+  SANSRTC_TRY(push_ccs_and_finished());
   send_flight(now, false);
   handshake_complete(now);
   return ok_result();

@@ -79,45 +79,51 @@ Agent::Agent(Instant now, const Config& config, Rng& rng)
   config_.check_max_transmissions = std::max<uint8_t>(config_.check_max_transmissions, 1);
   config_.stun_max_transmissions = std::max<uint8_t>(config_.stun_max_transmissions, 1);
   tie_breaker_ = config_.tie_breaker ? *config_.tie_breaker : rng_.next_u64();
-  for (auto& server : config_.stun_servers) stun_servers_.emplace_back(std::move(server));
-  std::vector<StunServer>().swap(config_.stun_servers);  // moved into stun_servers_
-  local_ufrag_ = config_.local_ufrag;
-  local_pwd_ = config_.local_pwd;
-  if (!valid_ice_string(local_ufrag_, 4, 256) || !valid_ice_string(local_pwd_, 22, 256))
-    generate_credentials(local_ufrag_, local_pwd_);
+  for (const auto& server : config.stun_servers) stun_servers_.push_back(server);
+  set_local_credentials(config.local_ufrag, config.local_pwd);
   // Tables grow on demand up to their limits (no up-front reservation: a
   // connection with one host candidate on each side needs one pair, not
   // max_pairs). No code keeps a reference into them across an insertion.
-  transmits_.reset(std::max<size_t>(config_.max_queued_transmits, 4));
-  events_.reset(std::max<size_t>(config_.max_queued_events, 4));
+  config_.max_queued_transmits = std::max<size_t>(config_.max_queued_transmits, 4);
+  config_.max_queued_events = std::max<size_t>(config_.max_queued_events, 4);
 }
 
-void Agent::generate_credentials(std::string& ufrag, std::string& pwd) {
-  ufrag.clear();
-  pwd.clear();
-  for (int i = 0; i < 8; ++i) ufrag += kIceChars[rng_.uniform(64)];
-  for (int i = 0; i < 24; ++i) pwd += kIceChars[rng_.uniform(64)];
+void Agent::set_local_credentials(std::string_view ufrag, std::string_view pwd) {
+  if (valid_ice_string(ufrag, 4, 256) && valid_ice_string(pwd, 22, 256)) {
+    local_ufrag_.assign(ufrag.data(), ufrag.size());
+    local_pwd_.assign(pwd.data(), pwd.size());
+    return;
+  }
+  // Generated: ufrag 8 then pwd 24 ice-chars, in this order from the Rng.
+  char chars[32];
+  for (char& c : chars) c = kIceChars[rng_.uniform(64)];
+  local_ufrag_.assign(chars, 8);
+  local_pwd_.assign(chars + 8, 24);
 }
 
 void Agent::emit(Event::Kind kind, const Candidate* c, const CandidateError* error) {
-  const bool with_candidate = c && kind == Event::Kind::local_candidate;
-  // (The candidate is copy-constructed in place: see replace() above.)
-  Event e{.kind = kind,
-          .gathering_state = gathering_state_,
-          .connection_state = connection_state_,
-          .candidate = with_candidate ? *c : Candidate{}};
+  // Built in its queue slot: no Event is moved on the way in.
+  if (events_.size() >= config_.max_queued_events) {
+    ++stats_.dropped_event_queue_full;
+    return;
+  }
+  Event& e = events_.emplace_back();
+  e.kind = kind;
+  e.gathering_state = gathering_state_;
+  e.connection_state = connection_state_;
   e.role = role_;
   if (kind == Event::Kind::selected_pair) {
     if (auto sp = selected_pair()) e.selected = *sp;
+  } else if (c && kind == Event::Kind::local_candidate) {
+    replace(e.candidate, *c);
   } else if (c && kind == Event::Kind::resolve_hostname) {
     e.hostname = c->hostname;
   } else if (error) {
     e.error_address = error->local;
-    e.error_url = std::string(error->url);
+    e.error_url.assign(error->url.data(), error->url.size());
     e.error_code = error->code;
-    e.error_text = std::string(error->text);
+    e.error_text.assign(error->text.data(), error->text.size());
   }
-  if (!events_.push_back(std::move(e))) ++stats_.dropped_event_queue_full;
 }
 
 void Agent::set_gathering_state(GatheringState s) {
@@ -149,7 +155,9 @@ LocalCandidateEntry& Agent::add_local(CandidateType type, const SocketAddress& b
                                       uint32_t priority) {
   auto& e = locals_.emplace_back();
   e.base = base;
-  e.candidate.foundation = compute_foundation(type, foundation_ip, server_ip, TransportProtocol::udp);
+  char foundation[10];
+  e.candidate.foundation.assign(
+      foundation, format_foundation(type, foundation_ip, server_ip, TransportProtocol::udp, foundation));
   e.candidate.priority = priority;
   e.candidate.address = address;
   e.candidate.type = type;
@@ -162,10 +170,11 @@ LocalCandidateEntry& Agent::add_local(CandidateType type, const SocketAddress& b
 }
 
 bool Agent::queue_transmit(const PendingTransmit& t) {
-  if (!transmits_.push_back(t)) {
+  if (transmits_.size() >= config_.max_queued_transmits) {
     ++stats_.dropped_transmit_queue_full;
     return false;
   }
+  transmits_.push_back(t);
   return true;
 }
 
@@ -180,16 +189,16 @@ Result<void> Agent::add_local_interface(Instant now, const SocketAddress& host) 
     SANSRTC_LOG(LogLevel::debug, "ice", "ignoring loopback interface {}", host);
     return ok_result();
   }
-  for (const auto& l : locals_)
-    if (l.base == host && l.candidate.type == CandidateType::host) return ok_result();
-  size_t hosts = 0;
-  for (const auto& l : locals_) hosts += l.candidate.type != CandidateType::prflx;
-  if (hosts >= config_.max_local_candidates)
+  uint16_t index = 0;  // this interface's, among the host candidates
+  for (const auto& l : locals_) {
+    if (l.candidate.type != CandidateType::host) continue;
+    if (l.base == host) return ok_result();
+    ++index;
+  }
+  if (locals_.size() - prflx_count(true) >= config_.max_local_candidates)
     return make_error(Errc::limit_exceeded, "ice: max_local_candidates reached");
   if (gathering_state_ != GatheringState::gathering) set_gathering_state(GatheringState::gathering);
 
-  uint16_t index = 0;
-  for (const auto& l : locals_) index += l.candidate.type == CandidateType::host;
   auto& e = add_local(CandidateType::host, host, host, host.ip(), std::nullopt,
                       compute_priority(kTypePreferenceHost, local_preference(index, host.family()), 1));
   e.interface_index = index;
@@ -219,33 +228,43 @@ void Agent::start_server_transactions(Instant now, size_t local) {
   const auto& host = locals_[local];
   for (size_t s = 0; s < stun_servers_.size(); ++s) {
     if (stun_servers_[s].address.family() != host.base.family()) continue;
-    // RFC 8489 §7.1: a plain Binding request (no credentials), FINGERPRINT
-    // so a server that multiplexes with other protocols can tell.
-    uint8_t buf[64];
-    stun::MessageBuilder b(MutBytes(buf, sizeof(buf)), {stun::Method::binding, stun::MessageClass::request},
-                           stun::TransactionId::random(rng_));
-    b.add_fingerprint();
-    auto n = b.finish();
-    if (!n.ok()) continue;
     ServerTransaction& st = server_txns_.emplace_back();
+    st.tid = stun::TransactionId::random(rng_);
     st.local = uint16_t(local);
-    st.server = s;
-    (void)st.txn.set_config({config_.stun_rto, config_.stun_max_transmissions, config_.stun_rm});
-    if (!st.txn.start(now, Bytes(buf, *n), stun_servers_[s].address, host.base).ok()) st.done = true;
+    st.server = uint16_t(s);
+    st.rto = config_.stun_rto;
+    st.transmissions = 1;
+    st.send = true;
+    st.done = config_.stun_rto <= Duration::zero();
+    schedule_server_transaction(st, now);
   }
+}
+
+void Agent::schedule_server_transaction(ServerTransaction& st, Instant now) const {
+  // RFC 8489 §6.2.1: "the client SHOULD retransmit a STUN request message
+  // starting with an interval of RTO, doubling after each retransmission.
+  // [...] Retransmissions continue until a response is received or until a
+  // total of Rc requests have been sent. [...] If, after the last request,
+  // a duration equal to Rm times the RTO has passed without a response
+  // [...] the client SHOULD consider the transaction to have failed."
+  st.deadline = now + (st.transmissions >= config_.stun_max_transmissions ? config_.stun_rto * config_.stun_rm : st.rto);
 }
 
 void Agent::run_server_transactions(Instant now) {
   for (auto& st : server_txns_) {
-    if (st.done) continue;
-    st.txn.handle_timeout(now);
-    if (auto ev = st.txn.poll_event(); ev && ev->kind == stun::TransactionEvent::Kind::timeout) {
-      st.done = true;
-      // W3C 701: "the server could not be reached".
-      const CandidateError error{locals_[st.local].base, stun_servers_[st.server].url, 701,
-                                 "STUN server did not answer"};
-      emit(Event::Kind::candidate_error, nullptr, &error);
+    if (st.done || now < st.deadline) continue;
+    if (st.transmissions < config_.stun_max_transmissions) {
+      ++st.transmissions;
+      st.send = true;
+      st.rto *= 2;
+      schedule_server_transaction(st, now);
+      continue;
     }
+    st.done = true;
+    // W3C 701: "the server could not be reached".
+    const CandidateError error{locals_[st.local].base, stun_servers_[st.server].url, 701,
+                               "STUN server did not answer"};
+    emit(Event::Kind::candidate_error, nullptr, &error);
   }
   maybe_finish_gathering();
 }
@@ -254,7 +273,6 @@ void Agent::maybe_finish_gathering() {
   if (gathering_state_ != GatheringState::gathering || !local_interfaces_done_) return;
   for (const auto& st : server_txns_)
     if (!st.done) return;
-  // The transactions (with their 1280-byte request copies) are done.
   server_txns_.release();
   emit(Event::Kind::end_of_candidates);
   set_gathering_state(GatheringState::complete);
@@ -264,9 +282,7 @@ Result<uint32_t> Agent::add_relay_candidate(Instant now, const SocketAddress& re
                                             const SocketAddress& mapped, const IpAddress& server) {
   now = clock_.update(now);
   if (closed_) return make_error(Errc::closed, "ice: agent closed");
-  size_t n = 0;
-  for (const auto& l : locals_) n += l.candidate.type != CandidateType::prflx;
-  if (n >= config_.max_local_candidates) return make_error(Errc::limit_exceeded, "ice: max_local_candidates reached");
+  if (locals_.size() - prflx_count(true) >= config_.max_local_candidates) return make_error(Errc::limit_exceeded, "ice: max_local_candidates reached");
   auto& e = add_local(CandidateType::relay, relayed, relayed, mapped.ip(), server,
                       compute_priority(kTypePreferenceRelay, local_preference(0, relayed.family()), 1));
   const uint32_t id = next_relay_id_++;
@@ -297,8 +313,8 @@ Result<void> Agent::set_remote_credentials(Instant now, std::string_view ufrag, 
     return make_error(Errc::invalid_argument, "ice: remote ufrag/pwd must be 1..256 ice-chars");
   if (!remote_ufrag_.empty() && remote_ufrag_ != ufrag && !pairs_.empty())
     return make_error(Errc::invalid_state, "ice: new remote credentials need restart() first");
-  remote_ufrag_ = std::string(ufrag);
-  remote_pwd_ = std::string(pwd);
+  remote_ufrag_.assign(ufrag.data(), ufrag.size());
+  remote_pwd_.assign(pwd.data(), pwd.size());
   schedule_checks(now);
   update_connection_state(now);
   return ok_result();
@@ -324,10 +340,9 @@ Result<size_t> Agent::insert_remote(Instant now, const Candidate& c) {
     }
     return size_t(existing);
   }
-  size_t signalled = 0;
-  for (const auto& r : remotes_) signalled += r.candidate.type != CandidateType::prflx;
-  if (c.type == CandidateType::prflx ? prflx_count(false) >= config_.max_prflx
-                                     : signalled >= config_.max_remote_candidates) {
+  const size_t prflx = prflx_count(false);
+  if (c.type == CandidateType::prflx ? prflx >= config_.max_prflx
+                                     : remotes_.size() - prflx >= config_.max_remote_candidates) {
     if (c.type == CandidateType::prflx) ++stats_.dropped_prflx_limit;
     else ++stats_.dropped_remote_candidate;
     return make_error(Errc::limit_exceeded, "ice: remote candidate limit reached");
@@ -434,8 +449,10 @@ size_t Agent::prflx_count(bool local) const {
 // --- receive path ----------------------------------------------------------
 
 bool Agent::authentic(const stun::MessageView& m, std::string_view pwd) {
-  auto key = stun::short_term_key(pwd);
-  if (key.ok() && stun::verify_message_integrity(m, key->expose()) == stun::IntegrityStatus::ok) return true;
+  // RFC 8489 §9.1.1: the short-term key is OpaqueString(password), which is
+  // the password itself for ice-chars (RFC 8839): every password the agent
+  // holds was checked against that alphabet (valid_ice_string).
+  if (!pwd.empty() && stun::verify_message_integrity(m, as_bytes(pwd)) == stun::IntegrityStatus::ok) return true;
   ++stats_.dropped_bad_integrity;
   return false;
 }
@@ -460,7 +477,7 @@ void Agent::handle_datagram(Instant now, const Datagram& d) {
   } else if (m.is_response()) {
     bool matched = false;
     for (auto& st : server_txns_) {
-      if (!st.done && st.txn.matches(m)) {
+      if (!st.done && st.tid == m.transaction_id()) {
         handle_server_response(now, d, m, st);
         matched = true;
         break;
@@ -481,8 +498,6 @@ void Agent::handle_server_response(Instant now, const Datagram& d, const stun::M
     return;
   }
   ++stats_.responses_received;
-  st.txn.handle_response(now, m);
-  (void)st.txn.poll_event();
   st.done = true;
   const SocketAddress base = locals_[st.local].base;
   const uint16_t iface = locals_[st.local].interface_index;
@@ -490,13 +505,11 @@ void Agent::handle_server_response(Instant now, const Datagram& d, const stun::M
     auto ec = m.error_code();
     const CandidateError error{base, server.url, uint16_t(ec ? ec->code : 400), ec ? ec->reason : "error response"};
     emit(Event::Kind::candidate_error, nullptr, &error);
-  } else if (auto mapped = m.xor_mapped_address() ? m.xor_mapped_address() : m.mapped_address()) {
+  } else if (auto mapped = m.xor_mapped_address(); mapped || (mapped = m.mapped_address())) {
     bool redundant = *mapped == base;  // §5.1.3: no NAT, same as the host
     for (const auto& l : locals_)
       if (l.candidate.address == *mapped && l.base == base) redundant = true;
-    size_t n = 0;
-    for (const auto& l : locals_) n += l.candidate.type != CandidateType::prflx;
-    if (!redundant && n < config_.max_local_candidates) {
+    if (!redundant && locals_.size() - prflx_count(true) < config_.max_local_candidates) {
       auto& e = add_local(CandidateType::srflx, base, *mapped, base.ip(), server.address.ip(),
                           compute_priority(kTypePreferenceSrflx, local_preference(iface, base.family()), 1));
       e.interface_index = iface;
@@ -560,28 +573,19 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
     return;
   }
 
-  // §7.3.1.1 role conflict.
-  auto their_controlling = m.ice_controlling();
-  auto their_controlled = m.ice_controlled();
-  if (role_ == Role::controlling && their_controlling) {
+  // §7.3.1.1 role conflict: the peer claims our role. The larger
+  // tie-breaker is controlling; a controlling winner answers 487, a
+  // controlled loser too, otherwise we switch.
+  if (auto theirs = role_ == Role::controlling ? m.ice_controlling() : m.ice_controlled()) {
     ++stats_.role_conflicts;
-    if (tie_breaker_ >= *their_controlling) {
+    const bool controlling = role_ == Role::controlling;
+    if ((tie_breaker_ >= *theirs) == controlling) {
       ++stats_.dropped_role_conflict;
       resp.kind = PendingTransmit::Kind::role_conflict;
       queue_transmit(resp);
       return;
     }
-    set_role(Role::controlled);
-  } else if (role_ == Role::controlled && their_controlled) {
-    ++stats_.role_conflicts;
-    if (tie_breaker_ >= *their_controlled) {
-      set_role(Role::controlling);
-    } else {
-      ++stats_.dropped_role_conflict;
-      resp.kind = PendingTransmit::Kind::role_conflict;
-      queue_transmit(resp);
-      return;
-    }
+    set_role(controlling ? Role::controlled : Role::controlling);
   }
 
   queue_transmit(resp);
@@ -593,11 +597,11 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
     if (!prio) return;  // §7.2.2: PRIORITY is mandatory in checks
     Candidate c;
     char foundation[16] = "prflx";
-    c.foundation = std::string(foundation, 5 + format_decimal(uint32_t(remotes_.size()), foundation + 5));
+    c.foundation.assign(foundation, 5 + format_decimal(uint32_t(remotes_.size()), foundation + 5));
     c.priority = *prio;
     c.address = d.source;
     c.type = CandidateType::prflx;
-    c.ufrag = std::string(rfrag);
+    c.ufrag.assign(rfrag.data(), rfrag.size());
     auto r = insert_remote(now, c);
     if (!r.ok()) return;
     remote = int(*r);
@@ -654,8 +658,9 @@ void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageV
     ++stats_.dropped_unknown_transaction;
     return;
   }
-  SocketAddress want_src = prev_match ? previous_->remote : remotes_[pairs_[size_t(pi)].remote].candidate.address;
-  SocketAddress want_dst = prev_match ? previous_->local : locals_[pairs_[size_t(pi)].local].base;
+  const SocketAddress& want_src =
+      prev_match ? previous_->remote : remotes_[pairs_[size_t(pi)].remote].candidate.address;
+  const SocketAddress& want_dst = prev_match ? previous_->local : locals_[pairs_[size_t(pi)].local].base;
   const std::string& pwd = prev_match ? previous_->remote_pwd : remote_pwd_;
   if (!authentic(m, pwd)) return;
   // §7.2.5.2.1: "the check is a failure if the source and destination
@@ -710,13 +715,20 @@ void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageV
 
 std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
   for (auto& st : server_txns_) {
-    if (st.done) continue;
-    if (auto t = st.txn.poll_transmit(buf)) {
-      if (st.txn.transmissions() > 1) ++stats_.retransmissions;
-      return t;
-    }
+    if (st.done || !st.send || st.local >= locals_.size()) continue;
+    // RFC 8489 §7.1: a plain Binding request (no credentials), FINGERPRINT
+    // so a server that multiplexes with other protocols can tell.
+    stun::MessageBuilder b(buf, {stun::Method::binding, stun::MessageClass::request}, st.tid);
+    b.add_fingerprint();
+    auto n = b.finish();
+    if (!n.ok()) continue;  // buf too small: stays queued
+    st.send = false;
+    if (st.transmissions > 1) ++stats_.retransmissions;
+    return Transmit{locals_[st.local].base, stun_servers_[st.server].address, *n};
   }
-  while (auto t = transmits_.pop_front()) {
+  while (!transmits_.empty()) {
+    const std::optional<PendingTransmit> t = transmits_.front();
+    transmits_.erase_at(0);
     const bool prev = t->previous_credentials;
     if (prev && !previous_) continue;
     using K = PendingTransmit::Kind;
@@ -737,8 +749,8 @@ std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
       std::memcpy(user + rufrag.size() + 1, lufrag.data(), lufrag.size());
       b.add_username(std::string_view(user, rufrag.size() + 1 + lufrag.size()));
       b.add_priority(t->priority);
-      if (role_ == Role::controlling) b.add_ice_controlling(tie_breaker_);
-      else b.add_ice_controlled(tie_breaker_);
+      b.add_uint(role_ == Role::controlling ? stun::AttrType::ice_controlling : stun::AttrType::ice_controlled,
+                 tie_breaker_, 8);
       if (t->use_candidate) b.add_use_candidate();
       pwd = prev ? previous_->remote_pwd : remote_pwd_;
     } else if (t->kind == K::success_response) {
@@ -749,9 +761,8 @@ std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
       pwd = prev ? previous_->local_pwd : local_pwd_;
     }
     if (t->kind != K::keepalive) {
-      auto key = stun::short_term_key(pwd);
-      if (!key.ok()) continue;
-      b.add_message_integrity(key->expose());
+      if (pwd.empty()) continue;
+      b.add_message_integrity(as_bytes(pwd));  // the short-term key (see authentic())
     }
     b.add_fingerprint();
     auto size = b.finish();
@@ -765,11 +776,14 @@ std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
 }
 
 std::optional<Event> Agent::poll_event() {
-  if (auto e = events_.pop_front()) return e;
-  // Drained: give back what a burst (gathering, checks) grew beyond two
-  // slots (an Event is ~350 B a slot); the steady flow needs no more.
-  events_.shrink_when_empty(2);
-  return std::nullopt;
+  if (events_.empty()) return std::nullopt;
+  std::optional<Event> e(std::move(events_.front()));
+  events_.erase_at(0);
+  // Drained after a burst (gathering, checks): give the slots back (an
+  // Event is ~350 B); a queue that only ever holds one or two keeps them,
+  // so the steady flow allocates nothing.
+  if (events_.empty() && events_.capacity() > 2) events_.release();
+  return e;
 }
 
 std::optional<SelectedPair> Agent::selected_pair() const {
@@ -789,26 +803,23 @@ std::optional<SelectedPair> Agent::selected_pair() const {
 Result<void> Agent::restart(Instant now, std::string_view ufrag, std::string_view pwd) {
   now = clock_.update(now);
   if (closed_) return make_error(Errc::closed, "ice: agent closed");
-  std::string new_ufrag(ufrag), new_pwd(pwd);
-  if (!valid_ice_string(new_ufrag, 4, 256) || !valid_ice_string(new_pwd, 22, 256))
-    generate_credentials(new_ufrag, new_pwd);
-  if (auto sp = selected_pair(); sp && selected_) {
-    // The pre-restart credentials move into previous_.
-    previous_ = PreviousGeneration{};
-    PreviousGeneration& prev = *previous_;
-    prev.local_ufrag = std::move(local_ufrag_);
-    prev.local_pwd = std::move(local_pwd_);
-    prev.remote_ufrag = std::move(remote_ufrag_);
-    prev.remote_pwd = std::move(remote_pwd_);
-    prev.local = sp->local;
-    prev.remote = sp->remote;
-    prev.relay_id = sp->relay_id;
-    prev.last_response = pairs_[*selected_].last_response;
+  if (selected_) {
+    // The pre-restart credentials and the selected pair move into previous_
+    // (an unanswered previous_ from an earlier restart is replaced).
+    PreviousGeneration& prev = previous_.emplace();
+    const auto& p = pairs_[*selected_];
+    const auto& l = locals_[p.local];
+    prev.local_ufrag = local_ufrag_;  // copied: `ufrag`/`pwd` may view them
+    prev.local_pwd = local_pwd_;
+    prev.remote_ufrag.swap(remote_ufrag_);
+    prev.remote_pwd.swap(remote_pwd_);
+    prev.local = l.base;
+    prev.remote = remotes_[p.remote].candidate.address;
+    prev.relay_id = l.relay_id;
+    prev.last_response = p.last_response;
     prev.missed = consent_missed_;
   }
-  // An unanswered previous_ from an earlier restart stays as it is.
-  local_ufrag_ = std::move(new_ufrag);
-  local_pwd_ = std::move(new_pwd);
+  set_local_credentials(ufrag, pwd);
   remote_ufrag_.clear();
   remote_pwd_.clear();
   ++generation_;
@@ -887,8 +898,8 @@ size_t Agent::memory_usage() const {
   n += server_txns_.capacity() * sizeof(ServerTransaction);
   n += triggered_.capacity() * sizeof(uint16_t);
   n += pending_mdns_.capacity() * sizeof(RemoteCandidateEntry);
-  n += transmits_.allocated() * sizeof(std::optional<PendingTransmit>);  // slots grow on demand
-  n += events_.allocated() * sizeof(std::optional<Event>);
+  n += transmits_.capacity() * sizeof(PendingTransmit);  // slots grow on demand
+  n += events_.capacity() * sizeof(Event);
   n += str(local_ufrag_) + str(local_pwd_) + str(remote_ufrag_) + str(remote_pwd_);
   return n;
 }

@@ -3,7 +3,7 @@
 //
 // Implements: host candidates from the interfaces the driver reports,
 // server-reflexive gathering through STUN Binding (one
-// stun::ClientTransaction per interface and server: RFC 8489 §6.2.1
+// Binding transaction per interface and server: RFC 8489 §6.2.1
 // RTO doubling, Rc transmissions, Rm final wait), peer-reflexive
 // candidates from checks (§7.2.5.3.1, §7.3.1.3, bounded by max_prflx),
 // relay candidates reported by a TURN client (see "Relay path" below),
@@ -50,7 +50,6 @@
 #include "ice/candidate.h"
 #include "ice/candidate_pair.h"
 #include "ice/table.h"
-#include "stun/client_transaction.h"
 #include "stun/message.h"
 
 #include "base/address.h"
@@ -85,11 +84,9 @@ struct StunServer {
   std::string url;  // "stun:stun.example.org:3478", echoed in icecandidateerror
 };
 
-struct Config {
-  // Local credentials; generated from the Rng when empty (ufrag 8 and pwd
-  // 24 ice-chars; RFC 8839 §5.4 asks for at least 4 and 22).
-  std::string local_ufrag;
-  std::string local_pwd;
+// The scalar part of Config: what the agent keeps a copy of (a plain
+// copy, no strings or vectors to copy and destroy).
+struct ConfigTuning {
   Role role = Role::controlling;
   std::optional<uint64_t> tie_breaker;  // random when unset
   Duration ta = std::chrono::milliseconds(50);  // check pacing; clamped to >= 5 ms
@@ -98,7 +95,6 @@ struct Config {
   size_t max_pairs = 100;          // RFC 8445 §6.1.2.5
   size_t max_prflx = 8;            // peer-reflexive candidates, local and remote each
   size_t max_pending_mdns = 16;
-  std::vector<StunServer> stun_servers;
   TransportPolicy transport_policy = TransportPolicy::all;
   bool allow_loopback = false;     // tests: loopback interfaces become host candidates
   // Connectivity checks: RTO of the first retransmission, doubled each
@@ -138,6 +134,14 @@ struct Config {
   Duration remote_candidate_wait = std::chrono::seconds(5);
   size_t max_queued_transmits = 32;
   size_t max_queued_events = 32;
+};
+
+struct Config : ConfigTuning {
+  // Local credentials; generated from the Rng when empty (ufrag 8 and pwd
+  // 24 ice-chars; RFC 8839 §5.4 asks for at least 4 and 22).
+  std::string local_ufrag;
+  std::string local_pwd;
+  std::vector<StunServer> stun_servers;
 };
 
 struct SelectedPair {
@@ -201,6 +205,19 @@ struct AgentStats {
   uint64_t role_conflicts = 0;
   uint64_t consent_requests_sent = 0;
 };
+
+namespace detail {
+// What the agent keeps of the pre-restart generation during an ICE restart
+// (outside Agent so that std::optional<> sees a complete type).
+struct PreviousGeneration {     // kept during an ICE restart
+  std::string local_ufrag, local_pwd, remote_ufrag, remote_pwd;
+  SocketAddress local, remote;
+  std::optional<uint32_t> relay_id;
+  std::optional<PairTransaction> txn;
+  Instant last_response{};
+  uint32_t missed = 0;
+};
+}  // namespace detail
 
 class Agent {
  public:
@@ -289,22 +306,27 @@ class Agent {
     bool use_candidate = false;
     bool previous_credentials = false;  // answer with the pre-restart pwd
   };
-  struct ServerTransaction {      // srflx gathering, one STUN client transaction each
+  // srflx gathering: one Binding transaction per host candidate and
+  // server, retransmitted as RFC 8489 §6.2.1 says (RTO doubling, Rc
+  // transmissions, then Rm * RTO); the request (a Binding request with
+  // FINGERPRINT only) is serialized in poll_transmit() like the checks.
+  struct ServerTransaction {
+    stun::TransactionId tid;
+    Instant deadline{};           // next retransmission, or the final timeout
+    Duration rto{};
     uint16_t local = 0;           // host candidate index
-    size_t server = 0;
-    stun::ClientTransaction txn;  // RFC 8489 §6.2.1 retransmissions
+    uint16_t server = 0;          // index into stun_servers_
+    uint8_t transmissions = 0;    // queued so far
+    bool send = false;            // a transmission waits for poll_transmit()
     bool done = false;
   };
-  struct PreviousGeneration {     // kept during an ICE restart
-    std::string local_ufrag, local_pwd, remote_ufrag, remote_pwd;
-    SocketAddress local, remote;
-    std::optional<uint32_t> relay_id;
-    std::optional<PairTransaction> txn;
-    Instant last_response{};
-    uint32_t missed = 0;
-  };
+  // The ServerTransaction's timer after its transmissions-th transmission at `now`.
+  void schedule_server_transaction(ServerTransaction& st, Instant now) const;
+  using PreviousGeneration = detail::PreviousGeneration;
 
-  void generate_credentials(std::string& ufrag, std::string& pwd);
+  // Takes ufrag/pwd when they are valid ice-chars (4..256 and 22..256),
+  // else generates new ones from the Rng.
+  void set_local_credentials(std::string_view ufrag, std::string_view pwd);
   // icecandidateerror fields (see Event).
   struct CandidateError {
     SocketAddress local;
@@ -346,6 +368,8 @@ class Agent {
   uint64_t compute_pair_priority(const LocalCandidateEntry& l, const RemoteCandidateEntry& r) const;
   bool pairable(const LocalCandidateEntry& l, const RemoteCandidateEntry& r) const;
   int add_pair(size_t local, size_t remote);
+  // §6.1.4.2: a pair of p's foundation is Waiting or In-Progress.
+  bool foundation_busy(const CandidatePair& p) const;
   void pair_local(size_t local);
   void pair_remote(size_t remote);
   int find_pair(size_t local, size_t remote) const;
@@ -382,7 +406,7 @@ class Agent {
   size_t prflx_count(bool local) const;
   Result<size_t> insert_remote(Instant now, const Candidate& c);
 
-  Config config_;
+  ConfigTuning config_;
   Rng& rng_;
   MonotonicNow clock_;
   Role role_;
@@ -425,8 +449,12 @@ class Agent {
   bool consent_lost_ = false;       // the selected pair's consent expired
   Instant selected_last_sent_{};
 
-  RingBuffer<PendingTransmit> transmits_;
-  RingBuffer<Event> events_;
+  // FIFO (front first), bounded by max_queued_transmits; keeps its
+  // storage, so the steady flow (consent, keepalives) allocates nothing.
+  Table<PendingTransmit> transmits_;
+  // FIFO of events, built in place (emit) and moved out once (poll_event);
+  // bounded by max_queued_events.
+  Table<Event> events_;
   AgentStats stats_;
 };
 

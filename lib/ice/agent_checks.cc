@@ -50,6 +50,14 @@ static bool same_foundation(const Table<LocalCandidateEntry>& locals, const Tabl
          remotes[a.remote].candidate.foundation == remotes[b.remote].candidate.foundation;
 }
 
+bool Agent::foundation_busy(const CandidatePair& p) const {
+  for (const auto& q : pairs_)
+    if ((q.state == PairState::waiting || q.state == PairState::in_progress) &&
+        same_foundation(locals_, remotes_, q, p))
+      return true;
+  return false;
+}
+
 int Agent::add_pair(size_t local, size_t remote) {
   if (int existing = find_pair(local, remote); existing >= 0) return existing;
   if (!pairable(locals_[local], remotes_[remote])) return -1;
@@ -60,12 +68,7 @@ int Agent::add_pair(size_t local, size_t remote) {
   p.generation = generation_;
   // New pairs start Waiting when no pair of their foundation is already
   // being worked on, else Frozen (§6.1.2.6, applied incrementally for trickle).
-  bool active = false;
-  for (const auto& q : pairs_)
-    if ((q.state == PairState::waiting || q.state == PairState::in_progress) &&
-        same_foundation(locals_, remotes_, q, p))
-      active = true;
-  p.state = active ? PairState::frozen : PairState::waiting;
+  p.state = foundation_busy(p) ? PairState::frozen : PairState::waiting;
   if (pairs_.size() < config_.max_pairs) {
     pairs_.push_back(p);
     return int(pairs_.size() - 1);
@@ -386,12 +389,7 @@ void Agent::schedule_checks(Instant now) {
       // or In-Progress becomes Waiting.
       for (size_t i = 0; i < pairs_.size(); ++i) {
         if (pairs_[i].state != PairState::frozen) continue;
-        bool busy = false;
-        for (const auto& q : pairs_)
-          if ((q.state == PairState::waiting || q.state == PairState::in_progress) &&
-              same_foundation(locals_, remotes_, q, pairs_[i]))
-            busy = true;
-        if (!busy && (pick < 0 || pairs_[i].priority > pairs_[size_t(pick)].priority)) pick = int(i);
+        if (!foundation_busy(pairs_[i]) && (pick < 0 || pairs_[i].priority > pairs_[size_t(pick)].priority)) pick = int(i);
       }
     }
     if (pick < 0) break;
@@ -447,13 +445,7 @@ bool Agent::has_startable_check() const {
   for (const auto& p : pairs_) {
     if (p.txn) continue;
     if (p.state == PairState::waiting) return true;
-    if (p.state != PairState::frozen) continue;
-    bool busy = false;
-    for (const auto& q : pairs_)
-      if ((q.state == PairState::waiting || q.state == PairState::in_progress) &&
-          same_foundation(locals_, remotes_, q, p))
-        busy = true;
-    if (!busy) return true;
+    if (p.state == PairState::frozen && !foundation_busy(p)) return true;
   }
   return false;
 }
@@ -546,55 +538,52 @@ void Agent::handle_timeout(Instant now) {
   update_connection_state(now);
 }
 
-namespace {
-// poll_timeout(): `t` becomes the earlier of itself and `x`.
-void at(std::optional<Instant>& t, Instant x) {
-  if (!t || x < *t) t = x;
-}
-}  // namespace
-
 std::optional<Instant> Agent::poll_timeout() const {
   if (closed_) return std::nullopt;
-  std::optional<Instant> t;
+  constexpr Instant kNever = Instant::max();
+  Instant t = kNever;
+  auto at = [&t](Instant x) {
+    if (x < t) t = x;
+  };
   for (const auto& st : server_txns_)
-    if (!st.done)
-      if (auto x = st.txn.poll_timeout()) at(t, *x);
+    if (!st.done) at(st.deadline);
   for (const auto& p : pairs_)
-    if (p.txn) at(t, p.txn->next_send);
-  if (checks_active()) {
-    if (has_startable_check()) at(t, next_check_at_);
+    if (p.txn) at(p.txn->next_send);
+  const bool active = checks_active();
+  if (active) {
+    if (has_startable_check()) at(next_check_at_);
     if (role_ == Role::controlling && have_valid_ && !nominating_) {
       bool nominated = false, valid = false;
       for (const auto& p : pairs_) {
         nominated |= p.nominated;
         valid |= p.valid && p.state == PairState::succeeded;
       }
-      if (!nominated && valid) at(t, first_valid_at_ + config_.nomination_delay);
+      if (!nominated && valid) at(first_valid_at_ + config_.nomination_delay);
     }
   }
   if (selected_) {
-    at(t, next_consent_at_);
-    at(t, pairs_[*selected_].last_response + config_.consent_timeout);
-    if (config_.keepalive_interval.count() > 0) at(t, selected_last_sent_ + config_.keepalive_interval);
+    at(next_consent_at_);
+    at(pairs_[*selected_].last_response + config_.consent_timeout);
+    if (config_.keepalive_interval.count() > 0) at(selected_last_sent_ + config_.keepalive_interval);
   }
   if (previous_) {
-    if (previous_->txn) at(t, previous_->txn->next_send);
-    at(t, next_consent_at_);
-    at(t, previous_->last_response + config_.consent_timeout);
+    if (previous_->txn) at(previous_->txn->next_send);
+    at(next_consent_at_);
+    at(previous_->last_response + config_.consent_timeout);
   }
-  // Only while in the future: once passed, update_connection_state() has
-  // acted on it and nothing else would change at that instant.
-  Instant wait_end = std::max(last_remote_candidate_at_, last_request_at_) + config_.remote_candidate_wait;
-  bool waiting_for_nomination = unnominated_valid_pair().has_value();
-  if (!selected_ && !previous_ &&
-      connection_state_ == ConnectionState::checking && (!clock_.last() || wait_end > *clock_.last()))
-    at(t, wait_end);
-  if (checks_active() && retry_armed_ && all_pairs_failed_in_pac()) at(t, next_retry_at_);
-  Instant pac_end = checks_started_at_ + config_.pac_timeout;
-  if (!selected_ && !previous_ && connection_state_ == ConnectionState::checking &&
-      (!clock_.last() || pac_end > *clock_.last()))
-    at(t, pac_end);
-  if (waiting_for_nomination && checks_active()) at(t, next_recheck_at_);
+  // The remote-candidate wait and the PAC timer, only while in the future:
+  // once passed, update_connection_state() has acted on them and nothing
+  // else would change at that instant.
+  if (!selected_ && !previous_ && connection_state_ == ConnectionState::checking) {
+    const Instant last = clock_.last().value_or(Instant::min());
+    const Instant wait_end = std::max(last_remote_candidate_at_, last_request_at_) + config_.remote_candidate_wait;
+    if (wait_end > last) at(wait_end);
+    const Instant pac_end = checks_started_at_ + config_.pac_timeout;
+    if (pac_end > last) at(pac_end);
+  }
+  if (active && retry_armed_ && all_pairs_failed_in_pac()) at(next_retry_at_);
+  if (active && unnominated_valid_pair()) at(next_recheck_at_);
+  if (t == kNever) return std::nullopt;
   return t;
 }
 

@@ -61,6 +61,12 @@ uint32_t local_preference(size_t interface_index, IpFamily family, TransportProt
 std::string compute_foundation(CandidateType type, const IpAddress& base_ip,
                                const std::optional<IpAddress>& server_ip,
                                TransportProtocol transport) {
+  char out[10];
+  return std::string(out, format_foundation(type, base_ip, server_ip, transport, out));
+}
+
+size_t format_foundation(CandidateType type, const IpAddress& base_ip, const std::optional<IpAddress>& server_ip,
+                         TransportProtocol transport, char* out) {
   uint8_t buf[1 + 1 + 16 + 1 + 16 + 1];
   size_t n = 0;
   buf[n++] = uint8_t(type);
@@ -70,8 +76,7 @@ std::string compute_foundation(CandidateType type, const IpAddress& base_ip,
   if (server_ip)
     for (uint8_t b : server_ip->bytes()) buf[n++] = b;
   buf[n++] = uint8_t(transport);
-  char out[10];
-  return std::string(out, format_decimal(crc32(Bytes(buf, n)), out));
+  return format_decimal(crc32(Bytes(buf, n)), out);
 }
 
 size_t format_decimal(uint32_t v, char* out) {

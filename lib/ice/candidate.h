@@ -90,6 +90,9 @@ uint32_t local_preference(size_t interface_index, IpFamily family,
 std::string compute_foundation(CandidateType type, const IpAddress& base_ip,
                                const std::optional<IpAddress>& server_ip,
                                TransportProtocol transport);
+// The same written into `out` (room for 10 digits, no NUL); returns the length.
+size_t format_foundation(CandidateType type, const IpAddress& base_ip, const std::optional<IpAddress>& server_ip,
+                         TransportProtocol transport, char* out);
 
 // Writes `v` in decimal into `out` (room for 10 digits, no NUL); returns the
 // length. For foundations and the candidate grammar (no std::to_string).

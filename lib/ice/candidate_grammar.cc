@@ -1,5 +1,6 @@
 #include "ice/candidate_grammar.h"
 
+#include <cstring>
 #include <optional>
 
 namespace sansrtc::ice {
@@ -34,13 +35,6 @@ bool parse_uint(std::string_view s, size_t max_digits, uint32_t max, uint32_t& o
   return true;
 }
 
-bool parse_port(std::string_view s, uint16_t& out) {
-  uint32_t v = 0;
-  if (!parse_uint(s, 5, 0xFFFF, v)) return false;
-  out = uint16_t(v);
-  return true;
-}
-
 // RFC 1034 §3.5-ish hostname: labels of letters, digits and '-', dot separated.
 bool is_fqdn(std::string_view s) {
   if (s.empty() || s.size() > 253) return false;
@@ -66,20 +60,61 @@ bool is_fqdn(std::string_view s) {
 constexpr size_t kMaxTokens = 64;
 constexpr size_t kMaxUnknownExtensions = 16;
 
-// The numeric extensions, parsed alike (Chromium's order, as formatted).
+// Why a line was rejected: the field named in CandidateParseError and the
+// Result's message, one table row each (one error path for every check).
+enum Bad : uint8_t {
+  bad_foundation, bad_component, bad_transport, bad_priority, bad_address, bad_port, bad_typ, bad_type,
+  bad_raddr, bad_rport, bad_value, bad_generation, bad_network_id, bad_network_cost, bad_tcptype,
+  bad_byte_string, bad_token_count, bad_too_few, bad_order, bad_extensions, bad_tcp_without_tcptype,
+};
+// The Result's message for each Bad, NUL-separated in Bad order. Each ends
+// with the field named in CandidateParseError (kFieldLength[bad] chars),
+// so one string serves both.
+constexpr char kBadMessages[] =
+    "candidate: bad foundation\0"
+    "candidate: bad component-id\0"
+    "candidate: unsupported transport\0"
+    "candidate: bad priority\0"
+    "candidate: bad connection-address\0"
+    "candidate: bad port\0"
+    "candidate: expected the keyword typ\0"
+    "candidate: unsupported cand-type\0"
+    "candidate: bad rel-addr\0"
+    "candidate: bad rel-port\0"
+    "candidate: missing extension-att-value\0"
+    "candidate: bad generation\0"
+    "candidate: bad network-id\0"
+    "candidate: bad network-cost\0"
+    "candidate: bad tcptype\0"
+    "candidate: NUL, CR or LF in a byte-string\0"
+    "candidate: more than 64 tokens, see token count\0"
+    "candidate: too few fields, no cand-type\0"
+    "candidate: out-of-order rel-addr\0"
+    "candidate: more than 16 of extension-att-name\0"
+    "candidate: tcp candidate without tcptype\0";
+constexpr uint8_t kFieldLength[] = {10, 12, 9, 8, 18, 4, 3, 9, 8, 8, 19, 10, 10, 12, 7, 11, 11, 9, 8, 18, 7};
+static_assert(sizeof(kFieldLength) == bad_tcp_without_tcptype + 1, "one length per Bad");
+
+const char* bad_message(Bad why) {
+  const char* m = kBadMessages;
+  for (int i = why; i > 0; --i) m += std::strlen(m) + 1;
+  return m;
+}
+
+// The numeric extensions, parsed alike (Chromium's order, as formatted);
+// their Bad codes follow bad_generation in this order.
 struct NumericExtension {
   const char* name;
-  const char* message;
   std::optional<uint32_t> Candidate::*field;
 };
 constexpr NumericExtension kNumericExtensions[] = {
-    {"generation", "candidate: bad generation", &Candidate::generation},
-    {"network-id", "candidate: bad network-id", &Candidate::network_id},
-    {"network-cost", "candidate: bad network-cost", &Candidate::network_cost},
+    {"generation", &Candidate::generation},
+    {"network-id", &Candidate::network_id},
+    {"network-cost", &Candidate::network_cost},
 };
 
-// Hands out the tokens of a line one after the other (the line was checked
-// by the first pass of parse_candidate()).
+// Hands out the tokens of a line one after the other and remembers the
+// last one with its index, which is what a failure reports.
 class TokenCursor {
  public:
   explicit TokenCursor(std::string_view line) : line_(line) {}
@@ -89,177 +124,163 @@ class TokenCursor {
     size_t start = pos_;
     while (pos_ < line_.size() && line_[pos_] != ' ' && line_[pos_] != '\t') ++pos_;
     ++count_;
-    return line_.substr(start, pos_ - start);
+    last_ = line_.substr(start, pos_ - start);
+    return last_;
   }
   size_t index() const { return count_ - 1; }
+  std::string_view last() const { return last_; }
+  // Records a failure at token `index` / `token` (default: the last one).
+  bool fail(Bad why) { return fail(why, index(), last_); }
+  bool fail(Bad why, size_t index, std::string_view token) {
+    bad = why;
+    bad_index = index;
+    bad_token = token;
+    return false;
+  }
+
+  Bad bad = bad_foundation;
+  size_t bad_index = 0;
+  std::string_view bad_token;
 
  private:
   std::string_view line_;
+  std::string_view last_;
   size_t pos_ = 0;
   size_t count_ = 0;
 };
 
-// Where and why parsing failed; set() returns false for `return f.set(...)`.
-struct Failure {
-  const char* field = "";
-  size_t index = 0;
-  std::string_view token;
-  const char* message = "";
-  Errc code = Errc::malformed;
-
-  bool set(const char* at_field, size_t at_index, std::string_view at_token, const char* why,
-           Errc errc = Errc::malformed) {
-    field = at_field;
-    index = at_index;
-    token = at_token;
-    message = why;
-    code = errc;
-    return false;
-  }
-};
-
-// connection-address (or rel-addr): an IP, or an FQDN (`fqdn` set; the
-// caller keeps the text).
-bool parse_address(std::string_view s, IpAddress& ip, bool& fqdn) {
+// connection-address (or rel-addr): an IP, or an FQDN (then the text goes
+// into `name`).
+bool parse_address(std::string_view s, IpAddress& ip, std::string& name) {
   if (auto a = IpAddress::parse(s); a.ok()) {
     ip = *a;
     return true;
   }
-  fqdn = is_fqdn(s);
-  return fqdn;
+  if (!is_fqdn(s)) return false;
+  name.assign(s.data(), s.size());
+  return true;
 }
 
-}  // namespace
-
-namespace {
-
-// The whole grammar; on failure `f` says where (one error path for all).
-bool parse_fields(std::string_view line, Candidate& c, Failure& f) {
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' '))
-    line.remove_suffix(1);
-  while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-  if (line.starts_with("a=")) line.remove_prefix(2);
-  if (line.size() >= 10 && iequals(line.substr(0, 10), "candidate:")) line.remove_prefix(10);
-
-  // First pass: the byte-string rule and the token limit, for the whole line.
-  size_t n = 0;
-  for (size_t i = 0; i < line.size();) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i >= line.size()) break;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') {
-      // RFC 4566 byte-string: no NUL, CR or LF inside the line.
-      if (line[i] == '\0' || line[i] == '\r' || line[i] == '\n')
-        return f.set("byte-string", n, line.substr(i, 1), "candidate: NUL, CR or LF inside the line");
-      ++i;
-    }
-    if (n == kMaxTokens)
-      return f.set("token count", n, line.substr(start, i - start), "candidate: too many tokens");
-    ++n;
+// The index of `tok` in `packed` (NUL-separated words, an empty word
+// ends the list), ASCII case folded when `fold`; -1 when absent. One
+// routine for every keyword of the grammar.
+int lookup(std::string_view tok, const char* packed, bool fold = false) {
+  for (int i = 0; *packed; ++i) {
+    const size_t len = std::strlen(packed);
+    if (len == tok.size() && (fold ? iequals(tok, std::string_view(packed, len))
+                                   : std::memcmp(tok.data(), packed, len) == 0))
+      return i;
+    packed += len + 1;
   }
-  if (n < 8) return f.set("cand-type", n, {}, "candidate: too few fields (need foundation .. typ <type>)");
+  return -1;
+}
 
-  TokenCursor t(line);
+// The whole grammar; on failure `t` says where and why.
+bool parse_fields(Candidate& c, TokenCursor& t, size_t n) {
   // foundation
   std::string_view tok = t.next();
   bool foundation_ok = !tok.empty() && tok.size() <= 32;
   for (char ch : tok) foundation_ok &= is_ice_char(ch);
-  if (!foundation_ok) return f.set("foundation", 0, tok, "candidate: bad foundation");
-  c.foundation = std::string(tok);
+  if (!foundation_ok) return t.fail(bad_foundation);
+  c.foundation.assign(tok.data(), tok.size());
   // component-id
-  tok = t.next();
-  uint32_t component = 0;
-  if (!parse_uint(tok, 3, 256, component) || component < 1)
-    return f.set("component-id", 1, tok, "candidate: bad component-id");
-  c.component = uint16_t(component);
+  uint32_t v = 0;
+  if (!parse_uint(t.next(), 3, 256, v) || v < 1) return t.fail(bad_component);
+  c.component = uint16_t(v);
   // transport
-  tok = t.next();
-  if (iequals(tok, "tcp")) c.transport = TransportProtocol::tcp;
-  else if (!iequals(tok, "udp"))
-    return f.set("transport", 2, tok, "candidate: unsupported transport", Errc::unsupported);
+  const int transport = lookup(t.next(), "udp\0tcp\0", /*fold=*/true);
+  if (transport < 0) return t.fail(bad_transport);
+  c.transport = TransportProtocol(transport);
   // priority
-  tok = t.next();
-  if (!parse_uint(tok, 10, 0xFFFFFFFFu, c.priority)) return f.set("priority", 3, tok, "candidate: bad priority");
+  if (!parse_uint(t.next(), 10, 0xFFFFFFFFu, c.priority)) return t.fail(bad_priority);
   // connection-address and port (the port is checked first)
   const std::string_view address = t.next();
-  tok = t.next();
-  uint16_t port = 0;
-  if (!parse_port(tok, port)) return f.set("port", 5, tok, "candidate: bad port");
+  if (!parse_uint(t.next(), 5, 0xFFFF, v)) return t.fail(bad_port);
   IpAddress ip;
-  bool fqdn = false;
-  if (!parse_address(address, ip, fqdn))
-    return f.set("connection-address", 4, address, "candidate: bad connection-address");
-  if (fqdn) c.hostname = std::string(address);
-  c.address = SocketAddress(ip, port);
+  if (!parse_address(address, ip, c.hostname)) return t.fail(bad_address, 4, address);
+  c.address = SocketAddress(ip, uint16_t(v));
   // typ
-  tok = t.next();
-  if (tok != "typ") return f.set("typ", 6, tok, "candidate: expected \"typ\"");
-  tok = t.next();
-  size_t type = 0;
-  while (type < 4 && tok != candidate_type_name(CandidateType(type))) ++type;
-  if (type == 4) return f.set("cand-type", 7, tok, "candidate: unknown candidate type", Errc::unsupported);
+  if (lookup(t.next(), "typ\0") != 0) return t.fail(bad_typ);
+  const int type = lookup(t.next(), "host\0srflx\0prflx\0relay\0");  // CandidateType order
+  if (type < 0) return t.fail(bad_type);
   c.type = CandidateType(type);
 
-  // Optional raddr then rport, then name/value pairs.
-  std::string_view name = t.next();
-  IpAddress raddr;
+  // Name/value pairs: raddr then rport first (each optional), then the
+  // extensions. `stage` 0: raddr may come, 1: rport may, 2: neither.
+  ip = IpAddress();
+  v = 0;
   bool have_related = false;
-  uint16_t rport = 0;
-  if (t.index() + 1 < n && name == "raddr") {
-    tok = t.next();
-    fqdn = false;
-    if (!parse_address(tok, raddr, fqdn)) return f.set("rel-addr", t.index(), tok, "candidate: bad raddr");
-    if (fqdn) c.related_hostname = std::string(tok);
-    have_related = true;
-    name = t.next();
-  }
-  if (t.index() + 1 < n && name == "rport") {
-    tok = t.next();
-    if (!parse_port(tok, rport)) return f.set("rel-port", t.index(), tok, "candidate: bad rport");
-    have_related = true;
-    name = t.next();
-  }
-  if (have_related) c.related = SocketAddress(raddr, rport);
-
-  for (; t.index() < n; name = t.next()) {
-    const size_t k = t.index();
-    if (k + 1 >= n) return f.set("extension-att-value", k, name, "candidate: extension without a value");
+  int stage = 0;
+  while (t.index() + 1 < n) {
+    const std::string_view name = t.next();
+    if (t.index() + 1 >= n) return t.fail(bad_value);
     const std::string_view value = t.next();
-    size_t x = 0;
-    while (x < 3 && name != kNumericExtensions[x].name) ++x;
-    if (x < 3) {
-      uint32_t v = 0;
-      if (!parse_uint(value, 10, 0xFFFFFFFFu, v))
-        return f.set(kNumericExtensions[x].name, k + 1, value, kNumericExtensions[x].message);
-      c.*kNumericExtensions[x].field = v;
-    } else if (name == "tcptype") {
-      size_t tt = 1;
-      while (tt < 4 && value != tcp_type_name(TcpType(tt))) ++tt;
-      if (tt == 4) return f.set("tcptype", k + 1, value, "candidate: bad tcptype");
-      c.tcptype = TcpType(tt);
-    } else if (name == "ufrag") {
-      c.ufrag = std::string(value);
-    } else if (name == "raddr" || name == "rport") {
-      return f.set("rel-addr", k, name, "candidate: raddr/rport out of order");
+    const int k = lookup(name, "generation\0network-id\0network-cost\0tcptype\0ufrag\0raddr\0rport\0");
+    if (k == 5 || k == 6) {
+      if (stage > k - 5) return t.fail(bad_order, t.index() - 1, name);
+      stage = k - 4;
+      have_related = true;
+      if (k == 5 ? !parse_address(value, ip, c.related_hostname) : !parse_uint(value, 5, 0xFFFF, v))
+        return t.fail(k == 5 ? bad_raddr : bad_rport);
+      continue;
+    }
+    stage = 2;
+    if (k >= 0 && k < 3) {
+      uint32_t x = 0;
+      if (!parse_uint(value, 10, 0xFFFFFFFFu, x)) return t.fail(Bad(bad_generation + k));
+      c.*kNumericExtensions[k].field = x;
+    } else if (k == 3) {
+      const int tt = lookup(value, "active\0passive\0so\0");  // TcpType order after none
+      if (tt < 0) return t.fail(bad_tcptype);
+      c.tcptype = TcpType(tt + 1);
+    } else if (k == 4) {
+      c.ufrag.assign(value.data(), value.size());
     } else {
-      if (c.extensions.size() == kMaxUnknownExtensions)
-        return f.set("extension-att-name", k, name, "candidate: too many extensions");
+      if (c.extensions.size() == kMaxUnknownExtensions) return t.fail(bad_extensions, t.index() - 1, name);
       c.extensions.push_back({std::string(name), std::string(value)});
     }
   }
+  if (have_related) c.related = SocketAddress(ip, uint16_t(v));
   if (c.transport == TransportProtocol::tcp && c.tcptype == TcpType::none)
-    return f.set("tcptype", n, {}, "candidate: tcp candidate without tcptype");
+    return t.fail(bad_tcp_without_tcptype, n, {});
   return true;
 }
 
 }  // namespace
 
 Result<Candidate> parse_candidate(std::string_view line, CandidateParseError* detail) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' '))
+    line.remove_suffix(1);
+  while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+  if (line.starts_with("a=")) line.remove_prefix(2);
+  if (line.size() >= 10 && iequals(line.substr(0, 10), "candidate:")) line.remove_prefix(10);
+
+  TokenCursor t(line);
   Candidate c;
-  Failure f;
-  if (!parse_fields(line, c, f)) {
-    if (detail) *detail = {f.field, f.index, f.token};
-    return make_error(f.code, f.message);
+  // First pass: the byte-string rule and the token limit, for the whole line.
+  size_t n = 0;
+  bool ok = true;
+  for (size_t i = 0; i < line.size() && ok;) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size()) break;
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') {
+      // RFC 4566 byte-string: no NUL, CR or LF inside the line.
+      if (line[i] == '\0' || line[i] == '\r' || line[i] == '\n') {
+        ok = t.fail(bad_byte_string, n, line.substr(i, 1));
+        break;
+      }
+      ++i;
+    }
+    if (ok && n == kMaxTokens) ok = t.fail(bad_token_count, n, line.substr(start, i - start));
+    ++n;
+  }
+  if (ok && n < 8) ok = t.fail(bad_too_few, n, {});
+  if (ok) ok = parse_fields(c, t, n);
+  if (!ok) {
+    const char* message = bad_message(t.bad);
+    if (detail) *detail = {message + std::strlen(message) - kFieldLength[t.bad], t.bad_index, t.bad_token};
+    return make_error(t.bad == bad_transport || t.bad == bad_type ? Errc::unsupported : Errc::malformed, message);
   }
   return c;
 }

@@ -1,5 +1,5 @@
 // ice/table.h — the agent's growable tables (candidates, pairs, STUN
-// transactions, the triggered-check queue).
+// transactions, the triggered-check, transmit and event queues).
 //
 // Like std::vector, storage grows on demand (doubling, from one element),
 // so a connection with one candidate per side pays for one pair, not for

@@ -4,11 +4,7 @@ namespace sansrtc::pc {
 
 Result<std::vector<IceServerUrl>> validate_configuration(const Configuration& config) {
   std::vector<IceServerUrl> out;
-  for (const auto& server : config.ice_servers) {
-    auto urls = expand_ice_server(server);
-    if (!urls.ok()) return urls.error();
-    for (auto& u : *urls) out.push_back(std::move(u));
-  }
+  for (const auto& server : config.ice_servers) SANSRTC_TRY(append_ice_server_urls(server, out));
   return out;
 }
 

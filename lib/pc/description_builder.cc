@@ -3,97 +3,158 @@
 namespace sansrtc::pc {
 namespace {
 
-const char* default_proto(MediaKind k) {
-  return k == MediaKind::application ? "UDP/DTLS/SCTP" : "UDP/TLS/RTP/SAVPF";
+// One routine for every "<prefix><value>\r\n" line keeps the callers to a
+// call each.
+void line(std::string& out, std::string_view prefix, std::string_view value = {}) {
+  out += prefix;
+  out += value;
+  out += "\r\n";
 }
 
-sdp::Direction to_sdp(RtpTransceiverDirection d) {
-  switch (d) {
-    case RtpTransceiverDirection::sendrecv: return sdp::Direction::sendrecv;
-    case RtpTransceiverDirection::sendonly: return sdp::Direction::sendonly;
-    case RtpTransceiverDirection::recvonly: return sdp::Direction::recvonly;
-    default: return sdp::Direction::inactive;
-  }
+void number_line(std::string& out, std::string_view prefix, uint64_t v) {
+  out += prefix;
+  append_decimal(out, v);
+  out += "\r\n";
 }
 
-void add_transport(sdp::AttributeList& a, const LocalTransport& t, sdp::Setup setup) {
+void add_transport(std::string& out, const LocalTransport& t, sdp::Setup setup) {
   for (const auto& c : t.candidates) {
     std::string_view v = c;
     if (v.starts_with("candidate:")) v.remove_prefix(10);
-    a.add_text("candidate", v);
+    line(out, "a=candidate:", v);
   }
-  if (t.end_of_candidates) a.add_flag("end-of-candidates");
-  a.add_text("ice-ufrag", t.ice_ufrag);
-  a.add_text("ice-pwd", t.ice_pwd);
-  a.add_text("ice-options", "trickle");
-  for (const auto& f : t.fingerprints) a.add_text("fingerprint", sdp::format_fingerprint(f));
-  a.add_text("setup", sdp::to_string(setup));
+  if (t.end_of_candidates) line(out, "a=end-of-candidates");
+  line(out, "a=ice-ufrag:", t.ice_ufrag);
+  line(out, "a=ice-pwd:", t.ice_pwd);
+  line(out, "a=ice-options:trickle");
+  for (const auto& f : t.fingerprints) {
+    out += "a=fingerprint:";
+    out += f.hash_function;
+    line(out, " ", f.value);
+  }
+  line(out, "a=setup:", sdp::to_string(setup));
 }
 
+#if !SANSRTC_NO_MEDIA
+void add_rtp(std::string& out, const SectionPlan& s) {
+  // sdp::Direction's names; stopped is written as inactive.
+  line(out, "a=", to_string(s.direction == RtpTransceiverDirection::stopped ? RtpTransceiverDirection::inactive
+                                                                             : s.direction));
+  if (!s.sender.track_id.empty()) {
+    out += "a=msid:";
+    out += s.sender.stream_id.empty() ? std::string_view("-") : std::string_view(s.sender.stream_id);
+    line(out, " ", s.sender.track_id);
+  }
+  line(out, "a=rtcp-mux");
+  if (s.rtcp_mux_only) line(out, "a=rtcp-mux-only");
+  if (s.rtcp_rsize) line(out, "a=rtcp-rsize");
+  for (const auto& c : s.codecs) {
+    out += "a=rtpmap:";
+    append_decimal(out, c.payload_type);
+    out += " ";
+    out += c.name;
+    out += "/";
+    append_decimal(out, c.clock_rate);
+    if (c.channels) {
+      out += "/";
+      append_decimal(out, *c.channels);
+    }
+    out += "\r\n";
+    for (const auto& fb : c.rtcp_fb) {
+      out += "a=rtcp-fb:";
+      append_decimal(out, c.payload_type);
+      line(out, " ", fb);
+    }
+    if (!c.fmtp.empty()) {
+      out += "a=fmtp:";
+      append_decimal(out, c.payload_type);
+      line(out, " ", c.fmtp);
+    }
+  }
+}
+#endif
+
 }  // namespace
+
+void append_decimal(std::string& out, uint64_t v) {
+  char digits[20];
+  size_t n = sizeof digits;
+  // 32-bit steps where the value allows: no 64-bit division on small cores
+  // for the common case.
+  while (v > 0xFFFFFFFFu) {
+    digits[--n] = char('0' + v % 10);
+    v /= 10;
+  }
+  uint32_t w = uint32_t(v);
+  do {
+    digits[--n] = char('0' + w % 10);
+    w /= 10;
+  } while (w);
+  out.append(digits + n, sizeof digits - n);
+}
 
 DescriptionBuilder::DescriptionBuilder(Rng& rng) {
   // Below 2^62 so it is positive as a signed 64-bit integer with room to spare.
   session_id_ = rng.next_u64() >> 2;
 }
 
-sdp::SessionDescription DescriptionBuilder::build(const BuildOptions& o, const LocalTransport& t,
-                                                  std::span<const SectionPlan> sections) {
-  sdp::SessionDescription sd;
-  sd.origin.session_id = sdp::decimal(session_id_);
-  sd.origin.session_version = ++version_;
+std::string DescriptionBuilder::build(const BuildOptions& o, const LocalTransport& t,
+                                      std::span<const SectionPlan> sections) {
+  std::string out;
+  out += "v=0\r\no=- ";
+  append_decimal(out, session_id_);
+  out += " ";
+  append_decimal(out, ++version_);
+  out += " IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
   for (const auto& g : o.bundle_groups) {
-    if (g.empty()) continue;
-    sd.attributes.add_text("group", sdp::format_group(sdp::Group{"BUNDLE", g}));
+    if (!g.empty()) line(out, "a=group:BUNDLE", g);
   }
   for (const auto& s : sections) {
-    sdp::MediaDescription m;
-    m.media = !s.media.empty() ? s.media : std::string(to_string(s.kind));
-    m.proto = !s.proto.empty() ? s.proto : std::string(default_proto(s.kind));
-    m.connection = "IN IP4 0.0.0.0";
-    m.port = (s.rejected || s.bundle_only) ? 0 : 9;
+    const bool app = s.kind == MediaKind::application;
+    out += "m=";
+    out += !s.media.empty() ? s.media : std::string_view(to_string(s.kind));
+    out += (s.rejected || s.bundle_only) ? " 0 " : " 9 ";
+    out += !s.proto.empty() ? s.proto : std::string_view(app ? "UDP/DTLS/SCTP" : "UDP/TLS/RTP/SAVPF");
     if (!s.formats.empty()) {
-      m.formats = std::vector<std::string>(s.formats);
-    } else if (s.kind == MediaKind::application) {
-      m.formats.push_back(std::string("webrtc-datachannel"));
+      out += s.formats;
+    } else if (app) {
+      out += " webrtc-datachannel";
     } else {
-      for (const auto& c : s.codecs) m.formats.push_back(sdp::decimal(c.payload_type));
+#if !SANSRTC_NO_MEDIA
+      for (const auto& c : s.codecs) {
+        out += " ";
+        append_decimal(out, c.payload_type);
+      }
       // RFC 8866 §5.14: an m= line needs at least one format.
-      if (m.formats.empty()) m.formats.push_back(std::string("0"));
+      if (s.codecs.empty()) out += " 0";
+#else
+      out += " 0";
+#endif
     }
-    auto& a = m.attributes;
+    line(out, "\r\nc=IN IP4 0.0.0.0");
     if (s.rejected) {
-      if (!s.mid.empty()) a.add_text("mid", s.mid);
-      sd.media.push_back(std::move(m));
+      if (!s.mid.empty()) line(out, "a=mid:", s.mid);
       continue;
     }
     if (s.bundle_only) {
-      a.add_flag("bundle-only");
+      line(out, "a=bundle-only");
     } else {
-      add_transport(a, t, o.setup);
+      add_transport(out, t, o.setup);
     }
-    a.add_text("mid", s.mid);
-    if (s.kind == MediaKind::application) {
-      a.add_text("sctp-port", sdp::decimal(o.sctp_port));
-      a.add_text("max-message-size", sdp::decimal(o.max_message_size));
-    } else {
-      sdp::set_direction(a, to_sdp(s.direction));
-      if (!s.sender.track_id.empty()) {
-        a.add_text("msid", sdp::format_msid(sdp::Msid{
-                          s.sender.stream_id.empty() ? "-" : s.sender.stream_id, s.sender.track_id}));
-      }
-      a.add_flag("rtcp-mux");
-      if (s.rtcp_mux_only) a.add_flag("rtcp-mux-only");
-      if (s.rtcp_rsize) a.add_flag("rtcp-rsize");
-      for (const auto& c : s.codecs) {
-        a.add_text("rtpmap", sdp::format_rtpmap(sdp::Rtpmap{c.payload_type, c.name, c.clock_rate, c.channels}));
-        for (const auto& fb : c.rtcp_fb) a.add_text("rtcp-fb", sdp::decimal(c.payload_type) + " " + fb);
-        if (!c.fmtp.empty()) a.add_text("fmtp", sdp::format_fmtp(sdp::Fmtp{c.payload_type, c.fmtp}));
-      }
+    line(out, "a=mid:", s.mid);
+    if (app) {
+      number_line(out, "a=sctp-port:", o.sctp_port);
+      number_line(out, "a=max-message-size:", o.max_message_size);
     }
-    sd.media.push_back(std::move(m));
+#if !SANSRTC_NO_MEDIA
+    else {
+      add_rtp(out, s);
+    }
+#endif
   }
-  return sd;
+  // Kept as the description for the connection's life: no spare capacity.
+  out.shrink_to_fit();
+  return out;
 }
 
 }  // namespace sansrtc::pc

@@ -27,13 +27,19 @@
 // starts at 1 and grows by one per description built (JSEP §5.2.2 asks for
 // an increment whenever the description changes; every build counts).
 //
+// The text is written straight into one string (in sdp::serialize's order
+// and format, so sdp::parse reads back exactly these lines): no
+// sdp::SessionDescription tree is built for a description we only send.
+//
+// Without media (SANSRTC_NO_MEDIA) a section is either the data section or
+// rejected: the RTP attributes and codecs are compiled out.
+//
 // Left out: a=rtcp (not needed with rtcp-mux), a=extmap and simulcast (media
 // issue), a=msid-semantic (RFC 8830 dropped it).
 #pragma once
 
 #include "pc/transceiver.h"
 #include "sdp/attributes.h"
-#include "sdp/session_description.h"
 
 #include <sansrtc/peer_connection_types.h>
 #include <sansrtc/rng.h>
@@ -41,50 +47,60 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sansrtc::pc {
 
-// What our transport contributes to every section.
+// What our transport contributes to every section. Views: they must outlive
+// the build() call only.
 struct LocalTransport {
-  std::string ice_ufrag;
-  std::string ice_pwd;
-  std::vector<sdp::FingerprintAttr> fingerprints;  // {"sha-256", "AB:CD:…"}
-  std::vector<std::string> candidates;             // "candidate:…" values
-  bool end_of_candidates = false;                  // gathering complete
+  std::string_view ice_ufrag;
+  std::string_view ice_pwd;
+  std::span<const sdp::FingerprintAttr> fingerprints;  // {"sha-256", "AB:CD:…"}
+  std::span<const std::string> candidates;             // "candidate:…" values
+  bool end_of_candidates = false;                      // gathering complete
 };
 
+// One m= line. The views must outlive the build() call.
 struct SectionPlan {
   MediaKind kind = MediaKind::application;
-  std::string mid;
+  std::string_view mid;
   bool rejected = false;
   bool bundle_only = false;
   // For sections we reject without understanding them (answers to unknown
   // media): written as given. Empty means the defaults for `kind`.
-  std::string media;
-  std::string proto;
-  std::vector<std::string> formats;
+  std::string_view media;
+  std::string_view proto;
+  // The m= line's formats as written after the proto, each preceded by a
+  // space (" 0 8"). Empty: webrtc-datachannel for application, the codecs'
+  // payload types (or 0) for media.
+  std::string formats;
+#if !SANSRTC_NO_MEDIA
   RtpTransceiverDirection direction = RtpTransceiverDirection::sendrecv;
   std::vector<Codec> codecs;
   SenderPlaceholder sender;  // msid when track_id is set
   bool rtcp_mux_only = false;
   bool rtcp_rsize = true;
+#endif
 };
 
 struct BuildOptions {
   sdp::Setup setup = sdp::Setup::actpass;
   uint16_t sctp_port = 5000;
   uint64_t max_message_size = 262144;
-  // Each group becomes a=group:BUNDLE <mids…> in order (empty groups are skipped).
-  std::vector<std::vector<std::string>> bundle_groups;
+  // Each becomes a=group:BUNDLE<mids>: the mids each preceded by a space
+  // (" 0 1"); empty groups are skipped. Must outlive the build() call.
+  std::span<const std::string> bundle_groups;
 };
 
 class DescriptionBuilder {
  public:
   explicit DescriptionBuilder(Rng& rng);
 
-  sdp::SessionDescription build(const BuildOptions& options, const LocalTransport& transport,
-                                std::span<const SectionPlan> sections);
+  // The SDP text, CRLF line endings.
+  std::string build(const BuildOptions& options, const LocalTransport& transport,
+                    std::span<const SectionPlan> sections);
 
   std::string session_id() const { return sdp::decimal(session_id_); }
   uint64_t last_version() const { return version_; }
@@ -93,5 +109,8 @@ class DescriptionBuilder {
   uint64_t session_id_ = 0;  // written in decimal into o=
   uint64_t version_ = 0;
 };
+
+// Appends v in decimal (no temporary string).
+void append_decimal(std::string& out, uint64_t v);
 
 }  // namespace sansrtc::pc

@@ -80,16 +80,25 @@ const char* to_string(IceServerTransport t) {
   return t == IceServerTransport::udp ? "udp" : "tcp";
 }
 
-Result<IceServerUrl> parse_ice_server_url(std::string_view url) {
-  IceServerUrl out;
+namespace {
+
+// parse_ice_server_url into `out`: every error leaves through a Result<void>
+// (a code and a pointer), built into the Result<IceServerUrl> once.
+Result<void> parse_into(std::string_view url, IceServerUrl& out) {
   size_t colon = url.find(':');
   if (colon == std::string_view::npos) return make_error(Errc::invalid_argument, "ice server url: unknown scheme");
+  // "stun", "turn", each with an optional "s" (the enum's order: stun,
+  // stuns, turn, turns).
   std::string_view scheme = url.substr(0, colon);
-  if (iequals(scheme, "stun")) out.scheme = IceServerScheme::stun;
-  else if (iequals(scheme, "stuns")) out.scheme = IceServerScheme::stuns;
-  else if (iequals(scheme, "turn")) out.scheme = IceServerScheme::turn;
-  else if (iequals(scheme, "turns")) out.scheme = IceServerScheme::turns;
-  else return make_error(Errc::invalid_argument, "ice server url: unknown scheme");
+  const bool secure = scheme.size() == 5 && lower(scheme[4]) == 's';
+  const std::string_view base = scheme.size() == size_t(4 + secure) ? scheme.substr(0, 4) : std::string_view();
+  if (iequals(base, "stun")) {
+    out.scheme = IceServerScheme(secure);
+  } else if (iequals(base, "turn")) {
+    out.scheme = IceServerScheme(2 + secure);
+  } else {
+    return make_error(Errc::invalid_argument, "ice server url: unknown scheme");
+  }
   std::string_view rest = url.substr(colon + 1);
   // RFC 7064/7065 URIs are opaque ("stun:host"), but "stun://host" is a
   // common mistake that browsers reject too.
@@ -138,7 +147,6 @@ Result<IceServerUrl> parse_ice_server_url(std::string_view url) {
     if (!valid_reg_name(host)) return make_error(Errc::invalid_argument, "ice server url: bad host");
     out.host = std::string(host);
   }
-  if (out.host.empty()) return make_error(Errc::invalid_argument, "ice server url: missing host");
 
   out.port = out.is_secure() ? 5349 : 3478;
   if (out.port_explicit) {
@@ -161,26 +169,28 @@ Result<IceServerUrl> parse_ice_server_url(std::string_view url) {
     std::string_view t = query.substr(kKey.size());
     if (iequals(t, "udp")) out.transport = IceServerTransport::udp;
     else if (iequals(t, "tcp")) out.transport = IceServerTransport::tcp;
-    else {
-      for (char ch : t) {
-        if (!(is_alnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~'))
-          return make_error(Errc::invalid_argument, "ice server url: bad query");
-      }
+    else if (!valid_reg_name(t))  // transport-ext: the same unreserved characters
+      return make_error(Errc::invalid_argument, "ice server url: bad query");
+    else
       return make_error(Errc::unsupported, "ice server url: unsupported transport");
-    }
     out.transport_explicit = true;
   }
+  return ok_result();
+}
+
+}  // namespace
+
+Result<IceServerUrl> parse_ice_server_url(std::string_view url) {
+  IceServerUrl out;
+  if (auto r = parse_into(url, out); !r.ok()) return r.error();
   return out;
 }
 
-Result<std::vector<IceServerUrl>> expand_ice_server(const IceServer& server) {
+Result<void> append_ice_server_urls(const IceServer& server, std::vector<IceServerUrl>& out) {
   if (server.urls.empty()) return make_error(Errc::invalid_argument, "ice server: no urls");
-  std::vector<IceServerUrl> out;
-  out.reserve(server.urls.size());
   for (const auto& u : server.urls) {
-    auto parsed = parse_ice_server_url(u);
-    if (!parsed.ok()) return parsed.error();
-    IceServerUrl url = std::move(parsed).value();
+    IceServerUrl& url = out.emplace_back();
+    SANSRTC_TRY(parse_into(u, url));
     if (!url.has_inline_credentials) {
       url.username = server.username;
       url.credential = server.credential;
@@ -190,8 +200,13 @@ Result<std::vector<IceServerUrl>> expand_ice_server(const IceServer& server) {
     // InvalidAccessError."
     if (url.is_turn() && (url.username.empty() || url.credential.empty()))
       return make_error(Errc::invalid_argument, "ice server: turn url needs username and credential");
-    out.push_back(std::move(url));
   }
+  return ok_result();
+}
+
+Result<std::vector<IceServerUrl>> expand_ice_server(const IceServer& server) {
+  std::vector<IceServerUrl> out;
+  SANSRTC_TRY(append_ice_server_urls(server, out));
   return out;
 }
 

@@ -75,5 +75,7 @@ Result<IceServerUrl> parse_ice_server_url(std::string_view url);
 // with "ice server: turn url needs username and credential"
 // (Errc::invalid_argument). An empty `urls` list is an error too.
 Result<std::vector<IceServerUrl>> expand_ice_server(const IceServer& server);
+// The same, appending to `out` (which holds a partial list after an error).
+Result<void> append_ice_server_urls(const IceServer& server, std::vector<IceServerUrl>& out);
 
 }  // namespace sansrtc::pc

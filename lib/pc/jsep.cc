@@ -9,6 +9,22 @@ namespace {
 
 using D = RtpTransceiverDirection;
 
+// ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 §5.4)
+std::string random_ice_string(Rng& rng, size_t n) {
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string s(n, 'A');
+  for (auto& c : s) c = kChars[rng.uniform(64)];
+  return s;
+}
+
+// RFC 8839 §5.4: ufrag at least 24 bits of randomness (4 chars), pwd at
+// least 128 bits (22 chars). 64 symbols = 6 bits each.
+void new_ice_credentials(Rng& rng, std::string& ufrag, std::string& pwd) {
+  ufrag = random_ice_string(rng, 8);
+  pwd = random_ice_string(rng, 24);
+}
+
+#if !SANSRTC_NO_MEDIA
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -16,14 +32,6 @@ bool iequals(std::string_view a, std::string_view b) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
-}
-
-// ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 §5.4)
-std::string random_ice_string(Rng& rng, size_t n) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string s(n, 'A');
-  for (auto& c : s) c = kChars[rng.uniform(64)];
-  return s;
 }
 
 // Codec intersection for an answer: the offerer's order and payload types
@@ -46,6 +54,15 @@ std::vector<Codec> intersect(const std::vector<Codec>& offered, const std::vecto
   }
   return out;
 }
+
+// The transceiver stops with its m= section (rejected in an answer, or its
+// stop() negotiated).
+void mark_stopped(Transceiver& t) {
+  t.stopped = true;
+  t.stopping = false;
+  t.current_direction = D::stopped;
+}
+#endif
 
 // A description we created is recognised by length and CRC-32 rather than
 // by keeping a second copy of its text.
@@ -71,15 +88,8 @@ void compact(RemoteDescriptionInfo* info) {
 }  // namespace
 
 Jsep::Jsep(Rng& rng, JsepConfig config)
-    : rng_(rng), config_(std::move(config)), builder_(rng), events_(16) {
-  generate_ice_credentials();
-}
-
-void Jsep::generate_ice_credentials() {
-  // RFC 8839 §5.4: ufrag at least 24 bits of randomness (4 chars), pwd at
-  // least 128 bits (22 chars). 64 symbols = 6 bits each.
-  ice_ufrag_ = random_ice_string(rng_, 8);
-  ice_pwd_ = random_ice_string(rng_, 24);
+    : rng_(rng), config_(std::move(config)), builder_(rng) {
+  new_ice_credentials(rng_, ice_ufrag_, ice_pwd_);
 }
 
 void Jsep::set_local_fingerprints(std::vector<sdp::FingerprintAttr> fingerprints) {
@@ -87,7 +97,7 @@ void Jsep::set_local_fingerprints(std::vector<sdp::FingerprintAttr> fingerprints
 }
 
 void Jsep::add_local_candidate(std::string candidate) {
-  if (!candidate.starts_with("candidate:")) candidate.insert(0, "candidate:");
+  // Kept as given: the builder writes a=candidate: with or without the prefix.
   candidates_.push_back(std::move(candidate));
 }
 
@@ -98,6 +108,28 @@ void Jsep::clear_local_candidates() {
 
 void Jsep::set_local_gathering_complete(bool complete) { gathering_complete_ = complete; }
 
+const RemoteDescriptionInfo* Jsep::remote_info() const {
+  if (pending_remote_info_) return &*pending_remote_info_;
+  if (current_remote_info_) return &*current_remote_info_;
+  return nullptr;
+}
+
+#if SANSRTC_NO_MEDIA
+
+Result<uint32_t> Jsep::add_transceiver(Instant, MediaKind, RtpTransceiverDirection, std::vector<Codec>) {
+  return make_error(Errc::unsupported, "add_transceiver needs the media profile");
+}
+
+Result<void> Jsep::set_direction(Instant, uint32_t, RtpTransceiverDirection) {
+  return make_error(Errc::unsupported, "set_direction needs the media profile");
+}
+
+Result<void> Jsep::stop_transceiver(Instant, uint32_t) {
+  return make_error(Errc::unsupported, "stop_transceiver needs the media profile");
+}
+
+#else
+
 Transceiver* Jsep::find(uint32_t id) {
   for (auto& t : transceivers_) {
     if (t.id == id) return &t;
@@ -106,22 +138,13 @@ Transceiver* Jsep::find(uint32_t id) {
 }
 
 const Transceiver* Jsep::transceiver(uint32_t id) const {
-  for (const auto& t : transceivers_) {
-    if (t.id == id) return &t;
-  }
-  return nullptr;
+  return const_cast<Jsep*>(this)->find(id);
 }
 
 Transceiver* Jsep::find_by_mid(std::string_view mid) {
   for (auto& t : transceivers_) {
     if (t.mid && *t.mid == mid) return &t;
   }
-  return nullptr;
-}
-
-const RemoteDescriptionInfo* Jsep::remote_info() const {
-  if (pending_remote_info_) return &*pending_remote_info_;
-  if (current_remote_info_) return &*current_remote_info_;
   return nullptr;
 }
 
@@ -170,6 +193,21 @@ Result<void> Jsep::stop_transceiver(Instant, uint32_t id) {
   return ok_result();
 }
 
+std::vector<Codec> Jsep::capabilities(const Transceiver& t) const {
+  if (!t.codecs.empty()) return t.codecs;
+  return t.kind == MediaKind::audio ? config_.audio_codecs : config_.video_codecs;
+}
+
+// What an offered section says for a transceiver (create_offer).
+void Jsep::fill_media_section(SectionPlan& s, const Transceiver& t) const {
+  s.direction = t.direction;
+  s.codecs = capabilities(t);
+  s.sender = t.sender;
+  s.rtcp_mux_only = config_.rtcp_mux_policy == RtcpMuxPolicy::require;
+}
+
+#endif  // SANSRTC_NO_MEDIA
+
 Result<void> Jsep::add_data_channel(Instant) {
   if (closed_) return make_error(Errc::closed, "add_data_channel: connection is closed");
   data_.created_locally = true;
@@ -187,15 +225,16 @@ void Jsep::restart_ice(Instant) {
 }
 
 bool Jsep::mid_in_use(std::string_view mid) const {
+#if !SANSRTC_NO_MEDIA
   for (const auto& t : transceivers_) {
     if (t.mid && *t.mid == mid) return true;
   }
+#endif
   if (data_.mid && *data_.mid == mid) return true;
-  for (const auto& s : negotiated_layout_) {
-    if (s.mid == mid) return true;
-  }
-  for (const auto& s : offer_layout_) {
-    if (s.mid == mid) return true;
+  for (const auto* layout : {&negotiated_layout_, &offer_layout_}) {
+    for (const auto& s : *layout) {
+      if (s.mid == mid) return true;
+    }
   }
   return false;
 }
@@ -207,19 +246,33 @@ std::string Jsep::new_mid() {
   }
 }
 
-std::vector<Codec> Jsep::capabilities(const Transceiver& t) const {
-  if (!t.codecs.empty()) return t.codecs;
-  return t.kind == MediaKind::audio ? config_.audio_codecs : config_.video_codecs;
+// create_answer's decision: whether our answer takes an offered section.
+bool Jsep::answer_takes(const RemoteMediaInfo& m) const {
+  if (m.rejected || !m.kind) return false;
+  if (*m.kind == MediaKind::application) return data_.mid && *data_.mid == m.mid;
+#if SANSRTC_NO_MEDIA
+  return false;
+#else
+  const Transceiver* t = const_cast<Jsep*>(this)->find_by_mid(m.mid);
+  return t && !t->stopped && !t->stopping && !intersect(m.codecs, capabilities(*t)).empty();
+#endif
 }
 
-LocalTransport Jsep::local_transport(const std::string& ufrag, const std::string& pwd) const {
-  LocalTransport lt;
-  lt.ice_ufrag = ufrag;
-  lt.ice_pwd = pwd;
-  lt.fingerprints = std::vector<sdp::FingerprintAttr>(fingerprints_);  // copy-construct: no operator= instantiation
-  lt.candidates = candidates_;
-  lt.end_of_candidates = gathering_complete_;
-  return lt;
+// The description text, its digest in the plan, and the plan kept as the
+// last offer or answer (shared tail of create_offer and create_answer).
+SessionDescriptionInit Jsep::write(SdpType type, std::unique_ptr<Plan> plan,
+                                   std::span<const std::string> bundle_groups, std::span<const SectionPlan> sections) {
+  BuildOptions bo;
+  bo.setup = plan->setup;
+  bo.sctp_port = config_.sctp_port;
+  bo.max_message_size = config_.max_message_size;
+  bo.bundle_groups = bundle_groups;
+  const LocalTransport lt{plan->ice_ufrag, plan->ice_pwd, fingerprints_, candidates_, gathering_complete_};
+  SessionDescriptionInit desc{type, builder_.build(bo, lt, sections)};
+  plan->sdp_crc = sdp_digest(desc.sdp);
+  plan->sdp_size = desc.sdp.size();
+  (type == SdpType::offer ? last_offer_ : last_answer_) = std::move(plan);
+  return desc;
 }
 
 // ---- create_offer (RFC 8829 §5.2) -----------------------------------------
@@ -231,136 +284,110 @@ Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& o
   if (sm_.state() != SignalingState::stable && sm_.state() != SignalingState::have_local_offer)
     return make_error(Errc::invalid_state, "create_offer: only in stable or have_local_offer");
 
-  Plan plan;
+  auto plan = std::make_unique<Plan>();
+  Plan& p = *plan;
   // JSEP §5.2.2: a subsequent offer keeps the m-lines of the current
   // negotiation (or of the pending local offer when re-offering).
-  std::vector<Slot> base = sm_.state() == SignalingState::have_local_offer && local_is_offerer_
-                               ? offer_layout_
-                               : negotiated_layout_;
-  std::vector<SectionPlan> sections;
-  // Per section (uint8_t, not vector<bool>: shares the byte-vector code).
-  std::vector<uint8_t> recyclable;
-  std::vector<uint8_t> newly_added;
-  bool restart = options.ice_restart || ice_restart_pending_;
-  plan.ice_ufrag = ice_ufrag_;
-  plan.ice_pwd = ice_pwd_;
-  if (restart) {
-    plan.ice_ufrag = random_ice_string(rng_, 8);
-    plan.ice_pwd = random_ice_string(rng_, 24);
-  }
-  auto section_for = [&](Transceiver& t, const std::string& mid) {
-    SectionPlan s;
-    s.kind = t.kind;
-    s.mid = mid;
-    s.direction = t.direction;
-    s.codecs = capabilities(t);
-    s.sender = t.sender;
-    s.rtcp_mux_only = config_.rtcp_mux_policy == RtcpMuxPolicy::require;
-    return s;
-  };
+  const std::vector<Slot>& base = sm_.state() == SignalingState::have_local_offer && local_is_offerer_
+                                      ? offer_layout_
+                                      : negotiated_layout_;
+  p.ice_ufrag = ice_ufrag_;
+  p.ice_pwd = ice_pwd_;
+  if (options.ice_restart || ice_restart_pending_) new_ice_credentials(rng_, p.ice_ufrag, p.ice_pwd);
+  p.setup = sdp::Setup::actpass;  // JSEP §5.2.1: offers MUST use actpass
 
   for (const auto& slot : base) {
-    SectionPlan s;
-    s.kind = slot.kind;
-    s.mid = slot.mid;
-    bool live = false;
-    if (slot.data) {
-      live = data_.wanted && !slot.rejected && data_.mid && *data_.mid == slot.mid;
-      if (live) plan.data_mid = slot.mid;
-    } else if (Transceiver* t = find_by_mid(slot.mid); t && !t->stopping && !t->stopped && !slot.rejected) {
-      s = section_for(*t, slot.mid);
-      plan.transceiver_mids.emplace_back(t->id, slot.mid);
-      plan.directions.emplace_back(t->id, t->direction);
-      live = true;
-    }
-    if (!live) {
-      s = SectionPlan{};
-      s.kind = slot.kind;
-      s.mid = slot.mid;
-      s.rejected = true;
-      s.media = slot.media;
-      s.proto = slot.proto;
-    }
-    plan.layout.push_back(Slot{slot.kind, slot.mid, s.rejected, slot.data && live, slot.media, slot.proto});
-    recyclable.push_back(!live && slot.rejected ? 1 : 0);
-    newly_added.push_back(0);
-    sections.push_back(std::move(s));
-  }
-
-  auto place = [&](SectionPlan s, bool data) {
-    // JSEP §5.2.2: "If a m= section ... has been rejected ... it MAY be
-    // reused": a new section takes the first recyclable m-line.
-    for (size_t i = 0; i < sections.size(); ++i) {
-      if (recyclable[i]) {
-        recyclable[i] = 0;
-        newly_added[i] = 1;
-        plan.layout[i] = Slot{s.kind, s.mid, false, data};
-        sections[i] = std::move(s);
-        return;
+    Slot s{slot.kind, slot.mid, true, false, slot.media, slot.proto};
+    if (slot.rejected) {
+      // stays rejected
+    } else if (slot.data) {
+      if (data_.wanted && data_.mid && *data_.mid == slot.mid) {
+        s.rejected = false;
+        s.data = true;
+        p.data_mid = slot.mid;
       }
     }
-    plan.layout.push_back(Slot{s.kind, s.mid, false, data});
-    recyclable.push_back(0);
-    newly_added.push_back(1);
-    sections.push_back(std::move(s));
+#if !SANSRTC_NO_MEDIA
+    else if (Transceiver* t = find_by_mid(slot.mid); t && !t->stopping && !t->stopped) {
+      s.rejected = false;
+      p.transceiver_mids.emplace_back(t->id, slot.mid);
+      p.directions.emplace_back(t->id, t->direction);
+    }
+#endif
+    p.layout.push_back(std::move(s));
+  }
+
+  // A section this offer adds: beyond the base, or in place of one the base
+  // had rejected (which then is no longer rejected).
+  auto added = [&](size_t i) { return i >= base.size() || (base[i].rejected && !p.layout[i].rejected); };
+  // JSEP §5.2.2: "If a m= section ... has been rejected ... it MAY be
+  // reused": a new section takes the first recyclable m-line.
+  auto place = [&](MediaKind kind, const std::string& mid, bool data) {
+    size_t i = 0;
+    while (i < base.size() && !(base[i].rejected && p.layout[i].rejected)) ++i;
+    if (i == base.size()) {
+      i = p.layout.size();
+      p.layout.emplace_back();
+    }
+    p.layout[i] = Slot{kind, mid, false, data};
   };
   // Mids handed out for this offer only become real when it is applied.
-  uint32_t saved_next_mid = next_mid_;
-  std::vector<std::string> provisional;
+  const uint32_t saved_next_mid = next_mid_;
   auto fresh_mid = [&]() {
     for (;;) {
       std::string m = new_mid();
-      if (std::find(provisional.begin(), provisional.end(), m) == provisional.end()) {
-        provisional.push_back(m);
-        return m;
-      }
+      if (std::none_of(p.layout.begin(), p.layout.end(), [&](const Slot& s) { return s.mid == m; })) return m;
     }
   };
+#if !SANSRTC_NO_MEDIA
   for (auto& t : transceivers_) {
     if (t.stopped || t.stopping) continue;
-    bool placed = std::any_of(plan.transceiver_mids.begin(), plan.transceiver_mids.end(),
-                              [&](const auto& p) { return p.first == t.id; });
+    bool placed = std::any_of(p.transceiver_mids.begin(), p.transceiver_mids.end(),
+                              [&](const auto& tm) { return tm.first == t.id; });
     if (placed) continue;
     // Associated in a pending offer but not in base: keep its mid.
     std::string mid = t.mid ? *t.mid : fresh_mid();
-    plan.transceiver_mids.emplace_back(t.id, mid);
-    plan.directions.emplace_back(t.id, t.direction);
-    place(section_for(t, mid), false);
+    p.transceiver_mids.emplace_back(t.id, mid);
+    p.directions.emplace_back(t.id, t.direction);
+    place(t.kind, mid, false);
   }
-  if (data_.wanted && !plan.data_mid) {
-    std::string mid = (data_.mid && !data_.rejected) ? *data_.mid : fresh_mid();
-    plan.data_mid = mid;
-    SectionPlan s;
-    s.kind = MediaKind::application;
-    s.mid = mid;
-    place(std::move(s), true);
+#endif
+  if (data_.wanted && !p.data_mid) {
+    p.data_mid = (data_.mid && !data_.rejected) ? *data_.mid : fresh_mid();
+    place(MediaKind::application, *p.data_mid, true);
   }
   next_mid_ = saved_next_mid;
 
-  BuildOptions bo;
-  bo.setup = sdp::Setup::actpass;  // JSEP §5.2.1: offers MUST use actpass
-  bo.sctp_port = config_.sctp_port;
-  bo.max_message_size = config_.max_message_size;
-  std::vector<std::string> group;
+  std::vector<SectionPlan> sections(p.layout.size());
+  std::string group;
   bool first_live = true;
   for (size_t i = 0; i < sections.size(); ++i) {
-    if (sections[i].rejected) continue;
-    group.push_back(sections[i].mid);
+    const Slot& l = p.layout[i];
+    SectionPlan& s = sections[i];
+    s.kind = l.kind;
+    s.mid = l.mid;
+    s.rejected = l.rejected;
+    if (l.rejected) {
+      s.media = l.media;
+      s.proto = l.proto;
+      continue;
+    }
+    group += " ";
+    group += l.mid;
     // JSEP §5.2.1 (max-bundle): every m= section but the first is
     // bundle-only, so the offer works only if the answerer bundles.
-    if (config_.bundle_policy == BundlePolicy::max_bundle && !first_live && newly_added[i])
-      sections[i].bundle_only = true;
+    s.bundle_only = config_.bundle_policy == BundlePolicy::max_bundle && !first_live && added(i);
     first_live = false;
+#if !SANSRTC_NO_MEDIA
+    if (!l.data) {
+      for (const auto& [id, mid] : p.transceiver_mids) {
+        if (mid != l.mid) continue;
+        if (const Transceiver* t = find(id)) fill_media_section(s, *t);
+      }
+    }
+#endif
   }
-  bo.bundle_groups.push_back(std::move(group));
-  plan.setup = bo.setup;
-  auto sd = builder_.build(bo, local_transport(plan.ice_ufrag, plan.ice_pwd), sections);
-  SessionDescriptionInit desc{SdpType::offer, sdp::serialize(sd)};
-  desc.sdp = std::string(desc.sdp);  // kept as the description: drop serialize()'s reserve
-  plan.sdp_crc = sdp_digest(desc.sdp);
-  plan.sdp_size = desc.sdp.size();
-  last_offer_ = std::make_unique<Plan>(std::move(plan));
-  return desc;
+  return write(SdpType::offer, std::move(plan), std::span<const std::string>(&group, 1), sections);
 }
 
 // ---- create_answer (RFC 8829 §5.3) ----------------------------------------
@@ -372,18 +399,19 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
     return make_error(Errc::invalid_state, "create_answer without a remote offer");
   const RemoteDescriptionInfo& offer = *pending_remote_info_;
 
-  Plan plan;
-  plan.ice_ufrag = ice_ufrag_;
-  plan.ice_pwd = ice_pwd_;
+  auto plan = std::make_unique<Plan>();
+  Plan& p = *plan;
+  p.ice_ufrag = ice_ufrag_;
+  p.ice_pwd = ice_pwd_;
   // RFC 8829 §5.3.1 / RFC 8839 §4.4.1.1.1: when the offer restarts ICE (new
   // remote ufrag), the answer carries new local credentials too.
   if (remote_ice_restart()) {
     if (!answer_restart_) {
-      answer_restart_ = std::make_unique<std::pair<std::string, std::string>>(random_ice_string(rng_, 8),
-                                                                             random_ice_string(rng_, 24));
+      answer_restart_ = std::make_unique<std::pair<std::string, std::string>>();
+      new_ice_credentials(rng_, answer_restart_->first, answer_restart_->second);
     }
-    plan.ice_ufrag = answer_restart_->first;
-    plan.ice_pwd = answer_restart_->second;
+    p.ice_ufrag = answer_restart_->first;
+    p.ice_pwd = answer_restart_->second;
   }
   // RFC 8842 §5.3: the answerer picks active or passive; it MUST NOT pick
   // actpass. Offerer active → we are passive; passive → active.
@@ -394,22 +422,26 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
       break;
     }
   }
-  if (remote_setup == sdp::Setup::active) plan.setup = sdp::Setup::passive;
-  else if (remote_setup == sdp::Setup::passive) plan.setup = sdp::Setup::active;
-  else plan.setup = dtls_role_.value_or(config_.answer_setup);
+  if (remote_setup == sdp::Setup::active) p.setup = sdp::Setup::passive;
+  else if (remote_setup == sdp::Setup::passive) p.setup = sdp::Setup::active;
+  else p.setup = dtls_role_.value_or(config_.answer_setup);
 
-  std::vector<SectionPlan> sections;
-  for (const auto& m : offer.media) {
-    SectionPlan s;
+  std::vector<SectionPlan> sections(offer.media.size());
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const RemoteMediaInfo& m = offer.media[i];
+    SectionPlan& s = sections[i];
     s.mid = m.mid;
     s.media = m.media;
     s.proto = m.proto;
     s.kind = m.kind.value_or(MediaKind::application);
+    const bool app = m.kind == MediaKind::application;
     bool accept = false;
-    if (!m.rejected && m.kind == MediaKind::application) {
-      accept = data_.mid && *data_.mid == m.mid;
-      if (accept) plan.data_mid = m.mid;
-    } else if (!m.rejected && m.kind) {
+    if (app) {
+      accept = answer_takes(m);
+      if (accept) p.data_mid = m.mid;
+    }
+#if !SANSRTC_NO_MEDIA
+    else if (!m.rejected && m.kind) {
       Transceiver* t = find_by_mid(m.mid);
       if (t && !t->stopped && !t->stopping) {
         auto codecs = intersect(m.codecs, capabilities(*t));
@@ -419,51 +451,62 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
           s.direction = answer_direction(t->direction, m.direction);
           s.sender = t->sender;
           s.rtcp_rsize = m.rtcp_rsize;
-          plan.transceiver_mids.emplace_back(t->id, m.mid);
-          plan.directions.emplace_back(t->id, s.direction);
+          p.transceiver_mids.emplace_back(t->id, m.mid);
+          p.directions.emplace_back(t->id, s.direction);
         }
       }
     }
+#endif
+    // (Without media, an audio or video section is always rejected here: JSEP
+    // §5.3.1 keeps its m= line with port 0, its kind, proto and mid.)
     if (!accept) {
       s.rejected = true;
-      s.codecs.clear();
       // RFC 3264 §6: a rejected stream keeps the offered formats.
-      s.formats = std::vector<std::string>(m.formats);
-      if (s.formats.empty()) s.formats.push_back(std::string("0"));
-    } else if (m.kind == MediaKind::application) {
-      s.formats.clear();
-      if (m.proto == "DTLS/SCTP") s.formats.push_back(sdp::decimal(m.sctp_port.value_or(5000)));
+      for (const auto& f : m.formats) {
+        s.formats += " ";
+        s.formats += f;
+      }
+      if (s.formats.empty()) s.formats += " 0";
+    } else if (app && m.proto == "DTLS/SCTP") {
+      s.formats += " ";
+      append_decimal(s.formats, m.sctp_port.value_or(5000));
     }
-    plan.layout.push_back(Slot{s.kind, s.mid, s.rejected, m.kind == MediaKind::application && accept,
-                               m.media, m.proto});
-    sections.push_back(std::move(s));
+    p.layout.push_back(Slot{s.kind, m.mid, s.rejected, app && accept, m.media, m.proto});
   }
 
-  BuildOptions bo;
-  bo.setup = plan.setup;
-  bo.sctp_port = config_.sctp_port;
-  bo.max_message_size = config_.max_message_size;
   // RFC 8843 §7.3: the answer's BUNDLE group holds the accepted mids of the
   // offered group, in the offer's order.
-  for (const auto& g : offer.bundle_groups) {
-    std::vector<std::string> mids;
-    for (const auto& mid : g.mids) {
-      for (size_t i = 0; i < sections.size(); ++i) {
-        if (sections[i].mid == mid && !sections[i].rejected) mids.push_back(mid);
+  std::vector<std::string> groups(offer.bundle_groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (const auto& mid : offer.bundle_groups[g].mids) {
+      for (const auto& s : sections) {
+        if (s.mid == mid && !s.rejected) {
+          groups[g] += " ";
+          groups[g] += mid;
+        }
       }
     }
-    bo.bundle_groups.push_back(std::move(mids));
   }
-  auto sd = builder_.build(bo, local_transport(plan.ice_ufrag, plan.ice_pwd), sections);
-  SessionDescriptionInit desc{SdpType::answer, sdp::serialize(sd)};
-  desc.sdp = std::string(desc.sdp);
-  plan.sdp_crc = sdp_digest(desc.sdp);
-  plan.sdp_size = desc.sdp.size();
-  last_answer_ = std::make_unique<Plan>(std::move(plan));
-  return desc;
+  return write(SdpType::answer, std::move(plan), groups, sections);
 }
 
 // ---- set_local_description -------------------------------------------------
+
+bool Jsep::is_last(const Plan* plan, std::string_view sdp) {
+  return plan && plan->sdp_size == sdp.size() && plan->sdp_crc == sdp_digest(sdp);
+}
+
+// A final answer (either side) completed the negotiation: the pending
+// descriptions become the current ones.
+void Jsep::complete_negotiation() {
+  current_local_ = std::move(pending_local_);
+  current_remote_ = std::move(pending_remote_);
+  current_remote_info_ = std::move(pending_remote_info_);
+  compact(current_remote_info_.get());
+  pending_local_.reset();
+  pending_remote_.reset();
+  snapshot_.reset();
+}
 
 Result<void> Jsep::set_local_description(Instant now, SessionDescriptionInit desc) {
   if (closed_) return make_error(Errc::invalid_state, SignalingStateMachine::illegal_message(
@@ -491,63 +534,56 @@ Result<void> Jsep::set_local_description(Instant now, SessionDescriptionInit des
   SANSRTC_TRY(sm_.next(DescriptionSide::local, desc.type));
   const SdpType type = desc.type;
   const bool was_stable = sm_.is_stable();
-  if (desc.type == SdpType::offer) {
-    if (!last_offer_ || last_offer_->sdp_size != desc.sdp.size() || last_offer_->sdp_crc != sdp_digest(desc.sdp))
+  if (type == SdpType::offer) {
+    if (!is_last(last_offer_.get(), desc.sdp))
       return make_error(Errc::invalid_argument,
                         "set_local_description: sdp is not the last create_offer result");
-    if (was_stable) snapshot_ = std::make_unique<Snapshot>(Snapshot{transceivers_, data_, ice_ufrag_, ice_pwd_, next_mid_});
-    SANSRTC_TRY(apply_local_offer(*last_offer_));
-    pending_local_ = std::move(desc);
+    if (was_stable) take_snapshot();
+    apply_local_offer(*last_offer_);
   } else {
-    if (!last_answer_ || last_answer_->sdp_size != desc.sdp.size() || last_answer_->sdp_crc != sdp_digest(desc.sdp))
+    if (!is_last(last_answer_.get(), desc.sdp))
       return make_error(Errc::invalid_argument,
                         "set_local_description: sdp is not the last create_answer result");
-    bool final_answer = desc.type == SdpType::answer;
-    apply_local_answer(*last_answer_, final_answer);
-    if (final_answer) {
-      // Answers only to the remote offer it was made for: the next remote
-      // offer needs a new create_answer (and an old one must not match).
-      last_answer_.reset();
-      current_local_ = std::move(desc);
-      current_remote_ = std::move(pending_remote_);
-      current_remote_info_ = std::move(pending_remote_info_);
-      compact(current_remote_info_.get());
-      pending_local_.reset();
-      pending_remote_.reset();
-      pending_remote_info_.reset();
-      snapshot_.reset();
-    } else {
-      pending_local_ = std::move(desc);
-    }
+    apply_local_answer(*last_answer_, type == SdpType::answer);
+  }
+  pending_local_ = std::move(desc);
+  if (type == SdpType::answer) {
+    // Answers only to the remote offer it was made for: the next remote
+    // offer needs a new create_answer (and an old one must not match).
+    last_answer_.reset();
+    complete_negotiation();
   }
   (void)sm_.apply(DescriptionSide::local, type);
   after_transition(sm_.is_stable());
   return ok_result();
 }
 
-Result<void> Jsep::apply_local_offer(const Plan& plan) {
+void Jsep::apply_local_offer(const Plan& plan) {
+#if !SANSRTC_NO_MEDIA
   for (const auto& [id, mid] : plan.transceiver_mids) {
     if (Transceiver* t = find(id)) t->mid = mid;
   }
+  applied_offer_directions_ = plan.directions;
+#endif
   if (plan.data_mid) data_.mid = plan.data_mid;
   for (const auto& s : plan.layout) {
     // Keep handing out fresh numbers after the ones now in use.
+    if (s.mid.empty() || s.mid.size() >= 9) continue;
     unsigned v = 0;
-    bool digits = !s.mid.empty() && std::all_of(s.mid.begin(), s.mid.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (digits && s.mid.size() < 9) {
-      v = unsigned(std::stoul(s.mid));
-      if (v + 1 > next_mid_) next_mid_ = v + 1;
+    bool digits = true;
+    for (char c : s.mid) {
+      digits = digits && c >= '0' && c <= '9';
+      v = v * 10 + unsigned(c - '0');
     }
+    if (digits && v + 1 > next_mid_) next_mid_ = v + 1;
   }
   offer_layout_ = std::vector<Slot>(plan.layout);
   local_is_offerer_ = true;
-  applied_offer_directions_ = plan.directions;
   if (plan.ice_ufrag != ice_ufrag_) {
     ice_ufrag_ = plan.ice_ufrag;
     ice_pwd_ = plan.ice_pwd;
   }
   ice_restart_pending_ = false;
-  return ok_result();
 }
 
 void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
@@ -560,6 +596,7 @@ void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
   ice_ufrag_ = plan.ice_ufrag;
   ice_pwd_ = plan.ice_pwd;
   answer_restart_.reset();
+#if !SANSRTC_NO_MEDIA
   for (auto& t : transceivers_) {
     if (!t.mid) continue;
     bool found = false;
@@ -574,22 +611,22 @@ void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
       t.remote_offered_direction = r->direction;
     bool in_layout = std::any_of(plan.layout.begin(), plan.layout.end(),
                                  [&](const Slot& s) { return s.mid == *t.mid; });
-    if (!found && in_layout) {
-      // webrtc-pc §4.4.1.6: a rejected m= section stops its transceiver.
-      t.stopped = true;
-      t.stopping = false;
-      t.current_direction = D::stopped;
-    }
+    // webrtc-pc §4.4.1.6: a rejected m= section stops its transceiver.
+    if (!found && in_layout) mark_stopped(t);
   }
+#endif
   data_.rejected = !plan.data_mid && data_.mid &&
                    std::any_of(plan.layout.begin(), plan.layout.end(),
                                [&](const Slot& s) { return s.mid == *data_.mid; });
   negotiated_layout_ = std::vector<Slot>(plan.layout);
   std::vector<Slot>().swap(offer_layout_);  // negotiation over: free it
   local_is_offerer_ = false;
+#if !SANSRTC_NO_MEDIA
   remove_stopped_transceivers();
+#endif
 }
 
+#if !SANSRTC_NO_MEDIA
 // webrtc-pc §4.4.1.6 (answer): "If transceiver is stopped, associated with an
 // m= section and the associated m= section is rejected in
 // [[CurrentLocalDescription]] or [[CurrentRemoteDescription]], remove the
@@ -601,6 +638,7 @@ void Jsep::remove_stopped_transceivers() {
            });
   });
 }
+#endif
 
 // ---- set_remote_description ------------------------------------------------
 
@@ -636,12 +674,15 @@ Result<void> Jsep::check_remote_against_layout(const RemoteDescriptionInfo& info
         return fail(i + 1, "remote answer changed the media type of an m= section");
     }
   }
+#if !SANSRTC_NO_MEDIA
+  // (Without media every RTP section is rejected: no RTCP flows, nothing to check.)
   if (config_.rtcp_mux_policy == RtcpMuxPolicy::require) {
     for (const auto& r : info.media) {
       if (!r.rejected && !r.bundle_only && r.kind && *r.kind != MediaKind::application && !r.rtcp_mux)
         return fail(r.index + 1, "m= section lacks a=rtcp-mux (rtcp_mux_policy require)");
     }
   }
+#endif
   return ok_result();
 }
 
@@ -664,30 +705,17 @@ Result<void> Jsep::set_remote_description(Instant now, const SessionDescriptionI
   SANSRTC_TRY(check_remote_against_layout(info, failure));
 
   if (desc.type == SdpType::offer) {
-    if (sm_.is_stable()) snapshot_ = std::make_unique<Snapshot>(Snapshot{transceivers_, data_, ice_ufrag_, ice_pwd_, next_mid_});
+    if (sm_.is_stable()) take_snapshot();
     // A new remote offer in have-remote-offer replaces the pending one: undo
     // what that one associated before applying this one.
     else if (snapshot_) restore_snapshot();
     apply_remote_offer(info);
-    pending_remote_ = desc;
-    pending_remote_info_ = std::make_unique<RemoteDescriptionInfo>(std::move(info));
   } else {
-    bool final_answer = desc.type == SdpType::answer;
-    apply_remote_answer(info, final_answer);
-    if (final_answer) {
-      current_remote_ = desc;
-      current_remote_info_ = std::make_unique<RemoteDescriptionInfo>(std::move(info));
-      compact(current_remote_info_.get());
-      current_local_ = std::move(pending_local_);
-      pending_local_.reset();
-      pending_remote_.reset();
-      pending_remote_info_.reset();
-      snapshot_.reset();
-    } else {
-      pending_remote_ = desc;
-      pending_remote_info_ = std::make_unique<RemoteDescriptionInfo>(std::move(info));
-    }
+    apply_remote_answer(info, desc.type == SdpType::answer);
   }
+  pending_remote_ = desc;
+  pending_remote_info_ = std::make_unique<RemoteDescriptionInfo>(std::move(info));
+  if (desc.type == SdpType::answer) complete_negotiation();
   (void)sm_.apply(DescriptionSide::remote, desc.type);
   after_transition(sm_.is_stable());
   return ok_result();
@@ -697,26 +725,29 @@ void Jsep::apply_remote_offer(const RemoteDescriptionInfo& info) {
   offer_layout_.clear();
   answer_restart_.reset();
   for (const auto& r : info.media) {
-    Slot slot{r.kind.value_or(MediaKind::application), r.mid, r.rejected,
-              r.kind == MediaKind::application, r.media, r.proto};
-    offer_layout_.push_back(slot);
+    const bool app = r.kind == MediaKind::application;
+    offer_layout_.push_back(Slot{r.kind.value_or(MediaKind::application), r.mid, r.rejected, app, r.media, r.proto});
     if (!r.kind) continue;
+#if !SANSRTC_NO_MEDIA
     // A recycled m-line may carry a mid an old, stopped owner still holds
     // (JSEP asks for a fresh mid; do not trust it): the old owner lets go.
     for (auto& t : transceivers_) {
       if (t.mid && *t.mid == r.mid && (t.stopped || t.kind != *r.kind)) t.mid.reset();
     }
-    if (*r.kind != MediaKind::application && data_.mid && *data_.mid == r.mid) data_.mid.reset();
-    if (*r.kind == MediaKind::application) {
+#endif
+    const bool data_mid = data_.mid && *data_.mid == r.mid;
+    if (app) {
       if (!r.rejected) {
         data_.wanted = true;
         data_.mid = r.mid;
         data_.rejected = false;
-      } else if (data_.mid && *data_.mid == r.mid) {
+      } else if (data_mid) {
         data_.rejected = true;
       }
       continue;
     }
+    if (data_mid) data_.mid.reset();
+#if !SANSRTC_NO_MEDIA
     Transceiver* t = find_by_mid(r.mid);
     if (!t && !r.rejected) {
       // webrtc-pc §4.4.1.6 / JSEP §5.10: reuse an unassociated transceiver of
@@ -742,11 +773,8 @@ void Jsep::apply_remote_offer(const RemoteDescriptionInfo& info) {
     if (!t) continue;
     t->remote_offered_direction = r.direction;
     if (r.msid) t->receiver.track_id = r.msid->track_id;
-    if (r.rejected && !t->stopped) {
-      t->stopped = true;
-      t->stopping = false;
-      t->current_direction = D::stopped;
-    }
+    if (r.rejected && !t->stopped) mark_stopped(*t);
+#endif
   }
   local_is_offerer_ = false;
 }
@@ -760,7 +788,7 @@ void Jsep::apply_remote_answer(const RemoteDescriptionInfo& info, bool final_ans
   }
   if (!final_answer) return;
   if (!ice_role_) ice_role_ = IceRole::controlling;
-  std::vector<Slot> layout = offer_layout_;
+  std::vector<Slot>& layout = offer_layout_;  // becomes the negotiated layout
   for (size_t i = 0; i < info.media.size() && i < layout.size(); ++i) {
     const RemoteMediaInfo& r = info.media[i];
     Slot& slot = layout[i];
@@ -770,18 +798,11 @@ void Jsep::apply_remote_answer(const RemoteDescriptionInfo& info, bool final_ans
       if (r.rejected) slot.data = false;
       continue;
     }
+#if !SANSRTC_NO_MEDIA
     Transceiver* t = find_by_mid(slot.mid);
     if (!t) continue;
-    if (r.rejected) {
-      t->stopped = true;
-      t->stopping = false;
-      t->current_direction = D::stopped;
-      continue;
-    }
-    if (t->stopping) {
-      t->stopped = true;
-      t->stopping = false;
-      t->current_direction = D::stopped;
+    if (r.rejected || t->stopping) {
+      mark_stopped(*t);
       continue;
     }
     // [[CurrentDirection]] is the answer's direction seen from our side.
@@ -791,11 +812,14 @@ void Jsep::apply_remote_answer(const RemoteDescriptionInfo& info, bool final_ans
       if (id == t->id) t->local_description_direction = dir;
     }
     if (r.msid) t->receiver.track_id = r.msid->track_id;
+#endif
   }
-  negotiated_layout_ = std::move(layout);
+  negotiated_layout_ = std::move(offer_layout_);
   std::vector<Slot>().swap(offer_layout_);  // negotiation over: free it
   local_is_offerer_ = false;
+#if !SANSRTC_NO_MEDIA
   remove_stopped_transceivers();
+#endif
 }
 
 // ---- rollback (RFC 8829 §5.7, webrtc-pc §4.4.1.5 "rollback") ---------------
@@ -816,9 +840,21 @@ Result<void> Jsep::rollback(Instant, DescriptionSide side) {
   return ok_result();
 }
 
+void Jsep::take_snapshot() {
+  snapshot_ = std::make_unique<Snapshot>();
+#if !SANSRTC_NO_MEDIA
+  snapshot_->transceivers = transceivers_;
+#endif
+  snapshot_->data = data_;
+  snapshot_->ice_ufrag = ice_ufrag_;
+  snapshot_->ice_pwd = ice_pwd_;
+  snapshot_->next_mid = next_mid_;
+}
+
 // Puts the model back as it was in stable: what the pending offer associated
 // or created goes, what the application did meanwhile stays.
 void Jsep::restore_snapshot() {
+#if !SANSRTC_NO_MEDIA
   std::vector<Transceiver> restored;
   for (auto& t : transceivers_) {
     const Transceiver* s = nullptr;
@@ -841,6 +877,7 @@ void Jsep::restore_snapshot() {
     // Created by the rolled-back remote offer: removed.
   }
   transceivers_ = std::move(restored);
+#endif
   bool created_locally = data_.created_locally;
   data_ = snapshot_->data;
   // A data channel created meanwhile still needs its section.
@@ -853,26 +890,40 @@ void Jsep::restore_snapshot() {
 std::optional<TransportParameters> Jsep::transport_parameters() const {
   const RemoteDescriptionInfo* info = remote_info();
   if (!info) return std::nullopt;
+  // A section our answer rejects (media without the media profile or
+  // without common codecs) carries no transport: RFC 8843 §7.3.3, the
+  // answerer-tagged section is the first one our answer keeps in the group,
+  // and the offerer moves to it. Once answered, the negotiated layout says
+  // which; before, what create_answer will decide.
+  const bool answering = info->type == SdpType::offer && info == pending_remote_info_.get();
+  const bool answered = info->type == SdpType::offer && !answering;
+  auto usable = [&](const RemoteMediaInfo* x) {
+    if (!x || x->rejected || x->bundle_only) return false;
+    if (answering) return answer_takes(*x);
+    if (answered) {
+      for (const auto& s : negotiated_layout_) {
+        if (s.rejected && s.mid == x->mid) return false;
+      }
+    }
+    return true;
+  };
   const RemoteMediaInfo* m = nullptr;
   if (!info->bundle_groups.empty()) {
     for (const auto& mid : info->bundle_groups[0].mids) {
       const RemoteMediaInfo* x = info->find_mid(mid);
-      if (x && !x->rejected && !x->bundle_only) {
+      if (usable(x)) {
         m = x;
         break;
       }
     }
   }
-  if (!m) {
-    for (const auto& x : info->media) {
-      if (!x.rejected) {
-        m = &x;
-        break;
-      }
-    }
+  for (size_t i = 0; !m && i < info->media.size(); ++i) {
+    if (usable(&info->media[i])) m = &info->media[i];
   }
   if (!m) return std::nullopt;
-  TransportParameters p;
+  // Built in place: no move of the whole struct into the optional.
+  std::optional<TransportParameters> out(std::in_place);
+  TransportParameters& p = *out;
   p.mid = m->mid;
   p.m_line_index = m->index;
   p.local_ice_ufrag = ice_ufrag_;
@@ -886,7 +937,7 @@ std::optional<TransportParameters> Jsep::transport_parameters() const {
   else p.ice_role = info->type == SdpType::offer ? IceRole::controlled : IceRole::controlling;
   p.remote_fingerprints = std::vector<sdp::FingerprintAttr>(m->fingerprints);
   p.local_dtls_role = dtls_role_;
-  p.remote_candidates = m->candidates;
+  p.remote_candidates = std::vector<std::string>(m->candidates);
   p.remote_end_of_candidates = m->end_of_candidates;
   p.local_sctp_port = config_.sctp_port;
   for (const auto& x : info->media) {
@@ -896,7 +947,7 @@ std::optional<TransportParameters> Jsep::transport_parameters() const {
       p.remote_max_message_size = x.max_message_size.value_or(65536);
     }
   }
-  return p;
+  return out;
 }
 
 bool Jsep::remote_ice_restart() const {
@@ -966,17 +1017,23 @@ void Jsep::close(Instant) {
   if (closed_) return;
   closed_ = true;
   sm_.close();
+#if !SANSRTC_NO_MEDIA
   for (auto& t : transceivers_) {
     t.stopped = true;
     t.current_direction = D::stopped;
   }
+#endif
 }
 
 // ---- events and negotiation-needed ----------------------------------------
 
 void Jsep::drain_signaling_events() {
   while (auto s = sm_.poll_event()) {
-    if (!events_.push_back(JsepEvent{JsepEvent::Type::signaling_state_change, *s})) ++events_dropped_;
+    if (event_count_ == kMaxEvents) {
+      ++events_dropped_;
+      continue;
+    }
+    event_states_[(event_head_ + event_count_++) % kMaxEvents] = *s;
   }
 }
 
@@ -990,7 +1047,12 @@ void Jsep::update_negotiation_needed() {
 }
 
 std::optional<JsepEvent> Jsep::poll_event() {
-  if (auto e = events_.pop_front()) return e;
+  if (event_count_) {
+    const SignalingState s = event_states_[event_head_];
+    event_head_ = uint8_t((event_head_ + 1) % kMaxEvents);
+    --event_count_;
+    return JsepEvent{JsepEvent::Type::signaling_state_change, s};
+  }
   if (nn_.poll_event(closed_, sm_.is_stable())) return JsepEvent{JsepEvent::Type::negotiation_needed, sm_.state()};
   return std::nullopt;
 }
@@ -1005,6 +1067,7 @@ bool Jsep::check_negotiation_needed() const {
                                                [&](const Slot& s) { return s.data && s.mid == *data_.mid; });
     if (!negotiated) return true;
   }
+#if !SANSRTC_NO_MEDIA
   for (const auto& t : transceivers_) {
     if (t.stopping && !t.stopped) return true;
     bool associated = t.mid && std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(),
@@ -1021,10 +1084,12 @@ bool Jsep::check_negotiation_needed() const {
       if (!rejected) return true;
     }
   }
+#endif
   return false;
 }
 
 bool Jsep::is_consistent() const {
+#if !SANSRTC_NO_MEDIA
   for (size_t i = 0; i < transceivers_.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (transceivers_[i].id == transceivers_[j].id) return false;
@@ -1033,6 +1098,7 @@ bool Jsep::is_consistent() const {
     }
     if (data_.mid && transceivers_[i].mid && *data_.mid == *transceivers_[i].mid) return false;
   }
+#endif
   for (size_t i = 0; i < negotiated_layout_.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (negotiated_layout_[i].mid == negotiated_layout_[j].mid && !negotiated_layout_[i].mid.empty())

@@ -23,6 +23,11 @@
 //   - answers: direction intersection, codec intersection (offerer's payload
 //     types), unknown or unusable sections rejected, BUNDLE mirrored, setup
 //     active by default (RFC 8842 §5.3; passive if the offerer said active);
+//   - without media (SANSRTC_NO_MEDIA: the core and data-channel profiles)
+//     the transceiver model and codec handling are compiled out: audio and
+//     video sections are answered as rejected, the transceiver calls return
+//     Errc::unsupported; glare, rollback, pranswer and the data section work
+//     as in the full profile;
 //   - ICE restart (OfferOptions::ice_restart, restart_ice()): new
 //     ufrag/pwd in the next offer; a remote restart gets new ones in our answer;
 //   - add_remote_candidate: webrtc-pc addIceCandidate's checks (mid/index,
@@ -41,7 +46,6 @@
 // "transport attributes only in the tagged section" is not applied.
 #pragma once
 
-#include "base/ring_buffer.h"
 #include "pc/description_builder.h"
 #include "pc/negotiation_needed.h"
 #include "pc/remote_description.h"
@@ -56,6 +60,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,23 +72,27 @@ struct JsepConfig {
   RtcpMuxPolicy rtcp_mux_policy = RtcpMuxPolicy::require;
   uint16_t sctp_port = 5000;
   uint64_t max_message_size = 262144;
+#if !SANSRTC_NO_MEDIA
   // Local media capabilities, used for transceivers created by a remote offer
   // and for those added without codecs. Empty: audio/video sections are
   // answered as rejected.
   std::vector<Codec> audio_codecs;
   std::vector<Codec> video_codecs;
+  size_t max_transceivers = 64;
+#endif
   // The role an answer takes when the offer says actpass (RFC 8842 §5.3 lets
   // the answerer choose; browsers and we pick active, i.e. DTLS client).
   sdp::Setup answer_setup = sdp::Setup::active;
   bool implicit_rollback = true;
-  size_t max_transceivers = 64;
   RemoteDescriptionLimits remote_limits;
 };
 
 // What the transports below need from the negotiation, read from the
 // description in effect (pending or current) for the BUNDLE transport: the
 // first non-rejected m= section of the first BUNDLE group (or of the
-// description when nothing is bundled).
+// description when nothing is bundled). When we answer, a section our answer
+// rejects does not count (RFC 8843 §7.3.3: the offerer moves to the first
+// section the answer keeps), before the answer is made too.
 struct TransportParameters {
   std::string mid;                   // the transport's m= section
   size_t m_line_index = 0;
@@ -139,6 +148,10 @@ class Jsep {
   const std::string& local_ice_pwd() const { return ice_pwd_; }
 
   // ---- the model ----
+  // Without media (SANSRTC_NO_MEDIA) the three transceiver calls fail with
+  // Errc::unsupported and there are no transceivers: a remote offer's audio
+  // and video sections are answered as rejected (port 0).
+  //
   // webrtc-pc addTransceiver. Errors: invalid_argument (kind application,
   // direction stopped), limit_exceeded, closed. Returns the transceiver id.
   Result<uint32_t> add_transceiver(Instant now, MediaKind kind,
@@ -155,8 +168,10 @@ class Jsep {
   // webrtc-pc restartIce(): the next offer carries new credentials.
   void restart_ice(Instant now);
 
+#if !SANSRTC_NO_MEDIA
   const std::vector<Transceiver>& transceivers() const { return transceivers_; }
   const Transceiver* transceiver(uint32_t id) const;
+#endif
   const DataSection& data_section() const { return data_; }
 
   // ---- offer/answer ----
@@ -232,23 +247,31 @@ class Jsep {
     uint32_t sdp_crc = 0;
     size_t sdp_size = 0;
     std::vector<Slot> layout;
+#if !SANSRTC_NO_MEDIA
     std::vector<std::pair<uint32_t, std::string>> transceiver_mids;  // id → mid
     std::vector<std::pair<uint32_t, RtpTransceiverDirection>> directions;  // id → written direction
+#endif
     std::optional<std::string> data_mid;
     std::string ice_ufrag, ice_pwd;
     sdp::Setup setup = sdp::Setup::actpass;
   };
   struct Snapshot {
+#if !SANSRTC_NO_MEDIA
     std::vector<Transceiver> transceivers;
+#endif
     DataSection data;
     std::string ice_ufrag, ice_pwd;
     uint32_t next_mid = 0;
   };
 
+  SessionDescriptionInit write(SdpType type, std::unique_ptr<Plan> plan, std::span<const std::string> bundle_groups,
+                               std::span<const SectionPlan> sections);
+  static bool is_last(const Plan* plan, std::string_view sdp);
+  void complete_negotiation();
   Result<void> rollback(Instant now, DescriptionSide side);
+  void take_snapshot();
   void restore_snapshot();
-  void remove_stopped_transceivers();
-  Result<void> apply_local_offer(const Plan& plan);
+  void apply_local_offer(const Plan& plan);
   void apply_local_answer(const Plan& plan, bool final_answer);
   Result<void> check_remote_against_layout(const RemoteDescriptionInfo& info, DescriptionFailure* f) const;
   void apply_remote_offer(const RemoteDescriptionInfo& info);
@@ -257,25 +280,35 @@ class Jsep {
   void drain_signaling_events();
   bool check_negotiation_needed() const;
   void update_negotiation_needed();
+  bool answer_takes(const RemoteMediaInfo& m) const;
   bool mid_in_use(std::string_view mid) const;
   std::string new_mid();
+#if !SANSRTC_NO_MEDIA
+  void remove_stopped_transceivers();
   Transceiver* find(uint32_t id);
   Transceiver* find_by_mid(std::string_view mid);
-  LocalTransport local_transport(const std::string& ufrag, const std::string& pwd) const;
   std::vector<Codec> capabilities(const Transceiver& t) const;
-  void generate_ice_credentials();
+  void fill_media_section(SectionPlan& s, const Transceiver& t) const;
+#endif
 
   Rng& rng_;
   JsepConfig config_;
   DescriptionBuilder builder_;
   SignalingStateMachine sm_;
   NegotiationNeeded nn_;
-  RingBuffer<JsepEvent> events_;
+  // signalingstatechange events not yet polled (a fixed ring: no heap).
+  static constexpr uint8_t kMaxEvents = 16;
+  SignalingState event_states_[kMaxEvents] = {};
+  uint8_t event_head_ = 0, event_count_ = 0;
   bool closed_ = false;
   size_t events_dropped_ = 0;
 
+#if !SANSRTC_NO_MEDIA
   std::vector<Transceiver> transceivers_;
   uint32_t next_transceiver_id_ = 1;
+  // Directions written in our last applied local offer (transceiver id → direction).
+  std::vector<std::pair<uint32_t, RtpTransceiverDirection>> applied_offer_directions_;
+#endif
   DataSection data_;
   uint32_t next_mid_ = 0;
 
@@ -293,8 +326,6 @@ class Jsep {
   std::vector<Slot> offer_layout_;        // m-lines of the pending offer (either side)
   bool local_is_offerer_ = false;         // who made the pending/last offer
   std::unique_ptr<Plan> last_offer_, last_answer_;
-  // Directions written in our last applied local offer (transceiver id → direction).
-  std::vector<std::pair<uint32_t, RtpTransceiverDirection>> applied_offer_directions_;
   std::unique_ptr<Snapshot> snapshot_;    // taken when leaving stable
   std::optional<sdp::Setup> dtls_role_;
   std::optional<IceRole> ice_role_;       // fixed by the first completed negotiation

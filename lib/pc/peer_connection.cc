@@ -55,18 +55,16 @@ DtlsTransportState to_dtls(dtls::TransportState s) {
   return DtlsTransportState::new_;
 }
 
-// The value of the first "a=<name>:" line of an SDP we wrote ("" if none).
-std::string first_attribute(std::string_view sdp, std::string_view name) {
-  std::string key = "a=";
-  key += name;
-  key += ':';
+// The value of the first "a=<name>:" line of an SDP we wrote ("" if none),
+// a view into `sdp`. `key` is "a=<name>:".
+std::string_view first_attribute(std::string_view sdp, std::string_view key) {
   size_t pos = 0;
   while (pos < sdp.size()) {
     size_t end = sdp.find('\n', pos);
     if (end == std::string_view::npos) end = sdp.size();
     std::string_view line = sdp.substr(pos, end - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.substr(0, key.size()) == key) return std::string(line.substr(key.size()));
+    if (line.starts_with(key)) return line.substr(key.size());
     pos = end + 1;
   }
   return {};
@@ -81,8 +79,8 @@ struct SectionCandidates {
   const std::vector<std::string>* candidates = nullptr;
   bool complete = false;
 };
-template <class F>
-std::string with_candidates(std::string_view sdp, F section) {
+using SectionFn = SectionCandidates (*)(const void* context, size_t index);
+std::string with_candidates(std::string_view sdp, SectionFn section, const void* context) {
   std::string out;
   out.reserve(sdp.size() + 512);
   bool live = false;
@@ -90,10 +88,14 @@ std::string with_candidates(std::string_view sdp, F section) {
   int index = -1;
   auto close_section = [&] {
     if (!live || index < 0) return;
-    SectionCandidates sc = section(size_t(index));
+    SectionCandidates sc = section(context, size_t(index));
     if (sc.candidates)
       for (const auto& c : *sc.candidates) {
-        std::string line = "a=" + c + "\r\n";
+        std::string line;
+        line.reserve(c.size() + 4);
+        line += "a=";
+        line += c;
+        line += "\r\n";
         if (std::string_view(out).substr(start).find(line) == std::string_view::npos) out += line;
       }
     if (sc.complete && std::string_view(out).substr(start).find("a=end-of-candidates\r\n") == std::string_view::npos)
@@ -180,17 +182,13 @@ PeerConnection::Impl::Impl(Instant now, Rng& r, const Configuration& c, const Pe
       options(o),
       servers(std::move(s)),
       cert(std::move(ce)),
-      jsep(r, [&] {
-        pc::JsepConfig j;
-        j.bundle_policy = c.bundle_policy;
-        j.rtcp_mux_policy = c.rtcp_mux_policy;
-        j.sctp_port = o.sctp_port;
-        j.max_message_size = o.max_message_size;
-        return j;
-      }()),
+      jsep(r, pc::JsepConfig{.bundle_policy = c.bundle_policy,
+                             .rtcp_mux_policy = c.rtcp_mux_policy,
+                             .sctp_port = o.sctp_port,
+                             .max_message_size = o.max_message_size}),
       created_at(now) {
   clock.update(now);
-  if (config.certificates.empty()) config.certificates.push_back(cert);
+  if (config.certificates.empty()) config.certificates = std::vector<CertificateHandle>(1, cert);
   jsep.set_local_fingerprints({sdp::FingerprintAttr{"sha-256", cert->fingerprint.hex()}});
   add_stun_servers();
 }
@@ -204,24 +202,34 @@ void PeerConnection::Impl::add_stun_servers() {
     if (auto p = IpAddress::parse(u.host); p.ok()) ip = p.value();
     for (const auto& [host, addr] : options.resolved_hosts)
       if (!ip && host == u.host) ip = addr;
-    std::string url = "stun:" + (u.host_is_ipv6 ? "[" + u.host + "]" : u.host) + ":" + sdp::decimal(u.port);
     if (ip) {
-      ice::StunServer server{SocketAddress(*ip, u.port), url};
-      bool known = false;
-      for (const auto& k : stun_servers) known |= k.address == server.address;
-      if (known) continue;
-      stun_servers.push_back(server);
-      if (transport) (void)transport->ice().add_stun_server(server);
-    } else if (std::find(unresolved_server_hosts.begin(), unresolved_server_hosts.end(), u.host) ==
-                   unresolved_server_hosts.end() &&
-               unresolved_server_hosts.size() < kMaxUnresolvedHosts) {
+      add_stun_server(u, *ip);
+    } else if (!find_unresolved(u.host) && unresolved_server_hosts.size() < kMaxUnresolvedHosts) {
       unresolved_server_hosts.push_back(u.host);
-      PeerConnectionEvent e;
-      e.type = PeerConnectionEvent::Type::resolve_hostname;
-      e.hostname = u.host;
-      emit(std::move(e));
+      if (auto* e = push_event(PeerConnectionEvent::Type::resolve_hostname)) e->hostname = u.host;
     }
   }
+}
+
+std::string* PeerConnection::Impl::find_unresolved(std::string_view host) {
+  for (auto& h : unresolved_server_hosts)
+    if (h == host) return &h;
+  return nullptr;
+}
+
+void PeerConnection::Impl::add_stun_server(const pc::IceServerUrl& u, const IpAddress& ip) {
+  const SocketAddress address(ip, u.port);
+  for (const auto& k : stun_servers)
+    if (k.address == address) return;
+  // "stun:host:port" as configured (echoed in icecandidateerror).
+  std::string url = "stun:";
+  if (u.host_is_ipv6) url += '[';
+  url += u.host;
+  if (u.host_is_ipv6) url += ']';
+  url += ':';
+  url += sdp::decimal(u.port);
+  stun_servers.push_back(ice::StunServer{address, std::move(url)});
+  if (transport) (void)transport->ice().add_stun_server(stun_servers.back());
 }
 
 Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
@@ -233,7 +241,6 @@ Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
   tc.ice.ta = options.ice_ta;
   tc.ice.nomination_delay = options.ice_nomination_delay;
   tc.ice.allow_loopback = options.allow_loopback;
-  tc.ice.stun_servers = stun_servers;
   tc.ice.transport_policy = config.ice_transport_policy == IceTransportPolicy::relay ? ice::TransportPolicy::relay
                                                                                      : ice::TransportPolicy::all;
   tc.dtls.certificate = &cert->certificate;
@@ -253,15 +260,17 @@ Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
   tc.datachannel.max_message_size = options.max_message_size;
   tc.defer_dtls_role = true;
   transport = std::make_unique<pc::TransportStack>(now, tc, rng);
-  for (auto& h : unresolved_server_hosts) (void)h;  // resolved later: added through add_stun_server
+  // The STUN servers known so far (hostnames still unresolved are added
+  // through add_stun_server later); gathering has not started yet.
+  for (const auto& s : stun_servers) (void)transport->ice().add_stun_server(s);
   return ok_result();
 }
 
 std::string PeerConnection::Impl::local_transport_mid() const {
   if (auto p = jsep.transport_parameters()) return p->mid;
   if (const auto& d = jsep.local_description()) {
-    std::string mid = first_attribute(d->sdp, "mid");
-    if (!mid.empty()) return mid;
+    std::string_view mid = first_attribute(d->sdp, "a=mid:");
+    if (!mid.empty()) return std::string(mid);
   }
   return "0";
 }
@@ -280,7 +289,7 @@ void PeerConnection::Impl::feed_gathering(Instant now) {
   for (; local_addresses_fed < local_addresses.size(); ++local_addresses_fed) {
     auto r = transport->add_local_interface(now, local_addresses[local_addresses_fed]);
     if (!r.ok()) SANSRTC_LOG(LogLevel::debug, "pc", "local address not used: {}", r.error().message);
-    pump(now);
+    pump();
   }
   if (local_addresses_complete && !end_of_local_fed) {
     end_of_local_fed = true;
@@ -309,8 +318,8 @@ void PeerConnection::Impl::apply_negotiation(Instant now) {
   // A local ICE restart: the local description in effect carries new
   // credentials (RFC 8445 §9; JSEP §5.2.1).
   if (const auto& local = jsep.local_description()) {
-    std::string ufrag = first_attribute(local->sdp, "ice-ufrag");
-    std::string pwd = first_attribute(local->sdp, "ice-pwd");
+    std::string_view ufrag = first_attribute(local->sdp, "a=ice-ufrag:");
+    std::string_view pwd = first_attribute(local->sdp, "a=ice-pwd:");
     if (!ufrag.empty() && ufrag != agent.local_ufrag()) {
       if (agent.restart(now, ufrag, pwd).ok()) {
         jsep.clear_local_candidates();
@@ -344,11 +353,12 @@ void PeerConnection::Impl::apply_negotiation(Instant now) {
   // DTLS: the role is fixed by the answer (RFC 8842).
   if (!dtls_started && p->local_dtls_role) {
     dtls::Role role = *p->local_dtls_role == sdp::Setup::active ? dtls::Role::client : dtls::Role::server;
-    std::vector<crypto::Fingerprint> fps;
+    // The first four that parse (the stack holds four).
+    InlineVector<crypto::Fingerprint, 4> fps;
     for (const auto& f : p->remote_fingerprints)
-      if (auto fp = crypto::Fingerprint::parse(f.hash_function, f.value); fp.ok()) fps.push_back(fp.value());
-    if (fps.size() > 4) fps.resize(4);
-    if (transport->set_dtls_role(role).ok() && transport->set_remote_fingerprints(fps).ok() &&
+      if (auto fp = crypto::Fingerprint::parse(f.hash_function, f.value); fp.ok() && !fps.push_back(fp.value())) break;
+    if (transport->set_dtls_role(role).ok() &&
+        transport->set_remote_fingerprints(std::span<const crypto::Fingerprint>(fps.data(), fps.size())).ok() &&
         transport->start(now).ok()) {
       dtls_started = true;
       dtls_role = role;
@@ -382,45 +392,42 @@ void PeerConnection::Impl::flush_pending_channels(Instant now) {
     }
     // webrtc-pc §6.1: an id that turns out unusable closes the channel
     // with an OperationError.
-    PeerConnectionEvent err;
-    err.type = PeerConnectionEvent::Type::channel_error;
-    err.channel = ch.handle;
-    err.error_text = r.error().message;
-    emit(std::move(err));
-    PeerConnectionEvent cl;
-    cl.type = PeerConnectionEvent::Type::channel_close;
-    cl.channel = ch.handle;
-    emit(std::move(cl));
-    channels.erase(channels.begin() + ptrdiff_t(i));
+    if (auto* e = push_event(PeerConnectionEvent::Type::channel_error, ch.handle)) e->error_text = r.error().message;
+    forget_channel(&ch);
   }
 }
 
 // ---------------------------------------------------------------------------
 // Impl: events
 
-void PeerConnection::Impl::emit(PeerConnectionEvent&& e) {
-  if (closed && e.type != PeerConnectionEvent::Type::resolve_hostname) return;
+PeerConnectionEvent* PeerConnection::Impl::push_event(PeerConnectionEvent::Type type, DataChannelHandle channel) {
+  if (closed && type != PeerConnectionEvent::Type::resolve_hostname) return nullptr;
   if (events_head == events.size()) {
     events.clear();
     events_head = 0;
   }
   if (events.size() - events_head >= options.max_queued_events) {
     ++counters.events_dropped;
-    return;
+    return nullptr;
   }
-  events.push_back(std::move(e));
+  PeerConnectionEvent& e = events.emplace_back();
+  e.type = type;
+  e.channel = channel;
+  return &e;
+}
+
+void PeerConnection::Impl::forget_channel(Channel* ch) {
+  (void)push_event(PeerConnectionEvent::Type::channel_close, ch->handle);
+  channels.erase(channels.begin() + (ch - channels.data()));
 }
 
 void PeerConnection::Impl::drain_jsep() {
   while (auto e = jsep.poll_event()) {
-    PeerConnectionEvent pe;
-    if (e->type == pc::JsepEvent::Type::signaling_state_change) {
-      pe.type = PeerConnectionEvent::Type::signaling_state_change;
-      pe.signaling_state = e->state;
-    } else {
-      pe.type = PeerConnectionEvent::Type::negotiation_needed;
+    if (e->type != pc::JsepEvent::Type::signaling_state_change) {
+      (void)push_event(PeerConnectionEvent::Type::negotiation_needed);
+    } else if (auto* pe = push_event(PeerConnectionEvent::Type::signaling_state_change)) {
+      pe->signaling_state = e->state;
     }
-    emit(std::move(pe));
   }
 }
 
@@ -434,34 +441,22 @@ void PeerConnection::Impl::update_states() {
     is = std::span<const IceTransportState>(&ice_transport_state, 1);
     ds = std::span<const DtlsTransportState>(&dtls_state, 1);
   }
+  using T = PeerConnectionEvent::Type;
   IceGatheringState g = aggregate_ice_gathering_state(false, gs);
   if (g != gathering_state) {
     gathering_state = g;
-    PeerConnectionEvent e;
-    e.type = PeerConnectionEvent::Type::ice_gathering_state_change;
-    e.ice_gathering_state = g;
-    emit(std::move(e));
-    if (g == IceGatheringState::complete) {
-      PeerConnectionEvent c;
-      c.type = PeerConnectionEvent::Type::ice_candidate;  // the null candidate
-      emit(std::move(c));
-    }
+    if (auto* e = push_event(T::ice_gathering_state_change)) e->ice_gathering_state = g;
+    if (g == IceGatheringState::complete) (void)push_event(T::ice_candidate);  // the null candidate
   }
   IceConnectionState i = aggregate_ice_connection_state(false, is);
   PeerConnectionState p = aggregate_peer_connection_state(false, is, ds);
   if (i != ice_state) {
     ice_state = i;
-    PeerConnectionEvent e;
-    e.type = PeerConnectionEvent::Type::ice_connection_state_change;
-    e.ice_connection_state = i;
-    emit(std::move(e));
+    if (auto* e = push_event(T::ice_connection_state_change)) e->ice_connection_state = i;
   }
   if (p != pc_state) {
     pc_state = p;
-    PeerConnectionEvent e;
-    e.type = PeerConnectionEvent::Type::connection_state_change;
-    e.connection_state = p;
-    emit(std::move(e));
+    if (auto* e = push_event(T::connection_state_change)) e->connection_state = p;
   }
 }
 
@@ -481,81 +476,71 @@ PeerConnection::Impl::Channel* PeerConnection::Impl::find_by_stream(uint16_t str
   return nullptr;
 }
 
-void PeerConnection::Impl::on_channel_event(Instant now, datachannel::Event&& e) {
+void PeerConnection::Impl::on_channel_event(datachannel::Event&& e) {
   using DT = datachannel::EventType;
   using T = PeerConnectionEvent::Type;
   const uint16_t stream = e.id.value();
   if (e.type == DT::data_channel) {
     const datachannel::DataChannel* info = transport->channels().channel(e.id);
     if (!info) return;
-    Channel ch;
+    Channel& ch = channels.emplace_back();
     ch.handle = next_handle++;
     ch.label = info->label;
     ch.init.ordered = info->ordered;
     ch.init.max_retransmits = info->max_retransmits;
     if (info->max_packet_life_time) ch.init.max_packet_life_time = uint16_t(std::min<uint32_t>(*info->max_packet_life_time, 65535));
     ch.init.protocol = info->protocol;
-    ch.init.negotiated = false;
     ch.init.id = stream;
     ch.stream = stream;
     ch.in_stack = true;
-    channels.push_back(std::move(ch));
-    PeerConnectionEvent pe;
-    pe.type = T::data_channel;
-    pe.channel = channels.back().handle;
-    emit(std::move(pe));
+    (void)push_event(T::data_channel, ch.handle);
     return;
   }
   Channel* ch = find_by_stream(stream);
   if (!ch) return;
-  PeerConnectionEvent pe;
-  pe.channel = ch->handle;
+  // W3C event types in datachannel::EventType order (open, message,
+  // buffered_amount_low, error, closing, close).
   switch (e.type) {
     case DT::open:
       ch->state = DataChannelState::open;
       ++counters.channels_opened;
-      pe.type = T::channel_open;
+      (void)push_event(T::channel_open, ch->handle);
       break;
     case DT::message:
       ++ch->messages_received;
       ch->bytes_received += e.data.size();
-      pe.type = T::channel_message;
-      pe.binary = e.binary;
-      pe.data = std::move(e.data);
+      if (auto* pe = push_event(T::channel_message, ch->handle)) {
+        pe->binary = e.binary;
+        pe->data = std::move(e.data);
+      }
       break;
-    case DT::buffered_amount_low: pe.type = T::channel_buffered_amount_low; break;
+    case DT::buffered_amount_low: (void)push_event(T::channel_buffered_amount_low, ch->handle); break;
     case DT::error:
-      pe.type = T::channel_error;
-      pe.error_text = e.detail ? e.detail : "";
+      if (auto* pe = push_event(T::channel_error, ch->handle)) pe->error_text = e.detail ? e.detail : "";
       break;
     case DT::closing:
       ch->state = DataChannelState::closing;
-      pe.type = T::channel_closing;
+      (void)push_event(T::channel_closing, ch->handle);
       break;
-    case DT::close: {
-      pe.type = T::channel_close;
+    case DT::close:
       ++counters.channels_closed;
-      DataChannelHandle h = ch->handle;
-      channels.erase(channels.begin() + (ch - channels.data()));
-      pe.channel = h;
+      forget_channel(ch);
       break;
-    }
-    case DT::data_channel: return;
+    case DT::data_channel: break;
   }
-  (void)now;
-  emit(std::move(pe));
 }
 
-void PeerConnection::Impl::on_transport_event(Instant now, pc::TransportEvent&& e) {
+void PeerConnection::Impl::on_transport_event(pc::TransportEvent&& e) {
   using K = pc::TransportEvent::Kind;
   using IK = ice::Event::Kind;
+  using T = PeerConnectionEvent::Type;
   switch (e.kind) {
     case K::ice:
       switch (e.ice.kind) {
         case IK::gathering_state:
           gatherer_state = to_gatherer(e.ice.gathering_state);
-          if (gatherer_state == IceGathererState::complete) jsep.set_local_gathering_complete(true);
-          if (gatherer_state == IceGathererState::gathering) jsep.set_local_gathering_complete(false);
+          if (gatherer_state != IceGathererState::new_)
+            jsep.set_local_gathering_complete(gatherer_state == IceGathererState::complete);
           update_states();
           break;
         case IK::connection_state:
@@ -565,52 +550,38 @@ void PeerConnection::Impl::on_transport_event(Instant now, pc::TransportEvent&& 
         case IK::local_candidate: {
           std::string line = ice::format_candidate(e.ice.candidate);
           jsep.add_local_candidate(line);
-          PeerConnectionEvent pe;
-          pe.type = PeerConnectionEvent::Type::ice_candidate;
-          IceCandidateInit init;
-          init.candidate = std::move(line);
-          init.sdp_mid = local_transport_mid();
-          init.sdp_m_line_index = 0;
-          init.username_fragment = std::string(transport->ice().local_ufrag());
-          pe.candidate = std::move(init);
-          emit(std::move(pe));
+          if (auto* pe = push_event(T::ice_candidate)) {
+            IceCandidateInit& init = pe->candidate.emplace();
+            init.candidate = std::move(line);
+            init.sdp_mid = local_transport_mid();
+            init.sdp_m_line_index = 0;
+            init.username_fragment = transport->ice().local_ufrag();
+          }
           break;
         }
         case IK::end_of_candidates: break;  // the null candidate follows the gathering state
-        case IK::candidate_error: {
-          PeerConnectionEvent pe;
-          pe.type = PeerConnectionEvent::Type::ice_candidate_error;
-          pe.candidate_error.address = e.ice.error_address.ip().to_string();
-          pe.candidate_error.port = e.ice.error_address.port();
-          pe.candidate_error.url = e.ice.error_url;
-          pe.candidate_error.error_code = e.ice.error_code;
-          pe.candidate_error.error_text = e.ice.error_text;
-          emit(std::move(pe));
+        case IK::candidate_error:
+          if (auto* pe = push_event(T::ice_candidate_error)) {
+            auto& ce = pe->candidate_error;
+            ce.address = e.ice.error_address.ip().to_string();
+            ce.port = e.ice.error_address.port();
+            ce.url = std::move(e.ice.error_url);
+            ce.error_code = e.ice.error_code;
+            ce.error_text = std::move(e.ice.error_text);
+          }
           break;
-        }
-        case IK::selected_pair:
-          selected = e.ice.selected;
-          ++counters.selected_pair_changes;
+        case IK::selected_pair: ++counters.selected_pair_changes; break;
+        case IK::resolve_hostname:
+          if (auto* pe = push_event(T::resolve_hostname)) pe->hostname = std::move(e.ice.hostname);
           break;
-        case IK::resolve_hostname: {
-          PeerConnectionEvent pe;
-          pe.type = PeerConnectionEvent::Type::resolve_hostname;
-          pe.hostname = e.ice.hostname;
-          emit(std::move(pe));
-          break;
-        }
         case IK::role_changed: break;
       }
       break;
-    case K::dtls_state: {
+    case K::dtls_state:
       dtls_state = to_dtls(e.dtls_state);
-      PeerConnectionEvent pe;
-      pe.type = PeerConnectionEvent::Type::dtls_state_change;
-      pe.dtls_state = dtls_state;
-      emit(std::move(pe));
+      if (auto* pe = push_event(T::dtls_state_change)) pe->dtls_state = dtls_state;
       update_states();
       break;
-    }
     case K::dtls_error:
       SANSRTC_LOG(LogLevel::info, "pc", "dtls error: {}", e.error.message);
       break;
@@ -620,21 +591,18 @@ void PeerConnection::Impl::on_transport_event(Instant now, pc::TransportEvent&& 
       SctpTransportState st = sctp_connected ? SctpTransportState::connected : SctpTransportState::closed;
       if (st != sctp_state) {
         sctp_state = st;
-        PeerConnectionEvent pe;
-        pe.type = PeerConnectionEvent::Type::sctp_state_change;
-        pe.sctp_state = st;
-        emit(std::move(pe));
+        if (auto* pe = push_event(T::sctp_state_change)) pe->sctp_state = st;
       }
       break;
     }
-    case K::channel: on_channel_event(now, std::move(e.channel)); break;
+    case K::channel: on_channel_event(std::move(e.channel)); break;
   }
 }
 
-void PeerConnection::Impl::pump(Instant now) {
+void PeerConnection::Impl::pump() {
   drain_jsep();
   if (!transport) return;
-  while (auto e = transport->poll_event()) on_transport_event(now, std::move(*e));
+  while (auto e = transport->poll_event()) on_transport_event(std::move(*e));
 }
 
 // ---------------------------------------------------------------------------
@@ -669,11 +637,11 @@ Result<void> PeerConnection::add_local_address(Instant now, const SocketAddress&
     return make_error(Errc::invalid_argument, "add_local_address: unspecified address or port 0");
   if (m.local_addresses.size() >= kMaxLocalAddresses)
     return make_error(Errc::limit_exceeded, "add_local_address: more than 16 addresses");
-  if (std::find(m.local_addresses.begin(), m.local_addresses.end(), address) != m.local_addresses.end())
-    return ok_result();
+  for (const auto& a : m.local_addresses)
+    if (a == address) return ok_result();
   m.local_addresses.push_back(address);
   m.feed_gathering(now);
-  m.pump(now);
+  m.pump();
   return ok_result();
 }
 
@@ -682,7 +650,7 @@ void PeerConnection::end_of_local_addresses(Instant now) {
   now = m.clock.update(now);
   m.local_addresses_complete = true;
   m.feed_gathering(now);
-  m.pump(now);
+  m.pump();
 }
 
 Result<SessionDescriptionInit> PeerConnection::create_offer(Instant now, const OfferOptions& options) {
@@ -690,7 +658,7 @@ Result<SessionDescriptionInit> PeerConnection::create_offer(Instant now, const O
   now = m.clock.update(now);
   if (m.closed) return make_error(Errc::closed, "create_offer: connection is closed");
   auto r = m.jsep.create_offer(now, options);
-  m.pump(now);
+  m.pump();
   return r;
 }
 
@@ -699,7 +667,7 @@ Result<SessionDescriptionInit> PeerConnection::create_answer(Instant now) {
   now = m.clock.update(now);
   if (m.closed) return make_error(Errc::closed, "create_answer: connection is closed");
   auto r = m.jsep.create_answer(now);
-  m.pump(now);
+  m.pump();
   return r;
 }
 
@@ -709,7 +677,7 @@ Result<void> PeerConnection::set_local_description(Instant now, const SessionDes
   if (m.closed) return make_error(Errc::closed, "set_local_description: connection is closed");
   auto r = m.jsep.set_local_description(now, desc);
   if (!r.ok()) {
-    m.pump(now);
+    m.pump();
     return r;
   }
   if (desc.type != SdpType::rollback) {
@@ -723,7 +691,7 @@ Result<void> PeerConnection::set_local_description(Instant now, const SessionDes
     m.apply_negotiation(now);
     m.start_gathering(now);
   }
-  m.pump(now);
+  m.pump();
   return ok_result();
 }
 
@@ -733,7 +701,7 @@ Result<void> PeerConnection::set_remote_description(Instant now, const SessionDe
   if (m.closed) return make_error(Errc::closed, "set_remote_description: connection is closed");
   auto r = m.jsep.set_remote_description(now, desc);
   if (!r.ok()) {
-    m.pump(now);
+    m.pump();
     return r;
   }
   if (desc.type != SdpType::rollback) {
@@ -746,7 +714,7 @@ Result<void> PeerConnection::set_remote_description(Instant now, const SessionDe
     m.apply_negotiation(now);
     m.feed_gathering(now);
   }
-  m.pump(now);
+  m.pump();
   return ok_result();
 }
 
@@ -762,7 +730,7 @@ Result<void> PeerConnection::add_ice_candidate(Instant now, const IceCandidateIn
   if (r.value().end_of_candidates && m.transport && !m.remote_ufrag_in_agent.empty() &&
       (r.value().ice_ufrag.empty() || r.value().ice_ufrag == m.remote_ufrag_in_agent))
     m.transport->end_of_remote_candidates(now);
-  m.pump(now);
+  m.pump();
   return ok_result();
 }
 
@@ -771,19 +739,23 @@ void PeerConnection::restart_ice(Instant now) {
   now = m.clock.update(now);
   if (m.closed) return;
   m.jsep.restart_ice(now);
-  m.pump(now);
+  m.pump();
 }
 
 std::optional<SessionDescriptionInit> PeerConnection::Impl::local_with_candidates(
     const std::optional<SessionDescriptionInit>& d) const {
   if (!d || !transport) return d;
-  SessionDescriptionInit out = *d;
   std::vector<std::string> lines;
   for (const auto& l : transport->ice().local_candidates())
     if (l.pairable) lines.push_back(ice::format_candidate(l.candidate));
-  const bool complete = gatherer_state == IceGathererState::complete;
-  out.sdp = with_candidates(d->sdp, [&](size_t) { return SectionCandidates{&lines, complete}; });
-  return out;
+  // Every live section is bundled on our one transport: same candidates.
+  const SectionCandidates all{&lines, gatherer_state == IceGathererState::complete};
+  return SessionDescriptionInit{d->type, with_candidates(
+                                             d->sdp,
+                                             [](const void* c, size_t) {
+                                               return *static_cast<const SectionCandidates*>(c);
+                                             },
+                                             &all)};
 }
 
 std::optional<SessionDescriptionInit> PeerConnection::Impl::remote_with_candidates(
@@ -791,13 +763,14 @@ std::optional<SessionDescriptionInit> PeerConnection::Impl::remote_with_candidat
   const pc::RemoteDescriptionInfo* info = jsep.remote_info();
   const auto& current = jsep.remote_description();
   if (!d || !info || !current || current->sdp != d->sdp) return d;
-  SessionDescriptionInit out = *d;
-  out.sdp = with_candidates(d->sdp, [&](size_t i) {
-    for (const auto& m : info->media)
-      if (m.index == i) return SectionCandidates{&m.candidates, m.end_of_candidates};
-    return SectionCandidates{};
-  });
-  return out;
+  return SessionDescriptionInit{d->type, with_candidates(
+                                             d->sdp,
+                                             [](const void* c, size_t i) {
+                                               for (const auto& m : static_cast<const pc::RemoteDescriptionInfo*>(c)->media)
+                                                 if (m.index == i) return SectionCandidates{&m.candidates, m.end_of_candidates};
+                                               return SectionCandidates{};
+                                             },
+                                             info)};
 }
 
 std::optional<SessionDescriptionInit> PeerConnection::local_description() const {
@@ -840,8 +813,8 @@ std::optional<DtlsTransportState> PeerConnection::dtls_transport_state() const {
   return impl_->closed ? DtlsTransportState::closed : impl_->dtls_state;
 }
 std::optional<SctpTransportState> PeerConnection::sctp_transport_state() const {
-  if (!impl_->transport || !impl_->jsep.transport_parameters() || !impl_->jsep.transport_parameters()->has_data)
-    return std::nullopt;
+  if (!impl_->transport) return std::nullopt;
+  if (auto p = impl_->jsep.transport_parameters(); !p || !p->has_data) return std::nullopt;
   return impl_->closed ? SctpTransportState::closed : impl_->sctp_state;
 }
 
@@ -880,52 +853,42 @@ Result<DataChannelHandle> PeerConnection::create_data_channel(Instant now, std::
     }
   }
   SANSRTC_TRY(m.jsep.add_data_channel(now));
-  Impl::Channel ch;
+  Impl::Channel& ch = m.channels.emplace_back();
   ch.handle = m.next_handle++;
-  ch.label = std::string(label);
+  ch.label = label;
   ch.init = init;
-  m.channels.push_back(std::move(ch));
-  DataChannelHandle h = m.channels.back().handle;
+  const DataChannelHandle h = ch.handle;
   m.flush_pending_channels(now);
-  m.pump(now);
+  m.pump();
   return h;
 }
 
-Result<void> PeerConnection::send_text(Instant now, DataChannelHandle channel, std::string_view text) {
-  Impl& m = *impl_;
-  now = m.clock.update(now);
-  Impl::Channel* ch = m.find_channel(channel);
-  if (!ch) return make_error(Errc::not_found, "send: no such data channel");
-  if (!ch->in_stack || ch->state != DataChannelState::open) return make_error(Errc::invalid_state, "send: data channel is not open");
-  SANSRTC_TRY(m.transport->send_text(now, datachannel::ChannelId(*ch->stream), text));
-  ++ch->messages_sent;
-  ch->bytes_sent += text.size();
-  return ok_result();
-}
-
-Result<void> PeerConnection::send_binary(Instant now, DataChannelHandle channel, Bytes data) {
-  Impl& m = *impl_;
-  now = m.clock.update(now);
-  Impl::Channel* ch = m.find_channel(channel);
-  if (!ch) return make_error(Errc::not_found, "send: no such data channel");
-  if (!ch->in_stack || ch->state != DataChannelState::open) return make_error(Errc::invalid_state, "send: data channel is not open");
-  SANSRTC_TRY(m.transport->send_binary(now, datachannel::ChannelId(*ch->stream), data));
-  ++ch->messages_sent;
-  ch->bytes_sent += data.size();
-  return ok_result();
-}
-
-Result<void> PeerConnection::send(Instant now, DataChannelHandle channel, std::vector<uint8_t>&& data, bool binary) {
-  Impl& m = *impl_;
-  now = m.clock.update(now);
-  Impl::Channel* ch = m.find_channel(channel);
+Result<void> PeerConnection::Impl::send_checked(Instant now, DataChannelHandle handle, Bytes data, bool binary,
+                                                std::vector<uint8_t>* owned) {
+  now = clock.update(now);
+  Channel* ch = find_channel(handle);
   if (!ch) return make_error(Errc::not_found, "send: no such data channel");
   if (!ch->in_stack || ch->state != DataChannelState::open) return make_error(Errc::invalid_state, "send: data channel is not open");
   const size_t n = data.size();
-  SANSRTC_TRY(m.transport->channels().send(now, datachannel::ChannelId(*ch->stream), std::move(data), binary));
+  const datachannel::ChannelId id(*ch->stream);
+  SANSRTC_TRY(owned ? transport->channels().send(now, id, std::move(*owned), binary)
+                    : transport->send(now, id, data, binary));
   ++ch->messages_sent;
   ch->bytes_sent += n;
   return ok_result();
+}
+
+Result<void> PeerConnection::send_text(Instant now, DataChannelHandle channel, std::string_view text) {
+  return impl_->send_checked(now, channel, Bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size()), false,
+                             nullptr);
+}
+
+Result<void> PeerConnection::send_binary(Instant now, DataChannelHandle channel, Bytes data) {
+  return impl_->send_checked(now, channel, data, true, nullptr);
+}
+
+Result<void> PeerConnection::send(Instant now, DataChannelHandle channel, std::vector<uint8_t>&& data, bool binary) {
+  return impl_->send_checked(now, channel, Bytes(data.data(), data.size()), binary, &data);
 }
 
 void PeerConnection::recycle(std::vector<uint8_t>&& buffer) {
@@ -940,16 +903,11 @@ Result<void> PeerConnection::close_data_channel(Instant now, DataChannelHandle c
   if (!ch) return make_error(Errc::not_found, "close_data_channel: no such data channel");
   if (ch->in_stack) {
     SANSRTC_TRY(m.transport->close_data_channel(now, datachannel::ChannelId(*ch->stream)));
-    m.pump(now);
+    m.pump();
     return ok_result();
   }
   // Never reached the transport: closed at once (webrtc-pc §6.2 close()).
-  DataChannelHandle h = ch->handle;
-  m.channels.erase(m.channels.begin() + (ch - m.channels.data()));
-  PeerConnectionEvent e;
-  e.type = PeerConnectionEvent::Type::channel_close;
-  e.channel = h;
-  m.emit(std::move(e));
+  m.forget_channel(ch);
   return ok_result();
 }
 
@@ -1039,7 +997,7 @@ void PeerConnection::handle_datagram(Instant now, const Datagram& d) {
   ++m.counters.packets_received;
   m.counters.bytes_received += d.payload.size();
   m.transport->handle_datagram(now, d);
-  m.pump(now);
+  m.pump();
 }
 
 void PeerConnection::handle_timeout(Instant now) {
@@ -1047,32 +1005,23 @@ void PeerConnection::handle_timeout(Instant now) {
   now = m.clock.update(now);
   if (!m.transport) return;
   m.transport->handle_timeout(now);
-  m.pump(now);
+  m.pump();
 }
 
 void PeerConnection::resolved_hostname(Instant now, std::string_view hostname, std::optional<IpAddress> ip) {
   Impl& m = *impl_;
   now = m.clock.update(now);
   if (m.closed) return;
-  auto it = std::find(m.unresolved_server_hosts.begin(), m.unresolved_server_hosts.end(), hostname);
-  if (it != m.unresolved_server_hosts.end()) {
-    if (ip) {
-      for (const auto& u : m.servers) {
-        if (u.scheme != pc::IceServerScheme::stun || u.host != hostname) continue;
-        ice::StunServer s{SocketAddress(*ip, u.port), "stun:" + u.host + ":" + sdp::decimal(u.port)};
-        bool known = false;
-        for (const auto& k : m.stun_servers) known |= k.address == s.address;
-        if (known) continue;
-        m.stun_servers.push_back(s);
-        if (m.transport) (void)m.transport->ice().add_stun_server(s);
-      }
-    }
-    m.unresolved_server_hosts.erase(it);
+  if (std::string* it = m.find_unresolved(hostname)) {
+    if (ip)
+      for (const auto& u : m.servers)
+        if (u.scheme == pc::IceServerScheme::stun && u.host == hostname) m.add_stun_server(u, *ip);
+    m.unresolved_server_hosts.erase(m.unresolved_server_hosts.begin() + (it - m.unresolved_server_hosts.data()));
     m.feed_gathering(now);
   } else if (m.transport) {
     m.transport->ice().resolved(now, hostname, ip);
   }
-  m.pump(now);
+  m.pump();
 }
 
 std::optional<Transmit> PeerConnection::poll_transmit(MutBytes buf) {
@@ -1095,7 +1044,7 @@ std::optional<PeerConnectionEvent> PeerConnection::poll_event() {
   Impl& m = *impl_;
   if (m.events_head == m.events.size() && m.transport && !m.closed) {
     // Events the transport produced while transmitting (same `now`).
-    while (auto e = m.transport->poll_event()) m.on_transport_event(m.clock.last().value_or(m.created_at), std::move(*e));
+    while (auto e = m.transport->poll_event()) m.on_transport_event(std::move(*e));
   }
   if (m.events_head == m.events.size()) return std::nullopt;
   PeerConnectionEvent e = std::move(m.events[m.events_head++]);

@@ -61,6 +61,9 @@ struct PeerConnection::Impl {
 
   // ---- wiring (peer_connection.cc) ----
   void add_stun_servers();
+  // Adds `u` (a stun: URL) at `ip` unless that address is known already.
+  void add_stun_server(const pc::IceServerUrl& u, const IpAddress& ip);
+  std::string* find_unresolved(std::string_view host);
   Result<void> ensure_transport(Instant now, IceRole role);
   void apply_negotiation(Instant now);
   void start_gathering(Instant now);
@@ -68,12 +71,21 @@ struct PeerConnection::Impl {
   void add_remote_candidates_from_sdp(Instant now, const pc::TransportParameters& p);
   Result<void> add_remote_candidate_line(Instant now, std::string_view line);
   void flush_pending_channels(Instant now);
-  void pump(Instant now);
-  void on_transport_event(Instant now, pc::TransportEvent&& e);
-  void on_channel_event(Instant now, datachannel::Event&& e);
+  void pump();
+  void on_transport_event(pc::TransportEvent&& e);
+  void on_channel_event(datachannel::Event&& e);
   void drain_jsep();
   void update_states();
-  void emit(PeerConnectionEvent&& e);
+  // Appends an event of `type` (for `channel`) to the queue and returns it
+  // for the caller to fill in at once; nullptr when it is dropped (closed,
+  // or the queue is full: counted). Valid until the next push.
+  PeerConnectionEvent* push_event(PeerConnectionEvent::Type type, DataChannelHandle channel = 0);
+  // Queues the channel's close event and forgets it.
+  void forget_channel(Channel* ch);
+  // send_text/send_binary (owned == nullptr: `data` is copied) and send()
+  // (`*owned` is `data`, moved in).
+  Result<void> send_checked(Instant now, DataChannelHandle handle, Bytes data, bool binary,
+                            std::vector<uint8_t>* owned);
   Channel* find_channel(DataChannelHandle h);
   const Channel* find_channel(DataChannelHandle h) const;
   Channel* find_by_stream(uint16_t stream);
@@ -127,7 +139,6 @@ struct PeerConnection::Impl {
   DtlsTransportState dtls_state = DtlsTransportState::new_;
   bool sctp_connected = false;
   SctpTransportState sctp_state = SctpTransportState::connecting;
-  std::optional<ice::SelectedPair> selected;
 
   // Events.
   std::vector<PeerConnectionEvent> events;

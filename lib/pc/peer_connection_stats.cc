@@ -13,8 +13,6 @@
 
 #include "ice/candidate_pair.h"
 
-#include <cinttypes>
-#include <cstdio>
 
 namespace sansrtc {
 
@@ -42,16 +40,23 @@ class JsonWriter {
   void field(std::string_view key, uint64_t v) {
     comma();
     write_key(key);
-    char b[24];
-    std::snprintf(b, sizeof b, "%" PRIu64, v);
-    out_ += b;
+    out_ += sdp::decimal(v);
   }
-  void field(std::string_view key, double v) {
+  // A DOMHighResTimeStamp: milliseconds with three decimals, from
+  // microseconds without floating point (no printf %f, no soft-float code).
+  void timestamp(std::string_view key, int64_t micros) {
     comma();
     write_key(key);
-    char b[32];
-    std::snprintf(b, sizeof b, "%.3f", v);
-    out_ += b;
+    if (micros < 0) {
+      out_ += '-';
+      micros = -micros;
+    }
+    out_ += sdp::decimal(uint64_t(micros) / 1000);
+    const unsigned frac = unsigned(uint64_t(micros) % 1000);
+    out_ += '.';
+    out_ += char('0' + frac / 100);
+    out_ += char('0' + frac / 10 % 10);
+    out_ += char('0' + frac % 10);
   }
   void field(std::string_view key, bool v) {
     comma();
@@ -76,8 +81,8 @@ class JsonWriter {
         out_ += '\\';
         out_ += char(c);
       } else if (c < 0x20) {
-        char b[8];
-        std::snprintf(b, sizeof b, "\\u%04x", c);
+        constexpr char kHex[] = "0123456789abcdef";
+        const char b[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15], 0};
         out_ += b;
       } else {
         out_ += char(c);
@@ -135,12 +140,12 @@ std::string base64(Bytes b) {
   return out;
 }
 
-void candidate_entry(JsonWriter& w, const std::string& id, double ts, const ice::Candidate& c, bool local,
+void candidate_entry(JsonWriter& w, const std::string& id, int64_t ts, const ice::Candidate& c, bool local,
                      std::string_view ufrag) {
   w.begin_object(id);
   w.field("id", id);
   w.field("type", local ? "local-candidate" : "remote-candidate");
-  w.field("timestamp", ts);
+  w.timestamp("timestamp", ts);
   w.field("transportId", "T01");
   w.field("address", c.is_mdns() ? c.hostname : c.address.ip().to_string());
   w.field("port", uint64_t(c.address.port()));
@@ -159,15 +164,16 @@ void candidate_entry(JsonWriter& w, const std::string& id, double ts, const ice:
 }  // namespace
 
 std::string PeerConnection::Impl::stats_json(Instant now) const {
-  const double ts = double(options.unix_time_seconds) * 1000.0 +
-                    std::chrono::duration<double, std::milli>(now - created_at).count();
+  // Microseconds since 1970 (rounded): the stats timestamp.
+  const int64_t ts = options.unix_time_seconds * 1000000 +
+                     (std::chrono::duration_cast<std::chrono::nanoseconds>(now - created_at).count() + 500) / 1000;
   JsonWriter w;
   w.begin_object();
 
   w.begin_object("P");
   w.field("id", "P");
   w.field("type", "peer-connection");
-  w.field("timestamp", ts);
+  w.timestamp("timestamp", ts);
   w.field("dataChannelsOpened", counters.channels_opened);
   w.field("dataChannelsClosed", counters.channels_closed);
   w.end_object();
@@ -176,7 +182,7 @@ std::string PeerConnection::Impl::stats_json(Instant now) const {
   w.begin_object(local_cert_id);
   w.field("id", local_cert_id);
   w.field("type", "certificate");
-  w.field("timestamp", ts);
+  w.timestamp("timestamp", ts);
   w.field("fingerprint", cert->fingerprint.hex());
   w.field("fingerprintAlgorithm", "sha-256");
   w.field("base64Certificate", base64(cert->certificate.der()));
@@ -190,7 +196,7 @@ std::string PeerConnection::Impl::stats_json(Instant now) const {
       w.begin_object(remote_cert_id);
       w.field("id", remote_cert_id);
       w.field("type", "certificate");
-      w.field("timestamp", ts);
+      w.timestamp("timestamp", ts);
       w.field("fingerprint", f.value);
       w.field("fingerprintAlgorithm", f.hash_function);
       w.field("base64Certificate", "");
@@ -215,7 +221,7 @@ std::string PeerConnection::Impl::stats_json(Instant now) const {
       w.begin_object(id);
       w.field("id", id);
       w.field("type", "candidate-pair");
-      w.field("timestamp", ts);
+      w.timestamp("timestamp", ts);
       w.field("transportId", "T01");
       w.field("localCandidateId", local_id(pr.local));
       w.field("remoteCandidateId", remote_id(pr.remote));
@@ -236,7 +242,7 @@ std::string PeerConnection::Impl::stats_json(Instant now) const {
     w.begin_object("T01");
     w.field("id", "T01");
     w.field("type", "transport");
-    w.field("timestamp", ts);
+    w.timestamp("timestamp", ts);
     w.field("packetsSent", counters.packets_sent);
     w.field("packetsReceived", counters.packets_received);
     w.field("bytesSent", counters.bytes_sent);
@@ -264,7 +270,7 @@ std::string PeerConnection::Impl::stats_json(Instant now) const {
     w.begin_object(id);
     w.field("id", id);
     w.field("type", "data-channel");
-    w.field("timestamp", ts);
+    w.timestamp("timestamp", ts);
     w.field("label", c.label);
     w.field("protocol", c.init.protocol);
     if (c.stream) w.field("dataChannelIdentifier", uint64_t(*c.stream));

@@ -2,196 +2,78 @@
 // webrtc-pc §4.3 state aggregation rules.
 #include <sansrtc/peer_connection_types.h>
 
-#include <algorithm>
+#include <cstring>
 
 namespace sansrtc {
 
+namespace {
+
+// The `i`-th of `n` NUL-separated names in `packed` ("?" when out of
+// range): one string per enum instead of a switch with a literal per case.
+const char* nth_name(const char* packed, unsigned i, unsigned n) {
+  if (i >= n) return "?";
+  while (i--) packed += std::strlen(packed) + 1;
+  return packed;
+}
+
+}  // namespace
+
 const char* to_string(SignalingState v) {
-  switch (v) {
-    case SignalingState::stable: return "stable";
-    case SignalingState::have_local_offer: return "have-local-offer";
-    case SignalingState::have_remote_offer: return "have-remote-offer";
-    case SignalingState::have_local_pranswer: return "have-local-pranswer";
-    case SignalingState::have_remote_pranswer: return "have-remote-pranswer";
-    case SignalingState::closed: return "closed";
-  }
-  return "?";
+  return nth_name("stable\0have-local-offer\0have-remote-offer\0have-local-pranswer\0have-remote-pranswer\0closed", unsigned(v), 6);
 }
-
 const char* to_string(PeerConnectionState v) {
-  switch (v) {
-    case PeerConnectionState::new_: return "new";
-    case PeerConnectionState::connecting: return "connecting";
-    case PeerConnectionState::connected: return "connected";
-    case PeerConnectionState::disconnected: return "disconnected";
-    case PeerConnectionState::failed: return "failed";
-    case PeerConnectionState::closed: return "closed";
-  }
-  return "?";
+  return nth_name("new\0connecting\0connected\0disconnected\0failed\0closed", unsigned(v), 6);
 }
-
 const char* to_string(IceConnectionState v) {
-  switch (v) {
-    case IceConnectionState::new_: return "new";
-    case IceConnectionState::checking: return "checking";
-    case IceConnectionState::connected: return "connected";
-    case IceConnectionState::completed: return "completed";
-    case IceConnectionState::failed: return "failed";
-    case IceConnectionState::disconnected: return "disconnected";
-    case IceConnectionState::closed: return "closed";
-  }
-  return "?";
+  return nth_name("new\0checking\0connected\0completed\0failed\0disconnected\0closed", unsigned(v), 7);
 }
-
 const char* to_string(IceGatheringState v) {
-  switch (v) {
-    case IceGatheringState::new_: return "new";
-    case IceGatheringState::gathering: return "gathering";
-    case IceGatheringState::complete: return "complete";
-  }
-  return "?";
+  return nth_name("new\0gathering\0complete", unsigned(v), 3);
 }
-
 const char* to_string(IceGathererState v) {
-  switch (v) {
-    case IceGathererState::new_: return "new";
-    case IceGathererState::gathering: return "gathering";
-    case IceGathererState::complete: return "complete";
-  }
-  return "?";
+  return nth_name("new\0gathering\0complete", unsigned(v), 3);
 }
-
 const char* to_string(IceTransportState v) {
-  switch (v) {
-    case IceTransportState::new_: return "new";
-    case IceTransportState::checking: return "checking";
-    case IceTransportState::connected: return "connected";
-    case IceTransportState::completed: return "completed";
-    case IceTransportState::disconnected: return "disconnected";
-    case IceTransportState::failed: return "failed";
-    case IceTransportState::closed: return "closed";
-  }
-  return "?";
+  return nth_name("new\0checking\0connected\0completed\0disconnected\0failed\0closed", unsigned(v), 7);
 }
-
 const char* to_string(DtlsTransportState v) {
-  switch (v) {
-    case DtlsTransportState::new_: return "new";
-    case DtlsTransportState::connecting: return "connecting";
-    case DtlsTransportState::connected: return "connected";
-    case DtlsTransportState::closed: return "closed";
-    case DtlsTransportState::failed: return "failed";
-  }
-  return "?";
+  return nth_name("new\0connecting\0connected\0closed\0failed", unsigned(v), 5);
 }
-
 const char* to_string(SctpTransportState v) {
-  switch (v) {
-    case SctpTransportState::connecting: return "connecting";
-    case SctpTransportState::connected: return "connected";
-    case SctpTransportState::closed: return "closed";
-  }
-  return "?";
+  return nth_name("connecting\0connected\0closed", unsigned(v), 3);
 }
-
 const char* to_string(DataChannelState v) {
-  switch (v) {
-    case DataChannelState::connecting: return "connecting";
-    case DataChannelState::open: return "open";
-    case DataChannelState::closing: return "closing";
-    case DataChannelState::closed: return "closed";
-  }
-  return "?";
+  return nth_name("connecting\0open\0closing\0closed", unsigned(v), 4);
 }
-
 const char* to_string(BundlePolicy v) {
-  switch (v) {
-    case BundlePolicy::balanced: return "balanced";
-    case BundlePolicy::max_compat: return "max-compat";
-    case BundlePolicy::max_bundle: return "max-bundle";
-  }
-  return "?";
+  return nth_name("balanced\0max-compat\0max-bundle", unsigned(v), 3);
 }
-
 const char* to_string(IceTransportPolicy v) {
-  switch (v) {
-    case IceTransportPolicy::all: return "all";
-    case IceTransportPolicy::relay: return "relay";
-  }
-  return "?";
+  return nth_name("all\0relay", unsigned(v), 2);
 }
-
 const char* to_string(RtcpMuxPolicy v) {
-  switch (v) {
-    case RtcpMuxPolicy::require: return "require";
-    case RtcpMuxPolicy::negotiate: return "negotiate";
-  }
-  return "?";
+  return nth_name("require\0negotiate", unsigned(v), 2);
 }
-
 const char* to_string(SdpType v) {
-  switch (v) {
-    case SdpType::offer: return "offer";
-    case SdpType::pranswer: return "pranswer";
-    case SdpType::answer: return "answer";
-    case SdpType::rollback: return "rollback";
-  }
-  return "?";
+  return nth_name("offer\0pranswer\0answer\0rollback", unsigned(v), 4);
 }
-
 const char* to_string(RtpTransceiverDirection v) {
-  switch (v) {
-    case RtpTransceiverDirection::sendrecv: return "sendrecv";
-    case RtpTransceiverDirection::sendonly: return "sendonly";
-    case RtpTransceiverDirection::recvonly: return "recvonly";
-    case RtpTransceiverDirection::inactive: return "inactive";
-    case RtpTransceiverDirection::stopped: return "stopped";
-  }
-  return "?";
+  return nth_name("sendrecv\0sendonly\0recvonly\0inactive\0stopped", unsigned(v), 5);
 }
-
 const char* to_string(IceCandidateType v) {
-  switch (v) {
-    case IceCandidateType::host: return "host";
-    case IceCandidateType::srflx: return "srflx";
-    case IceCandidateType::prflx: return "prflx";
-    case IceCandidateType::relay: return "relay";
-  }
-  return "?";
+  return nth_name("host\0srflx\0prflx\0relay", unsigned(v), 4);
 }
-
 const char* to_string(IceRole v) {
-  switch (v) {
-    case IceRole::unknown: return "unknown";
-    case IceRole::controlling: return "controlling";
-    case IceRole::controlled: return "controlled";
-  }
-  return "?";
+  return nth_name("unknown\0controlling\0controlled", unsigned(v), 3);
 }
-
 const char* to_string(IceComponent v) {
-  switch (v) {
-    case IceComponent::rtp: return "rtp";
-    case IceComponent::rtcp: return "rtcp";
-  }
-  return "?";
+  return nth_name("rtp\0rtcp", unsigned(v), 2);
 }
-
 const char* to_string(IceProtocol v) {
-  switch (v) {
-    case IceProtocol::udp: return "udp";
-    case IceProtocol::tcp: return "tcp";
-  }
-  return "?";
+  return nth_name("udp\0tcp", unsigned(v), 2);
 }
-
 const char* to_string(IceTcpCandidateType v) {
-  switch (v) {
-    case IceTcpCandidateType::active: return "active";
-    case IceTcpCandidateType::passive: return "passive";
-    case IceTcpCandidateType::so: return "so";
-  }
-  return "?";
+  return nth_name("active\0passive\0so", unsigned(v), 3);
 }
 
 namespace {
@@ -234,31 +116,48 @@ std::optional<RtpTransceiverDirection> parse_rtp_transceiver_direction(std::stri
   return parse_enum(s, kAll);
 }
 
+namespace {
+
+// The states present in `t` as a bit set (1 << state); the enums are uint8_t.
+unsigned state_set(const void* t, size_t n) {
+  unsigned m = 0;
+  for (size_t i = 0; i < n; ++i) m |= 1u << static_cast<const uint8_t*>(t)[i];
+  return m;
+}
+template <class E>
+unsigned state_set(std::span<const E> t) {
+  static_assert(sizeof(E) == 1);
+  return state_set(t.data(), t.size());
+}
+template <class... E>
+constexpr unsigned bits(E... e) {
+  return ((1u << unsigned(e)) | ...);
+}
+
+}  // namespace
+
 IceGatheringState aggregate_ice_gathering_state(bool is_closed,
                                                 std::span<const IceGathererState> t) {
+  using S = IceGathererState;
   // A closed connection keeps its last gathering state in W3C; with no
   // transports left it reads "new".
   if (is_closed || t.empty()) return IceGatheringState::new_;
-  auto any = [&](IceGathererState s) { return std::find(t.begin(), t.end(), s) != t.end(); };
-  if (any(IceGathererState::gathering)) return IceGatheringState::gathering;
-  if (std::all_of(t.begin(), t.end(), [](auto s) { return s == IceGathererState::complete; }))
-    return IceGatheringState::complete;
+  const unsigned m = state_set(t);
+  if (m & bits(S::gathering)) return IceGatheringState::gathering;
+  if (m == bits(S::complete)) return IceGatheringState::complete;
   return IceGatheringState::new_;
 }
 
 IceConnectionState aggregate_ice_connection_state(bool is_closed,
                                                   std::span<const IceTransportState> t) {
   using S = IceTransportState;
-  auto any = [&](S s) { return std::find(t.begin(), t.end(), s) != t.end(); };
-  auto all_in = [&](S a, S b) {
-    return std::all_of(t.begin(), t.end(), [&](S s) { return s == a || s == b; });
-  };
   if (is_closed) return IceConnectionState::closed;
-  if (any(S::failed)) return IceConnectionState::failed;
-  if (any(S::disconnected)) return IceConnectionState::disconnected;
-  if (all_in(S::new_, S::closed)) return IceConnectionState::new_;  // also "no transports"
-  if (any(S::new_) || any(S::checking)) return IceConnectionState::checking;
-  if (all_in(S::completed, S::closed)) return IceConnectionState::completed;
+  const unsigned m = state_set(t);
+  if (m & bits(S::failed)) return IceConnectionState::failed;
+  if (m & bits(S::disconnected)) return IceConnectionState::disconnected;
+  if (!(m & ~bits(S::new_, S::closed))) return IceConnectionState::new_;  // also "no transports"
+  if (m & bits(S::new_, S::checking)) return IceConnectionState::checking;
+  if (!(m & ~bits(S::completed, S::closed))) return IceConnectionState::completed;
   return IceConnectionState::connected;
 }
 
@@ -267,19 +166,14 @@ PeerConnectionState aggregate_peer_connection_state(bool is_closed,
                                                     std::span<const DtlsTransportState> dtls) {
   using I = IceTransportState;
   using D = DtlsTransportState;
-  auto ice_any = [&](I s) { return std::find(ice.begin(), ice.end(), s) != ice.end(); };
-  auto dtls_any = [&](D s) { return std::find(dtls.begin(), dtls.end(), s) != dtls.end(); };
   if (is_closed) return PeerConnectionState::closed;
-  if (ice_any(I::failed) || dtls_any(D::failed)) return PeerConnectionState::failed;
-  if (ice_any(I::disconnected)) return PeerConnectionState::disconnected;
-  bool ice_new = std::all_of(ice.begin(), ice.end(), [](I s) { return s == I::new_ || s == I::closed; });
-  bool dtls_new = std::all_of(dtls.begin(), dtls.end(), [](D s) { return s == D::new_ || s == D::closed; });
-  if (ice_new && dtls_new) return PeerConnectionState::new_;  // also "no transports"
-  bool ice_up = std::all_of(ice.begin(), ice.end(), [](I s) {
-    return s == I::connected || s == I::completed || s == I::closed;
-  });
-  bool dtls_up = std::all_of(dtls.begin(), dtls.end(), [](D s) { return s == D::connected || s == D::closed; });
-  if (ice_up && dtls_up) return PeerConnectionState::connected;
+  const unsigned mi = state_set(ice), md = state_set(dtls);
+  if ((mi & bits(I::failed)) || (md & bits(D::failed))) return PeerConnectionState::failed;
+  if (mi & bits(I::disconnected)) return PeerConnectionState::disconnected;
+  if (!(mi & ~bits(I::new_, I::closed)) && !(md & ~bits(D::new_, D::closed)))
+    return PeerConnectionState::new_;  // also "no transports"
+  if (!(mi & ~bits(I::connected, I::completed, I::closed)) && !(md & ~bits(D::connected, D::closed)))
+    return PeerConnectionState::connected;
   return PeerConnectionState::connecting;
 }
 

@@ -20,7 +20,16 @@
 //                         legacy "DTLS/SCTP <port>" formats give the port.
 //   candidates            kept raw ("candidate:…"), bounded; the ICE layer parses them.
 // Codecs come from m= formats, rtpmap (static payload types 0/8/9/13 without
-// one), fmtp and rtcp-fb (including "*").
+// one), fmtp and rtcp-fb (including "*"). Profiles without media
+// (SANSRTC_NO_MEDIA) read no codecs and no msid: their audio/video sections
+// are answered as rejected, which needs only kind, mid, port, proto,
+// formats, direction and bundle membership.
+//
+// The text is read in one pass, line by line (RFC 8866 §5 grammar, with the
+// same syntax checks, limits and messages as sdp::parse), straight into
+// RemoteDescriptionInfo: no sdp::SessionDescription tree is built, so an
+// answerer does not link the tree parser. fuzz/pc_remote_description.cc
+// checks it against the tree-based reader it replaced.
 //
 // Comparison with the previous negotiation (m-line count and order, RFC 8829
 // §5.8/§5.10) is done by pc::Jsep, which knows the current descriptions.
@@ -110,8 +119,5 @@ struct DescriptionFailure {
 Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string_view sdp,
                                                        const RemoteDescriptionLimits& limits = {},
                                                        DescriptionFailure* failure = nullptr);
-
-// Codecs of one parsed m= section (RTP sections; empty for application).
-std::vector<Codec> codecs_of(const sdp::MediaDescription& m);
 
 }  // namespace sansrtc::pc

@@ -5,73 +5,110 @@ namespace {
 
 using S = SignalingState;
 
-#define SANSRTC_SIG_ROW(side, type)                                              \
-  {                                                                              \
-    "set_" side "_description(" type ") in stable",                              \
-        "set_" side "_description(" type ") in have_local_offer",                \
-        "set_" side "_description(" type ") in have_remote_offer",               \
-        "set_" side "_description(" type ") in have_local_pranswer",             \
-        "set_" side "_description(" type ") in have_remote_pranswer",            \
-        "set_" side "_description(" type ") in closed"                           \
-  }
-
-// [side][type][state]; the orders follow the enums.
+// [side][type][state] → the invalid_state message, or nullptr where the
+// transition is legal (the 16 of RFC 8829 §3.2's table in the header); the
+// orders follow the enums. One table answers both "is it legal" and "what
+// does the error say".
 constexpr const char* kIllegal[2][4][6] = {
-    {SANSRTC_SIG_ROW("local", "offer"), SANSRTC_SIG_ROW("local", "pranswer"),
-     SANSRTC_SIG_ROW("local", "answer"), SANSRTC_SIG_ROW("local", "rollback")},
-    {SANSRTC_SIG_ROW("remote", "offer"), SANSRTC_SIG_ROW("remote", "pranswer"),
-     SANSRTC_SIG_ROW("remote", "answer"), SANSRTC_SIG_ROW("remote", "rollback")},
+    {
+        // local offer
+        {
+            nullptr,  // stable: legal
+            nullptr,  // have_local_offer: legal
+            "set_local_description(offer) in have_remote_offer",
+            "set_local_description(offer) in have_local_pranswer",
+            "set_local_description(offer) in have_remote_pranswer",
+            "set_local_description(offer) in closed",
+        },
+        // local pranswer
+        {
+            "set_local_description(pranswer) in stable",
+            "set_local_description(pranswer) in have_local_offer",
+            nullptr,  // have_remote_offer: legal
+            nullptr,  // have_local_pranswer: legal
+            "set_local_description(pranswer) in have_remote_pranswer",
+            "set_local_description(pranswer) in closed",
+        },
+        // local answer
+        {
+            "set_local_description(answer) in stable",
+            "set_local_description(answer) in have_local_offer",
+            nullptr,  // have_remote_offer: legal
+            nullptr,  // have_local_pranswer: legal
+            "set_local_description(answer) in have_remote_pranswer",
+            "set_local_description(answer) in closed",
+        },
+        // local rollback
+        {
+            "set_local_description(rollback) in stable",
+            nullptr,  // have_local_offer: legal
+            nullptr,  // have_remote_offer: legal
+            "set_local_description(rollback) in have_local_pranswer",
+            "set_local_description(rollback) in have_remote_pranswer",
+            "set_local_description(rollback) in closed",
+        },
+    },
+    {
+        // remote offer
+        {
+            nullptr,  // stable: legal
+            "set_remote_description(offer) in have_local_offer",
+            nullptr,  // have_remote_offer: legal
+            "set_remote_description(offer) in have_local_pranswer",
+            "set_remote_description(offer) in have_remote_pranswer",
+            "set_remote_description(offer) in closed",
+        },
+        // remote pranswer
+        {
+            "set_remote_description(pranswer) in stable",
+            nullptr,  // have_local_offer: legal
+            "set_remote_description(pranswer) in have_remote_offer",
+            "set_remote_description(pranswer) in have_local_pranswer",
+            nullptr,  // have_remote_pranswer: legal
+            "set_remote_description(pranswer) in closed",
+        },
+        // remote answer
+        {
+            "set_remote_description(answer) in stable",
+            nullptr,  // have_local_offer: legal
+            "set_remote_description(answer) in have_remote_offer",
+            "set_remote_description(answer) in have_local_pranswer",
+            nullptr,  // have_remote_pranswer: legal
+            "set_remote_description(answer) in closed",
+        },
+        // remote rollback
+        {
+            "set_remote_description(rollback) in stable",
+            nullptr,  // have_local_offer: legal
+            nullptr,  // have_remote_offer: legal
+            "set_remote_description(rollback) in have_local_pranswer",
+            "set_remote_description(rollback) in have_remote_pranswer",
+            "set_remote_description(rollback) in closed",
+        },
+    },
 };
-#undef SANSRTC_SIG_ROW
 
-std::optional<S> transition(DescriptionSide side, SdpType type, S s) {
-  if (s == S::closed) return std::nullopt;
-  if (type == SdpType::rollback) {
-    if (s == S::have_local_offer || s == S::have_remote_offer) return S::stable;
-    return std::nullopt;
-  }
-  if (side == DescriptionSide::local) {
-    switch (type) {
-      case SdpType::offer:
-        if (s == S::stable || s == S::have_local_offer) return S::have_local_offer;
-        break;
-      case SdpType::pranswer:
-        if (s == S::have_remote_offer || s == S::have_local_pranswer) return S::have_local_pranswer;
-        break;
-      case SdpType::answer:
-        if (s == S::have_remote_offer || s == S::have_local_pranswer) return S::stable;
-        break;
-      case SdpType::rollback: break;
-    }
-  } else {
-    switch (type) {
-      case SdpType::offer:
-        if (s == S::stable || s == S::have_remote_offer) return S::have_remote_offer;
-        break;
-      case SdpType::pranswer:
-        if (s == S::have_local_offer || s == S::have_remote_pranswer) return S::have_remote_pranswer;
-        break;
-      case SdpType::answer:
-        if (s == S::have_local_offer || s == S::have_remote_pranswer) return S::stable;
-        break;
-      case SdpType::rollback: break;
-    }
-  }
-  return std::nullopt;
-}
+// The state a legal (side, type) leads to: it does not depend on the state
+// it starts from.
+constexpr S kNext[2][4] = {
+    {S::have_local_offer, S::have_local_pranswer, S::stable, S::stable},
+    {S::have_remote_offer, S::have_remote_pranswer, S::stable, S::stable},
+};
+
+int side_index(DescriptionSide side) { return side == DescriptionSide::local ? 0 : 1; }
 
 }  // namespace
 
 const char* SignalingStateMachine::illegal_message(DescriptionSide side, SdpType type,
                                                    SignalingState state) {
-  return kIllegal[side == DescriptionSide::local ? 0 : 1][static_cast<int>(type)]
-                 [static_cast<int>(state)];
+  const char* m = kIllegal[side_index(side)][static_cast<int>(type)][static_cast<int>(state)];
+  return m ? m : "signaling transition is legal";
 }
 
 Result<SignalingState> SignalingStateMachine::next(DescriptionSide side, SdpType type) const {
-  auto n = transition(side, type, state_);
-  if (!n) return make_error(Errc::invalid_state, illegal_message(side, type, state_));
-  return *n;
+  const int s = side_index(side), t = static_cast<int>(type);
+  if (const char* m = kIllegal[s][t][static_cast<int>(state_)]) return make_error(Errc::invalid_state, m);
+  return kNext[s][t];
 }
 
 Result<void> SignalingStateMachine::apply(DescriptionSide side, SdpType type) {

@@ -51,6 +51,8 @@ const char* close_reason_name(CloseReason r) {
   return "?";
 }
 
+void count(uint64_t& counter) { ++counter; }
+
 namespace {
 uint32_t nonzero_u32(Rng& rng) {
   uint32_t v = 0;
@@ -60,7 +62,7 @@ uint32_t nonzero_u32(Rng& rng) {
 }  // namespace
 
 Association::Impl::Impl(const Config& c, Rng& r)
-    : cfg(c), rng(r), rto(c.rto_initial, c.rto_min, c.rto_max),
+    : AssociationScalars(), cfg(c), rng(r), rto(c.rto_initial, c.rto_min, c.rto_max),
       buffers(c.max_pooled_buffers, c.max_pooled_buffer_size, c.max_pooled_bytes) {
   // One block clear instead of a store per counter: the compiler drops the
   // member-by-member zeroing that this overwrites (Stats is all counters).
@@ -109,7 +111,7 @@ void Association::Impl::count_received(size_t from) {
   // The receive queue appended whole messages to `events` from index `from`.
   for (size_t i = from; i < events.size(); ++i) {
     pending_event_bytes += events[i].payload.size();
-    ++stats.messages_received;
+    count(stats.messages_received);
   }
 }
 
@@ -162,20 +164,20 @@ void Association::Impl::establish(Instant now, const StateCookie& c, EventType e
 // ---------------------------------------------------------------- packets
 
 void Association::Impl::on_packet(Instant now, Bytes packet) {
-  ++stats.packets_received;
+  count(stats.packets_received);
   auto pk = parse_packet(packet, cfg.enable_zero_checksum ? ChecksumPolicy::allow_zero : ChecksumPolicy::verify);
   if (!pk) {
-    if (pk.error().code == Errc::auth_failed) ++stats.drop_bad_checksum; else ++stats.drop_malformed;
+    if (pk.error().code == Errc::auth_failed) count(stats.drop_bad_checksum); else count(stats.drop_malformed);
     return;
   }
   if (pk->destination_port != cfg.local_port || pk->source_port != cfg.remote_port) {
-    ++stats.drop_bad_ports;
+    count(stats.drop_bad_ports);
     return;
   }
   ChunkIterator it(pk->chunks);
   auto first = it.next();
   if (!first) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   const uint32_t vtag = pk->verification_tag;
@@ -183,11 +185,11 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
     // §8.5.1: "the receiver MUST ... the Verification Tag ... is 0"; INIT is
     // never bundled (§6.10).
     if (vtag != 0) {
-      ++stats.drop_bad_verification_tag;
+      count(stats.drop_bad_verification_tag);
       return;
     }
     if (it.next() || it.malformed()) {
-      ++stats.drop_malformed;
+      count(stats.drop_malformed);
       return;
     }
     on_init(now, *first);
@@ -196,7 +198,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
   const bool cookie_first = first->type == uint8_t(ChunkType::cookie_echo);
   if (state == State::closed && !cookie_first) {
     // §8.4: out of the blue.
-    ++stats.drop_unexpected_chunk;
+    count(stats.drop_unexpected_chunk);
     if (first->type == uint8_t(ChunkType::shutdown_ack)) {
       send_shutdown_complete(vtag, kFlagT, false);
     } else if (first->type != uint8_t(ChunkType::abort) &&
@@ -216,7 +218,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
     // peer's).
     uint32_t expect = t_bit_chunk ? peer_tag : local_tag;
     if (vtag != expect || (state == State::cookie_wait && t_bit_chunk)) {
-      ++stats.drop_bad_verification_tag;
+      count(stats.drop_bad_verification_tag);
       return;
     }
   }
@@ -236,7 +238,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
         on_data(now, *c, &got_data, &ack_now);
         break;
       case ChunkType::init:
-        ++stats.drop_malformed;  // bundled INIT
+        count(stats.drop_malformed);  // bundled INIT
         stop = true;
         break;
       case ChunkType::init_ack:
@@ -254,7 +256,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
       case ChunkType::abort: {
         auto a = AbortChunk::parse(*c);
         if (!a) {
-          ++stats.drop_malformed;
+          count(stats.drop_malformed);
           stop = true;
           break;
         }
@@ -267,7 +269,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
         break;
       case ChunkType::shutdown_ack:
         if (!parse_empty_chunk(*c)) {
-          ++stats.drop_malformed;
+          count(stats.drop_malformed);
           break;
         }
         if (state == State::shutdown_sent || state == State::shutdown_ack_sent) {
@@ -277,19 +279,19 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
           close(CloseReason::shutdown_complete, "SHUTDOWN-ACK received");
           return;
         }
-        ++stats.drop_unexpected_chunk;
+        count(stats.drop_unexpected_chunk);
         break;
       case ChunkType::shutdown_complete:
         if (state == State::shutdown_ack_sent) {
           close(CloseReason::shutdown_complete, "SHUTDOWN-COMPLETE received");
           return;
         }
-        ++stats.drop_unexpected_chunk;
+        count(stats.drop_unexpected_chunk);
         break;
       case ChunkType::error: {
         auto e = AbortChunk::parse(*c);
         if (!e) {
-          ++stats.drop_malformed;
+          count(stats.drop_malformed);
           break;
         }
         if (state == State::cookie_echoed && e->first_cause == uint16_t(CauseCode::stale_cookie)) {
@@ -321,7 +323,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
       case ChunkType::i_data:
       case ChunkType::i_forward_tsn:
         // Never negotiated (we do not offer I-DATA).
-        ++stats.drop_unexpected_chunk;
+        count(stats.drop_unexpected_chunk);
         break;
       default:
         on_unknown(*c, &stop);
@@ -329,7 +331,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
     }
     if (stop || state == State::closed) break;
   }
-  if (chunks.malformed()) ++stats.drop_malformed;
+  if (chunks.malformed()) count(stats.drop_malformed);
   if (got_data && state != State::closed) {
     // §6.2: SACK at least every second packet with DATA, at once when there
     // are gaps or duplicates, else within the delayed-ack time.
@@ -347,7 +349,7 @@ void Association::Impl::on_packet(Instant now, Bytes packet) {
 }
 
 void Association::Impl::on_unknown(const ChunkView& c, bool* stop) {
-  ++stats.drop_unknown_chunk;
+  count(stats.drop_unknown_chunk);
   UnknownAction a = unknown_action(c.type);
   if (unknown_should_report(a) && established_like()) {
     // §3.2: report in an ERROR chunk with an Unrecognized Chunk Type cause.
@@ -384,27 +386,31 @@ void Association::Impl::send_cause_reply(uint32_t vtag, ChunkType type, uint8_t 
 
 // ---------------------------------------------------------------- handshake
 
+void Association::Impl::read_init(const InitChunk& init, const InitParams& params, StateCookie& ck) const {
+  ck.peer_tag = init.initiate_tag;
+  ck.peer_initial_tsn = init.initial_tsn;
+  ck.peer_a_rwnd = init.a_rwnd;
+  ck.outbound_streams = std::min(cfg.max_outbound_streams, init.inbound_streams);
+  ck.inbound_streams = std::min(cfg.max_inbound_streams, init.outbound_streams);
+  if (params.forward_tsn_supported) ck.capabilities |= StateCookie::kCapForwardTsn;
+  if (params.reconfig_supported) ck.capabilities |= StateCookie::kCapReconfig;
+  if (params.zero_checksum_edmid == 1u) ck.capabilities |= StateCookie::kCapZeroChecksum;
+}
+
 void Association::Impl::on_init(Instant now, const ChunkView& c) {
   auto init = InitChunk::parse(c);
   if (!init) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   auto params = parse_init_params(init->params);
   if (!params) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   StateCookie ck;
   ck.created_ns = now.time_since_epoch().count();
-  ck.peer_tag = init->initiate_tag;
-  ck.peer_initial_tsn = init->initial_tsn;
-  ck.peer_a_rwnd = init->a_rwnd;
-  ck.outbound_streams = std::min(cfg.max_outbound_streams, init->inbound_streams);
-  ck.inbound_streams = std::min(cfg.max_inbound_streams, init->outbound_streams);
-  if (params->forward_tsn_supported && cfg.enable_partial_reliability) ck.capabilities |= StateCookie::kCapForwardTsn;
-  if (params->reconfig_supported) ck.capabilities |= StateCookie::kCapReconfig;
-  if (params->zero_checksum_edmid == 1u && cfg.enable_zero_checksum) ck.capabilities |= StateCookie::kCapZeroChecksum;
+  read_init(*init, *params, ck);
   switch (state) {
     case State::closed:
       // §5.1: no TCB; everything goes into the cookie.
@@ -445,37 +451,30 @@ void Association::Impl::on_init(Instant now, const ChunkView& c) {
   b.end_chunk(at);
   if (!b.ok()) return;
   oob_commit(b.finish());
-  ++stats.inits_answered_statelessly;
+  count(stats.inits_answered_statelessly);
 }
 
 void Association::Impl::on_init_ack(Instant now, const ChunkView& c) {
   if (state != State::cookie_wait) {
-    ++stats.drop_unexpected_chunk;
+    count(stats.drop_unexpected_chunk);
     return;
   }
   auto init = InitChunk::parse(c);
   if (!init) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   auto params = parse_init_params(init->params);
   if (!params || !params->state_cookie || params->state_cookie->size() + 16 + kCommonHeaderSize > cfg.mtu) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   pending = StateCookie{};
   pending.local_tag = local_tag;
-  pending.peer_tag = init->initiate_tag;
   pending.local_initial_tsn = local_initial_tsn;
-  pending.peer_initial_tsn = init->initial_tsn;
-  pending.peer_a_rwnd = init->a_rwnd;
-  pending.outbound_streams = std::min(cfg.max_outbound_streams, init->inbound_streams);
-  pending.inbound_streams = std::min(cfg.max_inbound_streams, init->outbound_streams);
-  if (params->forward_tsn_supported) pending.capabilities |= StateCookie::kCapForwardTsn;
-  if (params->reconfig_supported) pending.capabilities |= StateCookie::kCapReconfig;
-  if (params->zero_checksum_edmid == 1u) pending.capabilities |= StateCookie::kCapZeroChecksum;
+  read_init(*init, *params, pending);
   peer_tag = init->initiate_tag;
-  cookie_echo.assign(params->state_cookie->begin(), params->state_cookie->end());
+  assign_bytes(cookie_echo, *params->state_cookie);
   state = State::cookie_echoed;
   timers.disarm(Timer::t1_init);
   init_retransmits = 0;
@@ -486,17 +485,17 @@ void Association::Impl::on_init_ack(Instant now, const ChunkView& c) {
 bool Association::Impl::on_cookie_echo(Instant now, uint32_t vtag, const ChunkView& c) {
   auto echo = CookieEchoChunk::parse(c);
   if (!echo) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return false;
   }
   auto ck = StateCookie::parse(echo->cookie, cookie_key);
   if (!ck) {
-    ++stats.drop_bad_cookie;
+    count(stats.drop_bad_cookie);
     return false;
   }
   // §5.1.5 step 2: the packet's tag must be the one we put in the cookie.
   if (vtag != ck->local_tag) {
-    ++stats.drop_bad_verification_tag;
+    count(stats.drop_bad_verification_tag);
     return false;
   }
   int64_t age_ns = now.time_since_epoch().count() - ck->created_ns;
@@ -506,7 +505,7 @@ bool Association::Impl::on_cookie_echo(Instant now, uint32_t vtag, const ChunkVi
   const bool same_tcb = state != State::closed && ck->local_tag == local_tag && ck->peer_tag == peer_tag;
   if (!same_tcb && age_ns > std::chrono::duration_cast<std::chrono::nanoseconds>(cfg.cookie_lifetime).count()) {
     // §5.1.5 step 3: stale cookie; report with a Stale Cookie error.
-    ++stats.drop_stale_cookie;
+    count(stats.drop_stale_cookie);
     uint8_t staleness_us[4];
     store_be32(staleness_us, uint32_t(std::min<int64_t>(age_ns / 1000, 0xFFFFFFFF)));
     send_cause_reply(ck->peer_tag, ChunkType::error, 0, CauseCode::stale_cookie, Bytes(staleness_us, 4), false);
@@ -537,7 +536,7 @@ bool Association::Impl::on_cookie_echo(Instant now, uint32_t vtag, const ChunkVi
     send_cookie_ack = true;
     return true;
   }
-  ++stats.drop_bad_cookie;  // C: silently discard
+  count(stats.drop_bad_cookie);  // C: silently discard
   return false;
 }
 
@@ -545,37 +544,37 @@ bool Association::Impl::on_cookie_echo(Instant now, uint32_t vtag, const ChunkVi
 
 void Association::Impl::on_data(Instant, const ChunkView& c, bool* got_data, bool* ack_now) {
   if (!(state == State::established || state == State::shutdown_pending || state == State::shutdown_sent)) {
-    ++stats.drop_unexpected_chunk;
+    count(stats.drop_unexpected_chunk);
     return;
   }
   auto d = DataChunk::parse(c);
   if (!d) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   *got_data = true;
   if (d->stream >= mis) {
-    ++stats.drop_bad_stream;
+    count(stats.drop_bad_stream);
     return;
   }
   if (events.size() >= cfg.max_events) {
-    ++stats.drop_receive_buffer_full;
+    count(stats.drop_receive_buffer_full);
     return;
   }
   const size_t first_new = events.size();
   switch (rxq->add(*d, events)) {
     case ReceiveQueue::Verdict::accepted:
-      ++stats.data_chunks_received;
+      count(stats.data_chunks_received);
       break;
     case ReceiveQueue::Verdict::duplicate:
-      ++stats.duplicate_tsns_received;
+      count(stats.duplicate_tsns_received);
       *ack_now = true;
       break;
     case ReceiveQueue::Verdict::out_of_window:
-      ++stats.drop_tsn_out_of_window;
+      count(stats.drop_tsn_out_of_window);
       break;
     case ReceiveQueue::Verdict::buffer_full:
-      ++stats.drop_receive_buffer_full;
+      count(stats.drop_receive_buffer_full);
       *ack_now = true;
       break;
   }
@@ -585,12 +584,12 @@ void Association::Impl::on_data(Instant, const ChunkView& c, bool* got_data, boo
 
 void Association::Impl::on_forward_tsn(Instant, const ChunkView& c) {
   if (!established_like() || !rxq) {
-    ++stats.drop_unexpected_chunk;
+    count(stats.drop_unexpected_chunk);
     return;
   }
   auto f = ForwardTsnChunk::parse(c);
   if (!f) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   const size_t first_new = events.size();
@@ -619,20 +618,20 @@ void Association::Impl::after_ack_progress(Instant now) {
 
 void Association::Impl::on_sack(Instant now, const ChunkView& c) {
   if (!established_like()) {
-    ++stats.drop_unexpected_chunk;
+    count(stats.drop_unexpected_chunk);
     return;
   }
   auto s = SackChunk::parse(c);
   if (!s) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   InlineVector<uint16_t, 32> low;
   size_t abandoned = 0;
   SackResult r = rtxq->handle_sack(now, *s, low, &abandoned);
   stats.messages_abandoned += abandoned;
-  if (!r.valid || r.absurd_gap_blocks) ++stats.drop_bad_sack;
-  if (r.fast_retransmit) ++stats.fast_retransmits;
+  if (!r.valid || r.absurd_gap_blocks) count(stats.drop_bad_sack);
+  if (r.fast_retransmit) count(stats.fast_retransmits);
   if (r.rtt) rto.observe(*r.rtt);
   // §8.3: "The counter MUST be reset each time a DATA chunk sent to that
   // peer endpoint is acknowledged" (cumulatively or in a gap block).
@@ -647,12 +646,12 @@ void Association::Impl::on_sack(Instant now, const ChunkView& c) {
 void Association::Impl::on_shutdown(Instant now, const ChunkView& c) {
   auto s = ShutdownChunk::parse(c);
   if (!s) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   if (!(state == State::established || state == State::shutdown_pending || state == State::shutdown_sent ||
         state == State::shutdown_received)) {
-    ++stats.drop_unexpected_chunk;
+    count(stats.drop_unexpected_chunk);
     return;
   }
   // The Cumulative TSN Ack of a SHUTDOWN acks like a SACK without gaps.
@@ -692,7 +691,7 @@ void Association::Impl::check_shutdown_progress(Instant now) {
 void Association::Impl::on_heartbeat(const ChunkView& c) {
   auto h = HeartbeatChunk::parse(c);
   if (!h) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   if (!established_like()) return;
@@ -707,7 +706,7 @@ void Association::Impl::on_heartbeat(const ChunkView& c) {
 void Association::Impl::on_heartbeat_ack(Instant now, const ChunkView& c) {
   auto h = HeartbeatChunk::parse(c);
   if (!h || h->info.size() != 16) {
-    ++stats.drop_malformed;
+    count(stats.drop_malformed);
     return;
   }
   if (!hb_outstanding || load_be64(h->info.data()) != hb_nonce) return;
@@ -721,12 +720,12 @@ void Association::Impl::on_heartbeat_ack(Instant now, const ChunkView& c) {
 
 void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
   if (!established_like()) {
-    ++stats.drop_unexpected_chunk;
+    count(stats.drop_unexpected_chunk);
     return;
   }
   auto rc = ReconfigChunk::parse(c);
   if (!rc) {
-    ++stats.drop_bad_reconfig;
+    count(stats.drop_bad_reconfig);
     return;
   }
   ParamIterator it(rc->params);
@@ -735,7 +734,7 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
       case ParamType::outgoing_ssn_reset_request: {
         auto req = OutgoingResetRequest::parse(p->value);
         if (!req) {
-          ++stats.drop_bad_reconfig;
+          count(stats.drop_bad_reconfig);
           break;
         }
         ReconfigResponse resp{req->request_seq, ReconfigResult::success_performed, {}, {}};
@@ -763,7 +762,7 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
       case ParamType::add_outgoing_streams_request:
       case ParamType::add_incoming_streams_request: {
         if (p->value.size() < 4) {
-          ++stats.drop_bad_reconfig;
+          count(stats.drop_bad_reconfig);
           break;
         }
         uint32_t seq = load_be32(p->value.data());
@@ -776,7 +775,7 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
       case ParamType::reconfiguration_response: {
         auto r = ReconfigResponse::parse(p->value);
         if (!r) {
-          ++stats.drop_bad_reconfig;
+          count(stats.drop_bad_reconfig);
           break;
         }
         if (reset_inflight.empty() || r->response_seq != reset_inflight_seq) break;
@@ -786,21 +785,20 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
         }
         bool ok = r->result == ReconfigResult::success_performed ||
                   r->result == ReconfigResult::success_nothing_to_do;
-        Event& e = push_event(ok ? EventType::outgoing_streams_reset : EventType::outgoing_streams_reset_failed);
-        for (uint16_t s : reset_inflight) {
-          if (OutStream* os_ = sq.stream(s)) {
+        for (StreamId s : reset_inflight) {
+          if (OutStream* os_ = sq.stream(s.value())) {
             if (ok) os_->next_ssn = 0;
             os_->paused = false;
           }
-          e.streams.push_back(StreamId(s));
         }
-        reset_inflight.clear();
+        push_event(ok ? EventType::outgoing_streams_reset : EventType::outgoing_streams_reset_failed).streams =
+            std::move(reset_inflight);  // leaves reset_inflight empty
         send_reconfig_request = false;
         timers.disarm(Timer::reconfig);
         break;
       }
       default:
-        ++stats.drop_bad_reconfig;
+        count(stats.drop_bad_reconfig);
         break;
     }
   }
@@ -886,7 +884,7 @@ Result<void> Association::Impl::queue_message(Instant now, StreamId stream, Ppid
     m->data = std::move(*owned);
   } else {
     m->data = a.buffers.take(message.size());
-    m->data.assign(message.begin(), message.end());
+    assign_bytes(m->data, message);
   }
   m->stream = stream.value();
   m->ppid = ppid.value();
@@ -913,7 +911,7 @@ Result<void> Association::reset_streams(Instant now, std::span<const StreamId> s
     OutStream* st = a.sq.stream(s.value());
     if (st->paused) continue;
     st->paused = true;
-    a.reset_pending.push_back(s.value());
+    a.reset_pending.push_back(StreamId(s));
   }
   return ok_result();
 }

@@ -18,19 +18,68 @@
 
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace sansrtc::sctp {
 
+// Adds one to a Stats counter: one call instead of a 64-bit increment
+// inlined at each of the many counting sites (flash on a 32-bit target).
+[[gnu::noinline]] void count(uint64_t& counter);
+
 enum class Timer : uint8_t { t1_init, t1_cookie, t2_shutdown, t3_rtx, heartbeat, delayed_ack, reconfig, count_ };
 
-struct Association::Impl {
+// The association's scalar state, all zero at first. A base without member
+// initializers, value-initialized by Impl's constructor: zero-initialized at
+// once instead of a store per member (Impl's members see these by name).
+struct AssociationScalars {
+  enum class Ack : uint8_t { none, delayed, now };
+
+  State state;  // closed
+  bool connect_called;
+  uint32_t local_tag;
+  uint32_t peer_tag;
+  uint32_t local_initial_tsn;
+  int init_retransmits;
+  uint16_t os, mis;
+  bool peer_pr, peer_reconfig, zero_checksum;
+  size_t remote_max_message;
+  size_t pending_event_bytes;
+
+  bool send_init, send_cookie_echo, send_cookie_ack;
+  bool send_shutdown, send_shutdown_ack, send_heartbeat;
+  bool send_forward_tsn;
+  Ack ack;  // none
+  int packets_since_ack;
+  int error_count;
+  uint64_t hb_nonce;
+  bool hb_outstanding;
+
+  // RFC 6525 stream reset
+  uint32_t next_req_seq;
+  uint32_t peer_expected_req_seq;
+  uint32_t reset_inflight_seq;
+  uint32_t reset_last_tsn;
+  bool send_reconfig_request;
+
+  // The reply-packet queue (Impl::oob).
+  static constexpr size_t kOobSlots = 4;
+  size_t oob_size[kOobSlots];
+  size_t oob_head, oob_count;
+};
+static_assert(std::is_trivially_default_constructible_v<AssociationScalars>);
+
+struct Association::Impl : AssociationScalars {
   Impl(const Config& c, Rng& r);
   ~Impl();
 
   // --- inbound (association.cc)
   void on_packet(Instant now, Bytes packet);
   void on_init(Instant now, const ChunkView& c);
+  // Fills the peer's half of `ck` from its INIT or INIT-ACK (tag, initial
+  // TSN, a_rwnd, stream counts, capabilities; establish() applies our Config
+  // to the capabilities).
+  void read_init(const InitChunk& init, const InitParams& params, StateCookie& ck) const;
   bool on_cookie_echo(Instant now, uint32_t vtag, const ChunkView& c);
   void on_init_ack(Instant now, const ChunkView& c);
   void on_data(Instant now, const ChunkView& c, bool* got_data, bool* ack_now);
@@ -85,54 +134,27 @@ struct Association::Impl {
   Rng& rng;
   MonotonicNow clock;
   Secret<32> cookie_key;
-  State state = State::closed;
-  bool connect_called = false;
   Stats stats;
   TimerTable<Timer, size_t(Timer::count_)> timers;
   RetransmissionTimeout rto;
 
-  uint32_t local_tag = 0;
-  uint32_t peer_tag = 0;
-  uint32_t local_initial_tsn = 0;
   StateCookie pending;                 // client: what INIT-ACK told us, used at COOKIE-ACK
   std::vector<uint8_t> cookie_echo;    // client: the peer's cookie (bounded by the MTU)
-  int init_retransmits = 0;
-  uint16_t os = 0, mis = 0;
-  bool peer_pr = false, peer_reconfig = false, zero_checksum = false;
-  size_t remote_max_message = 0;
 
   BufferPool buffers;  // before sq and rxq, which use it
   SendQueue sq{&buffers};
   std::unique_ptr<RetransmissionQueue> rtxq;
   std::unique_ptr<ReceiveQueue> rxq;
   Fifo<Event> events;
-  size_t pending_event_bytes = 0;
 
-  bool send_init = false, send_cookie_echo = false, send_cookie_ack = false;
-  bool send_shutdown = false, send_shutdown_ack = false, send_heartbeat = false;
-  bool send_forward_tsn = false;
-  enum class Ack : uint8_t { none, delayed, now } ack = Ack::none;
-  int packets_since_ack = 0;
-  int error_count = 0;
-  uint64_t hb_nonce = 0;
-  bool hb_outstanding = false;
-
-  // RFC 6525 stream reset
-  uint32_t next_req_seq = 0;
-  uint32_t peer_expected_req_seq = 0;
-  std::vector<uint16_t> reset_pending;
-  std::vector<uint16_t> reset_inflight;
-  uint32_t reset_inflight_seq = 0;
-  uint32_t reset_last_tsn = 0;
-  bool send_reconfig_request = false;
+  // RFC 6525 stream reset. StreamId, as in Event::streams: one vector type (one growth routine).
+  std::vector<StreamId> reset_pending;
+  std::vector<StreamId> reset_inflight;
   std::optional<ReconfigResponse> pending_response;
 
   // Reply packets built while handling input (INIT-ACK, HEARTBEAT-ACK, ABORT,
   // ERROR, SHUTDOWN-COMPLETE): a small fixed queue, replies beyond it dropped.
-  static constexpr size_t kOobSlots = 4;
-  std::vector<uint8_t> oob[kOobSlots];
-  size_t oob_size[kOobSlots] = {};
-  size_t oob_head = 0, oob_count = 0;
+  std::vector<uint8_t> oob[kOobSlots];  // sizes and ring position in AssociationScalars
 };
 
 }  // namespace sansrtc::sctp

@@ -61,8 +61,8 @@ void Association::Impl::maybe_start_reset(Instant now) {
   if (!reset_inflight.empty() || reset_pending.empty()) return;
   // RFC 6525 §5.1.2: the request carries the last TSN assigned to data
   // sent on these streams, so queued messages go out first.
-  for (uint16_t s : reset_pending)
-    if (sq.stream(s)->queued_messages) return;
+  for (StreamId s : reset_pending)
+    if (sq.stream(s.value())->queued_messages) return;
   reset_inflight.swap(reset_pending);
   reset_pending.clear();
   reset_inflight_seq = next_req_seq++;
@@ -79,7 +79,7 @@ std::optional<size_t> Association::Impl::transmit(MutBytes buf) {
     --oob_count;
     if (buf.size() < n) return std::nullopt;
     std::copy_n(oob[i].data(), n, buf.data());
-    ++stats.packets_sent;
+    count(stats.packets_sent);
     return n;
   }
   Instant now = clock.last().value_or(Instant());
@@ -104,7 +104,7 @@ std::optional<size_t> Association::Impl::transmit(MutBytes buf) {
     transmit_established(b, now);
   }
   if (b.empty() || !b.ok()) return std::nullopt;
-  ++stats.packets_sent;
+  count(stats.packets_sent);
   // Zero checksum is negotiated by the handshake: never on INIT or COOKIE-ECHO.
   return b.finish(zero_checksum && state != State::cookie_wait && state != State::cookie_echoed);
 }
@@ -151,7 +151,7 @@ void Association::Impl::transmit_established(PacketBuilder& b, Instant now) {
     int64_t point = rtxq->advanced_peer_ack_point(streams);
     if (point > rtxq->cum_ack()) {
       ForwardTsnChunk::write(b, uint32_t(point), streams.span());
-      ++stats.forward_tsns_sent;
+      count(stats.forward_tsns_sent);
     }
   }
 
@@ -168,7 +168,7 @@ void Association::Impl::transmit_established(PacketBuilder& b, Instant now) {
       if (need > b.remaining() || (!ignore_cwnd && rtxq->outstanding_bytes() >= rtxq->cwnd())) break;
       write_data(b, tsn, e.frag, e.ssn);
       rtxq->mark_retransmitted(now, tsn);
-      ++stats.data_chunks_retransmitted;
+      count(stats.data_chunks_retransmitted);
       sent_data = true;
       continue;
     }
@@ -185,7 +185,7 @@ void Association::Impl::transmit_established(PacketBuilder& b, Instant now) {
       if (!m->unordered) m->ssn = sq.stream(m->stream)->next_ssn++;
     }
     write_data(b, rtxq->add(now, *f, m->ssn), *f, m->ssn);
-    ++stats.data_chunks_sent;
+    count(stats.data_chunks_sent);
     sent_data = true;
   }
   stats.messages_abandoned += abandoned;
@@ -222,7 +222,7 @@ void Association::Impl::on_timeout(Instant now) {
   }
   if (timers.take_expired(Timer::delayed_ack, now) && ack == Ack::delayed) ack = Ack::now;
   if (timers.take_expired(Timer::t3_rtx, now) && rtxq && rtxq->has_outstanding()) {
-    ++stats.t3_expiries;
+    count(stats.t3_expiries);
     if (over_retransmit_limit("T3-rtx: Association.Max.Retrans exceeded")) return;
     rto.back_off();
     InlineVector<uint16_t, 32> low;

@@ -1,8 +1,15 @@
 #include "sctp/buffer_pool.h"
 
+#include <cstring>
 #include <utility>
 
 namespace sansrtc::sctp {
+
+void append_bytes(std::vector<uint8_t>& v, Bytes b) {
+  const size_t n = v.size();
+  v.resize(n + b.size());
+  if (!b.empty()) std::memcpy(v.data() + n, b.data(), b.size());
+}
 
 size_t BufferPool::find(size_t min, bool largest) const {
   size_t best = count_;

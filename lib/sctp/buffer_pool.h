@@ -15,12 +15,23 @@
 // message never stays pinned to the connection.
 #pragma once
 
+#include "base/bytes.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 namespace sansrtc::sctp {
+
+// Appends `b` (which must not point into `v`) to `v`, growing like insert():
+// one routine for every byte copy into a vector in lib/sctp, instead of an
+// insert()/assign() instantiation per iterator type.
+void append_bytes(std::vector<uint8_t>& v, Bytes b);
+inline void assign_bytes(std::vector<uint8_t>& v, Bytes b) {
+  v.clear();
+  append_bytes(v, b);
+}
 
 class BufferPool {
  public:

@@ -1,5 +1,7 @@
 #include "sdp/attributes.h"
 
+#include <cstring>
+
 namespace sansrtc::sdp {
 namespace {
 
@@ -13,6 +15,12 @@ bool parse_uint(std::string_view s, uint64_t max, uint64_t& out) {
   }
   out = v;
   return true;
+}
+
+// s += sep + v, without the temporaries of operator+.
+void append_field(std::string& s, char sep, std::string_view v) {
+  s += sep;
+  s += v;
 }
 
 // Splits "first rest" at the first space; rest may be empty.
@@ -31,39 +39,40 @@ bool parse_pt(std::string_view s, uint8_t& pt) {
 
 Error bad(const char* why) { return make_error(Errc::malformed, why); }
 
-bool is_token_char(char c) {
-  // RFC 8866 token-char: printable ASCII except space and a few separators.
-  return c > 0x20 && c < 0x7f && c != '"' && c != '(' && c != ')' && c != ',' && c != '/' && c != ':' &&
-         c != ';' && c != '<' && c != '=' && c != '>' && c != '?' && c != '@' && c != '[' && c != '\\' &&
-         c != ']' && c != '{' && c != '}';
-}
-
+// RFC 8866 token-char is printable ASCII except space and the separators
+// "(),/:;<=>?@[\]{}; browser ids also use '/', ':' and '=', which we allow.
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
-    if (!(is_token_char(c) || c == '/' || c == ':' || c == '=')) return false;  // lenient: browser ids use these
+    if (c <= 0x20 || c >= 0x7f || std::strchr("\"(),;<>?@[\\]{}", c)) return false;
   return true;
 }
 
+// The names of a four-valued enum, '\0'-separated in enumerator order: one
+// lookup routine in place of a comparison ladder per enum.
+constexpr char kDirectionNames[] = "sendrecv\0sendonly\0recvonly\0inactive";
+constexpr char kSetupNames[] = "actpass\0active\0passive\0holdconn";
+
+const char* name_at(const char* names, unsigned i) {
+  for (i &= 3; i; --i) names += std::strlen(names) + 1;
+  return names;
+}
+
+int name_index(const char* names, std::string_view v) {
+  for (int i = 0; i < 4; ++i, names += std::strlen(names) + 1)
+    if (v == names) return i;
+  return -1;
+}
+
 std::optional<Direction> parse_direction(std::string_view v) {
-  if (v == "sendrecv") return Direction::sendrecv;
-  if (v == "sendonly") return Direction::sendonly;
-  if (v == "recvonly") return Direction::recvonly;
-  if (v == "inactive") return Direction::inactive;
-  return std::nullopt;
+  int i = name_index(kDirectionNames, v);
+  if (i < 0) return std::nullopt;
+  return Direction(i);
 }
 
 }  // namespace
 
-const char* to_string(Direction d) {
-  switch (d) {
-    case Direction::sendrecv: return "sendrecv";
-    case Direction::sendonly: return "sendonly";
-    case Direction::recvonly: return "recvonly";
-    case Direction::inactive: return "inactive";
-  }
-  return "sendrecv";
-}
+const char* to_string(Direction d) { return name_at(kDirectionNames, unsigned(d)); }
 
 std::optional<Direction> direction(const AttributeList& attrs) {
   for (const auto& a : attrs.items)
@@ -81,22 +90,12 @@ void set_direction(AttributeList& attrs, Direction d) {
   attrs.add(to_string(d));
 }
 
-const char* to_string(Setup s) {
-  switch (s) {
-    case Setup::actpass: return "actpass";
-    case Setup::active: return "active";
-    case Setup::passive: return "passive";
-    case Setup::holdconn: return "holdconn";
-  }
-  return "actpass";
-}
+const char* to_string(Setup s) { return name_at(kSetupNames, unsigned(s)); }
 
 std::optional<Setup> parse_setup(std::string_view v) {
-  if (v == "actpass") return Setup::actpass;
-  if (v == "active") return Setup::active;
-  if (v == "passive") return Setup::passive;
-  if (v == "holdconn") return Setup::holdconn;
-  return std::nullopt;
+  int i = name_index(kSetupNames, v);
+  if (i < 0) return std::nullopt;
+  return Setup(i);
 }
 
 // a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>]
@@ -121,8 +120,10 @@ Result<Rtpmap> parse_rtpmap(std::string_view v) {
 }
 
 std::string format_rtpmap(const Rtpmap& r) {
-  std::string s = decimal(r.payload_type) + " " + r.encoding + "/" + decimal(r.clock_rate);
-  if (r.channels) s += "/" + decimal(*r.channels);
+  std::string s = decimal(r.payload_type);
+  append_field(s, ' ', r.encoding);
+  append_field(s, '/', decimal(r.clock_rate));
+  if (r.channels) append_field(s, '/', decimal(*r.channels));
   return s;
 }
 
@@ -155,7 +156,11 @@ std::vector<std::pair<std::string, std::string>> Fmtp::pairs() const {
   return out;
 }
 
-std::string format_fmtp(const Fmtp& f) { return decimal(f.payload_type) + " " + f.parameters; }
+std::string format_fmtp(const Fmtp& f) {
+  std::string s = decimal(f.payload_type);
+  append_field(s, ' ', f.parameters);
+  return s;
+}
 
 // a=rtcp-fb:<pt|*> <type> [<parameter>]
 Result<RtcpFb> parse_rtcp_fb(std::string_view v) {
@@ -175,8 +180,8 @@ Result<RtcpFb> parse_rtcp_fb(std::string_view v) {
 
 std::string format_rtcp_fb(const RtcpFb& f) {
   std::string s = f.payload_type ? decimal(*f.payload_type) : std::string("*");
-  s += " " + f.type;
-  if (!f.parameter.empty()) s += " " + f.parameter;
+  append_field(s, ' ', f.type);
+  if (!f.parameter.empty()) append_field(s, ' ', f.parameter);
   return s;
 }
 
@@ -202,9 +207,9 @@ Result<Extmap> parse_extmap(std::string_view v) {
 
 std::string format_extmap(const Extmap& e) {
   std::string s = decimal(e.id);
-  if (e.direction) s += std::string("/") + to_string(*e.direction);
-  s += " " + e.uri;
-  if (!e.attributes.empty()) s += " " + e.attributes;
+  if (e.direction) append_field(s, '/', to_string(*e.direction));
+  append_field(s, ' ', e.uri);
+  if (!e.attributes.empty()) append_field(s, ' ', e.attributes);
   return s;
 }
 
@@ -216,7 +221,11 @@ Result<Msid> parse_msid(std::string_view v) {
   return Msid{std::string(stream), std::string(track)};
 }
 
-std::string format_msid(const Msid& m) { return m.track_id.empty() ? m.stream_id : m.stream_id + " " + m.track_id; }
+std::string format_msid(const Msid& m) {
+  std::string s = m.stream_id;
+  if (!m.track_id.empty()) append_field(s, ' ', m.track_id);
+  return s;
+}
 
 // a=ssrc:<ssrc-id> <attribute>[:<value>]
 Result<SsrcAttribute> parse_ssrc(std::string_view v) {
@@ -233,8 +242,9 @@ Result<SsrcAttribute> parse_ssrc(std::string_view v) {
 }
 
 std::string format_ssrc(const SsrcAttribute& s) {
-  std::string out = decimal(s.ssrc) + " " + s.attribute;
-  if (s.value) out += ":" + *s.value;
+  std::string out = decimal(s.ssrc);
+  append_field(out, ' ', s.attribute);
+  if (s.value) append_field(out, ':', *s.value);
   return out;
 }
 
@@ -258,7 +268,7 @@ Result<SsrcGroup> parse_ssrc_group(std::string_view v) {
 
 std::string format_ssrc_group(const SsrcGroup& g) {
   std::string s = g.semantics;
-  for (uint32_t id : g.ssrcs) s += " " + decimal(id);
+  for (uint32_t id : g.ssrcs) append_field(s, ' ', decimal(id));
   return s;
 }
 
@@ -280,8 +290,9 @@ Result<Rid> parse_rid(std::string_view v) {
 }
 
 std::string format_rid(const Rid& r) {
-  std::string s = r.id + (r.send ? " send" : " recv");
-  if (!r.restrictions.empty()) s += " " + r.restrictions;
+  std::string s = r.id;
+  s += r.send ? " send" : " recv";
+  if (!r.restrictions.empty()) append_field(s, ' ', r.restrictions);
   return s;
 }
 
@@ -352,10 +363,14 @@ Result<Simulcast> parse_simulcast(std::string_view v) {
 
 std::string format_simulcast(const Simulcast& s) {
   std::string out;
-  if (!s.send.empty()) out += "send " + format_sc_list(s.send);
+  if (!s.send.empty()) {
+    out = "send ";
+    out += format_sc_list(s.send);
+  }
   if (!s.recv.empty()) {
     if (!out.empty()) out += ' ';
-    out += "recv " + format_sc_list(s.recv);
+    out += "recv ";
+    out += format_sc_list(s.recv);
   }
   return out;
 }
@@ -378,7 +393,7 @@ Result<Group> parse_group(std::string_view v) {
 
 std::string format_group(const Group& g) {
   std::string s = g.semantics;
-  for (const auto& m : g.mids) s += " " + m;
+  for (const auto& m : g.mids) append_field(s, ' ', m);
   return s;
 }
 
@@ -396,7 +411,11 @@ Result<FingerprintAttr> parse_fingerprint(std::string_view v) {
   return FingerprintAttr{std::string(func), std::string(value)};
 }
 
-std::string format_fingerprint(const FingerprintAttr& f) { return f.hash_function + " " + f.value; }
+std::string format_fingerprint(const FingerprintAttr& f) {
+  std::string s = f.hash_function;
+  append_field(s, ' ', f.value);
+  return s;
+}
 
 std::vector<std::string_view> split_tokens(std::string_view v) {
   std::vector<std::string_view> out;

@@ -1,7 +1,5 @@
 #include "sdp/session_description.h"
 
-#include <cstdio>
-
 namespace sansrtc::sdp {
 
 std::optional<std::string_view> AttributeList::get(std::string_view name) const {
@@ -61,11 +59,16 @@ std::string decimal(uint64_t v) {
 }
 
 std::string ParseFailure::to_string() const {
-  char head[64];
-  std::snprintf(head, sizeof(head), "line %zu: ", line);
-  std::string s = line ? head : "";
+  std::string s;
+  if (line) {
+    s = "line " + decimal(line) + ": ";
+  }
   s += reason;
-  if (!text.empty()) s += ": '" + text + "'";
+  if (!text.empty()) {
+    s += ": '";
+    s += text;
+    s += '\'';
+  }
   return s;
 }
 
@@ -286,8 +289,19 @@ void put(std::string& out, char type, std::string_view v) {
   out += "\r\n";
 }
 
+// out += sep + v, without the temporaries of operator+.
+void append_field(std::string& out, char sep, std::string_view v) {
+  out += sep;
+  out += v;
+}
+
 void put_bandwidths(std::string& out, const std::vector<Bandwidth>& bws) {
-  for (const auto& b : bws) put(out, 'b', b.type + ":" + decimal(b.value));
+  for (const auto& b : bws) {
+    out += "b=";
+    out += b.type;
+    append_field(out, ':', decimal(b.value));
+    out += "\r\n";
+  }
 }
 
 void put_attributes(std::string& out, const AttributeList& list) {
@@ -313,8 +327,14 @@ std::string serialize(const SessionDescription& sd) {
   out.reserve(1024 + sd.media.size() * 1024);
   put(out, 'v', decimal(sd.version));
   const Origin& o = sd.origin;
-  put(out, 'o', o.username + " " + o.session_id + " " + decimal(o.session_version) + " " + o.net_type + " " +
-                    o.addr_type + " " + o.address);
+  out += "o=";
+  out += o.username;
+  append_field(out, ' ', o.session_id);
+  append_field(out, ' ', decimal(o.session_version));
+  append_field(out, ' ', o.net_type);
+  append_field(out, ' ', o.addr_type);
+  append_field(out, ' ', o.address);
+  out += "\r\n";
   put(out, 's', sd.session_name);
   for (const auto& l : sd.info_lines) put(out, l.type, l.value);
   if (sd.connection) put(out, 'c', *sd.connection);
@@ -324,11 +344,13 @@ std::string serialize(const SessionDescription& sd) {
   for (const auto& l : sd.key_lines) put(out, l.type, l.value);
   put_attributes(out, sd.attributes);
   for (const auto& m : sd.media) {
-    std::string line = m.media + " " + decimal(m.port);
-    if (m.port_count) line += "/" + decimal(*m.port_count);
-    line += " " + m.proto;
-    for (const auto& f : m.formats) line += " " + f;
-    put(out, 'm', line);
+    out += "m=";
+    out += m.media;
+    append_field(out, ' ', decimal(m.port));
+    if (m.port_count) append_field(out, '/', decimal(*m.port_count));
+    append_field(out, ' ', m.proto);
+    for (const auto& f : m.formats) append_field(out, ' ', f);
+    out += "\r\n";
     if (m.title) put(out, 'i', *m.title);
     if (m.connection) put(out, 'c', *m.connection);
     put_bandwidths(out, m.bandwidths);

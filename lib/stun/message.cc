@@ -36,137 +36,131 @@ TransactionId TransactionId::from(Bytes b) {
 
 namespace {
 
-// The known types only: the names live in attr_name() (their strings are
-// dropped from an image that never calls it).
-constexpr uint16_t kKnownAttrs[] = {
-    uint16_t(AttrType::mapped_address),
-    uint16_t(AttrType::username),
-    uint16_t(AttrType::message_integrity),
-    uint16_t(AttrType::error_code),
-    uint16_t(AttrType::unknown_attributes),
-    uint16_t(AttrType::channel_number),
-    uint16_t(AttrType::lifetime),
-    uint16_t(AttrType::xor_peer_address),
-    uint16_t(AttrType::data),
-    uint16_t(AttrType::realm),
-    uint16_t(AttrType::nonce),
-    uint16_t(AttrType::xor_relayed_address),
-    uint16_t(AttrType::requested_address_family),
-    uint16_t(AttrType::even_port),
-    uint16_t(AttrType::requested_transport),
-    uint16_t(AttrType::dont_fragment),
-    uint16_t(AttrType::message_integrity_sha256),
-    uint16_t(AttrType::password_algorithm),
-    uint16_t(AttrType::userhash),
-    uint16_t(AttrType::xor_mapped_address),
-    uint16_t(AttrType::reservation_token),
-    uint16_t(AttrType::priority),
-    uint16_t(AttrType::use_candidate),
-    uint16_t(AttrType::connection_id),
-    uint16_t(AttrType::additional_address_family),
-    uint16_t(AttrType::password_algorithms),
-    uint16_t(AttrType::alternate_domain),
-    uint16_t(AttrType::software),
-    uint16_t(AttrType::alternate_server),
-    uint16_t(AttrType::fingerprint),
-    uint16_t(AttrType::ice_controlled),
-    uint16_t(AttrType::ice_controlling),
+// How parse() checks the value of each known attribute.
+enum Rule : uint8_t {
+  exact,           // length == len
+  address,         // MAPPED-ADDRESS style (decode_address)
+  xor_address,     // XOR-MAPPED-ADDRESS style
+  up_to_513,       // USERNAME (see kMaxUsernameSize)
+  up_to_763,       // REALM, NONCE, SOFTWARE, ALTERNATE-DOMAIN
+  mi_sha256,       // 16..32, a multiple of 4
+  error_code,
+  even_length,     // UNKNOWN-ATTRIBUTES: 16-bit types
+  password_algorithm,
+  password_algorithms,
+  channel_number,
+  any_length,      // DATA
+  address_family,  // REQUESTED-/ADDITIONAL-ADDRESS-FAMILY
 };
+struct KnownAttr {
+  uint16_t type;
+  Rule rule;
+  uint8_t len;  // exact: the length
+};
+// The known types; their names live in attr_name() (in this order), so
+// the strings are dropped from an image that never calls it.
+constexpr KnownAttr kKnownAttrs[] = {
+    {uint16_t(AttrType::mapped_address), address, 0},
+    {uint16_t(AttrType::username), up_to_513, 0},
+    {uint16_t(AttrType::message_integrity), exact, 20},
+    {uint16_t(AttrType::error_code), error_code, 0},
+    {uint16_t(AttrType::unknown_attributes), even_length, 0},
+    {uint16_t(AttrType::channel_number), channel_number, 0},
+    {uint16_t(AttrType::lifetime), exact, 4},
+    {uint16_t(AttrType::xor_peer_address), xor_address, 0},
+    {uint16_t(AttrType::data), any_length, 0},
+    {uint16_t(AttrType::realm), up_to_763, 0},
+    {uint16_t(AttrType::nonce), up_to_763, 0},
+    {uint16_t(AttrType::xor_relayed_address), xor_address, 0},
+    {uint16_t(AttrType::requested_address_family), address_family, 0},
+    {uint16_t(AttrType::even_port), exact, 1},
+    {uint16_t(AttrType::requested_transport), exact, 4},
+    {uint16_t(AttrType::dont_fragment), exact, 0},
+    {uint16_t(AttrType::message_integrity_sha256), mi_sha256, 0},
+    {uint16_t(AttrType::password_algorithm), password_algorithm, 0},
+    {uint16_t(AttrType::userhash), exact, 32},
+    {uint16_t(AttrType::xor_mapped_address), xor_address, 0},
+    {uint16_t(AttrType::reservation_token), exact, 8},
+    {uint16_t(AttrType::priority), exact, 4},
+    {uint16_t(AttrType::use_candidate), exact, 0},
+    {uint16_t(AttrType::connection_id), exact, 4},
+    {uint16_t(AttrType::additional_address_family), address_family, 0},
+    {uint16_t(AttrType::password_algorithms), password_algorithms, 0},
+    {uint16_t(AttrType::alternate_domain), up_to_763, 0},
+    {uint16_t(AttrType::software), up_to_763, 0},
+    {uint16_t(AttrType::alternate_server), address, 0},
+    {uint16_t(AttrType::fingerprint), exact, 4},
+    {uint16_t(AttrType::ice_controlled), exact, 8},
+    {uint16_t(AttrType::ice_controlling), exact, 8},
+};
+constexpr size_t kKnownCount = sizeof(kKnownAttrs) / sizeof(kKnownAttrs[0]);
+
+// Index of a known type in kKnownAttrs, or kKnownCount.
+size_t known_index(uint16_t type) {
+  size_t i = 0;
+  while (i < kKnownCount && kKnownAttrs[i].type != type) ++i;
+  return i;
+}
 
 uint16_t t16(AttrType t) { return static_cast<uint16_t>(t); }
 
-// Validates the value of a known attribute. Addresses are checked by
-// decode_address(); fixed-size ones by length.
-bool valid_value(uint16_t type, Bytes v, const TransactionId& tid) {
-  switch (static_cast<AttrType>(type)) {
-    case AttrType::mapped_address:
-    case AttrType::alternate_server:
-      return decode_address(v, false, tid).has_value();
-    case AttrType::xor_mapped_address:
-    case AttrType::xor_peer_address:
-    case AttrType::xor_relayed_address:
-      return decode_address(v, true, tid).has_value();
-    case AttrType::username:
-      return v.size() <= kMaxUsernameSize;
-    case AttrType::realm:
-    case AttrType::nonce:
-    case AttrType::software:
-    case AttrType::alternate_domain:
-      return v.size() <= kMaxRealmNonceSoftwareSize;
-    case AttrType::userhash:
-      return v.size() == 32;
-    case AttrType::message_integrity:
-      return v.size() == 20;
-    case AttrType::message_integrity_sha256:
+// Validates the value of a known attribute by its rule.
+bool valid_value(const KnownAttr& a, Bytes v, const TransactionId& tid) {
+  const size_t n = v.size();
+  switch (a.rule) {
+    case exact:
+      return n == a.len;
+    case address:
+    case xor_address:
+      return decode_address(v, a.rule == xor_address, tid).has_value();
+    case up_to_513:
+      return n <= kMaxUsernameSize;
+    case up_to_763:
+      return n <= kMaxRealmNonceSoftwareSize;
+    case mi_sha256:
       // RFC 8489 §14.6: "at least 16 bytes", truncation "in multiples of 4".
-      return v.size() >= 16 && v.size() <= 32 && v.size() % 4 == 0;
-    case AttrType::fingerprint:
-    case AttrType::priority:
-    case AttrType::lifetime:
-    case AttrType::connection_id:
-      return v.size() == 4;
-    case AttrType::error_code: {
+      return n >= 16 && n <= 32 && n % 4 == 0;
+    case error_code:
       //  0                   1                   2                   3
       //  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
       // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
       // |           Reserved, should be 0         |Class|     Number    |
       // +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
       // |      Reason Phrase (variable)                                ..
-      if (v.size() < 4 || v.size() - 4 > kMaxRealmNonceSoftwareSize) return false;
-      const uint8_t cls = v[2] & 0x07;
       // RFC 8489 §14.8: "The Class MUST be between 3 and 6", number 0..99.
-      return cls >= 3 && cls <= 6 && v[3] < 100;
-    }
-    case AttrType::unknown_attributes:
-      return v.size() % 2 == 0;
-    case AttrType::password_algorithm: {
+      return n >= 4 && n - 4 <= kMaxRealmNonceSoftwareSize && (v[2] & 0x07) >= 3 && (v[2] & 0x07) <= 6 &&
+             v[3] < 100;
+    case even_length:
+      return n % 2 == 0;
+    case password_algorithm:
       // | Algorithm (16) | Algorithm Parameters Length (16) | Parameters (padded) |
-      if (v.size() < 4) return false;
-      const size_t plen = load_be16(&v[2]);
-      return v.size() == 4 + plen;
-    }
-    case AttrType::password_algorithms: {
+      return n >= 4 && n == 4 + size_t(load_be16(&v[2]));
+    case password_algorithms: {
       ByteReader r(v);
-      size_t n = 0;
+      size_t count = 0;
       while (!r.empty() && r.ok()) {
         r.u16();
         const size_t plen = r.u16();
         r.skip((plen + 3) & ~size_t(3));
-        ++n;
+        ++count;
       }
-      return r.ok() && n <= kMaxPasswordAlgorithms;
+      return r.ok() && count <= kMaxPasswordAlgorithms;
     }
-    case AttrType::use_candidate:
-    case AttrType::dont_fragment:
-      return v.empty();
-    case AttrType::ice_controlled:
-    case AttrType::ice_controlling:
-    case AttrType::reservation_token:
-      return v.size() == 8;
-    case AttrType::channel_number:
+    case channel_number:
       // | Channel Number (16) | RFFU = 0 (16) |. RFC 8656 §12: 0x4000-0x4FFF.
-      return v.size() == 4 && load_be16(v.data()) >= 0x4000 && load_be16(v.data()) <= 0x4FFF;
-    case AttrType::data:
+      return n == 4 && (load_be16(v.data()) & 0xF000) == 0x4000;
+    case any_length:
       return true;
-    case AttrType::requested_address_family:
-    case AttrType::additional_address_family:
+    case address_family:
       // | Family (8) | Reserved (24) |, 0x01 IPv4, 0x02 IPv6.
-      return v.size() == 4 && (v[0] == 1 || v[0] == 2);
-    case AttrType::even_port:
-      return v.size() == 1;
-    case AttrType::requested_transport:
-      return v.size() == 4;
+      return n == 4 && (v[0] == 1 || v[0] == 2);
   }
   return true;
 }
 
 }  // namespace
 
-bool is_known_attribute(uint16_t type) {
-  for (uint16_t t : kKnownAttrs)
-    if (t == type) return true;
-  return false;
-}
+bool is_known_attribute(uint16_t type) { return known_index(type) < kKnownCount; }
 
 namespace {
 
@@ -215,9 +209,8 @@ const char* attr_name(uint16_t type) {
       "FINGERPRINT\0"
       "ICE-CONTROLLED\0"
       "ICE-CONTROLLING\0";
-  for (size_t i = 0; i < sizeof(kKnownAttrs) / sizeof(kKnownAttrs[0]); ++i)
-    if (kKnownAttrs[i] == type) return nth_string(kNames, i);
-  return "unknown";
+  const size_t i = known_index(type);
+  return i < kKnownCount ? nth_string(kNames, i) : "unknown";
 }
 
 const char* parse_error_name(ParseError e) {
@@ -313,28 +306,18 @@ const char* default_reason_phrase(uint16_t code) {
 // transaction ID) (IPv6).
 std::optional<SocketAddress> decode_address(Bytes v, bool xored, const TransactionId& tid) {
   if (v.size() < 4) return std::nullopt;
-  const uint8_t family = v[1];
-  uint16_t port = load_be16(&v[2]);
-  if (xored) port ^= uint16_t(kMagicCookie >> 16);
-  if (family == 0x01) {
-    if (v.size() != 8) return std::nullopt;
-    uint32_t a = load_be32(&v[4]);
-    if (xored) a ^= kMagicCookie;
-    return SocketAddress(IpAddress::v4(a), port);
+  const size_t n = v[1] == 0x01 ? 4 : v[1] == 0x02 ? 16 : 0;  // family
+  if (n == 0 || v.size() != 4 + n) return std::nullopt;
+  // One mask for both families: the cookie, then (IPv6) the transaction ID.
+  uint8_t mask[16] = {};
+  if (xored) {
+    store_be32(mask, kMagicCookie);
+    std::memcpy(mask + 4, tid.bytes.data(), 12);
   }
-  if (family == 0x02) {
-    if (v.size() != 20) return std::nullopt;
-    std::array<uint8_t, 16> a;
-    std::memcpy(a.data(), &v[4], 16);
-    if (xored) {
-      uint8_t mask[16];
-      store_be32(mask, kMagicCookie);
-      std::memcpy(mask + 4, tid.bytes.data(), 12);
-      for (size_t i = 0; i < 16; ++i) a[i] ^= mask[i];
-    }
-    return SocketAddress(IpAddress::v6(a), port);
-  }
-  return std::nullopt;
+  std::array<uint8_t, 16> a;
+  for (size_t i = 0; i < n; ++i) a[i] = v[4 + i] ^ mask[i];
+  const uint16_t port = uint16_t(load_be16(&v[2]) ^ load_be16(mask));
+  return SocketAddress(n == 4 ? IpAddress::v4(load_be32(a.data())) : IpAddress::v6(a), port);
 }
 
 Result<MessageView> MessageView::from(Bytes data) {
@@ -412,7 +395,7 @@ ParseError MessageView::parse_impl(Bytes data) {
 
     if (attrs_.full()) return ParseError::too_many_attributes;
     const Bytes value = data.subspan(pos + 4, len);
-    if (is_known_attribute(type)) {
+    if (const size_t known = known_index(type); known < kKnownCount) {
       const bool may_repeat =
           type == t16(AttrType::xor_peer_address) || type == t16(AttrType::xor_relayed_address);
       if (!may_repeat) {
@@ -423,7 +406,7 @@ ParseError MessageView::parse_impl(Bytes data) {
         for (const auto& e : attrs_) n += e.type == type;
         if (n >= kMaxAddressesPerAttribute) return ParseError::too_many_attributes;
       }
-      if (!valid_value(type, value, tid_)) return ParseError::bad_attribute_value;
+      if (!valid_value(kKnownAttrs[known], value, tid_)) return ParseError::bad_attribute_value;
     } else if (is_comprehension_required(type)) {
       bool seen = false;
       for (auto u : unknown_) seen |= u == type;

@@ -186,37 +186,18 @@ void MessageBuilder::add_password_algorithms(std::span<const PasswordAlgorithmPa
   end_attribute(len);
 }
 
-namespace {
-void u32_value(uint8_t* v, uint32_t x) { store_be32(v, x); }
-}  // namespace
+void MessageBuilder::add_uint(AttrType type, uint64_t v, size_t size) {
+  uint8_t b[8];
+  store_be64(b, v);
+  attr(t16(type), Bytes(b + 8 - size, size));
+}
 
-void MessageBuilder::add_priority(uint32_t priority) {
-  uint8_t v[4];
-  u32_value(v, priority);
-  attr(t16(AttrType::priority), v);
-}
-void MessageBuilder::add_use_candidate() { attr(t16(AttrType::use_candidate), {}); }
-void MessageBuilder::add_ice_controlled(uint64_t tb) {
-  uint8_t v[8];
-  store_be64(v, tb);
-  attr(t16(AttrType::ice_controlled), v);
-}
-void MessageBuilder::add_ice_controlling(uint64_t tb) {
-  uint8_t v[8];
-  store_be64(v, tb);
-  attr(t16(AttrType::ice_controlling), v);
-}
 void MessageBuilder::add_channel_number(uint16_t channel) {
   if (channel < 0x4000 || channel > 0x4FFF)
     return fail(Errc::invalid_argument, "STUN builder: CHANNEL-NUMBER must be 0x4000..0x4FFF");
   uint8_t v[4] = {};
   store_be16(v, channel);
   attr(t16(AttrType::channel_number), v);
-}
-void MessageBuilder::add_lifetime(uint32_t seconds) {
-  uint8_t v[4];
-  u32_value(v, seconds);
-  attr(t16(AttrType::lifetime), v);
 }
 void MessageBuilder::add_data(Bytes data) { attr(t16(AttrType::data), data); }
 void MessageBuilder::add_requested_address_family(IpFamily f) {
@@ -235,18 +216,6 @@ void MessageBuilder::add_requested_transport(uint8_t protocol) {
   const uint8_t v[4] = {protocol, 0, 0, 0};
   attr(t16(AttrType::requested_transport), v);
 }
-void MessageBuilder::add_dont_fragment() { attr(t16(AttrType::dont_fragment), {}); }
-void MessageBuilder::add_reservation_token(uint64_t token) {
-  uint8_t v[8];
-  store_be64(v, token);
-  attr(t16(AttrType::reservation_token), v);
-}
-void MessageBuilder::add_connection_id(uint32_t id) {
-  uint8_t v[4];
-  u32_value(v, id);
-  attr(t16(AttrType::connection_id), v);
-}
-
 void MessageBuilder::add_raw(uint16_t type, Bytes value) {
   if (type == t16(AttrType::message_integrity) || type == t16(AttrType::message_integrity_sha256) ||
       type == t16(AttrType::fingerprint))

@@ -69,21 +69,24 @@ class MessageBuilder {
   void add_password_algorithm(uint16_t algorithm, Bytes params = {});
   void add_password_algorithms(std::span<const PasswordAlgorithmParam> algs);
 
-  void add_priority(uint32_t priority);
-  void add_use_candidate();
-  void add_ice_controlled(uint64_t tie_breaker);
-  void add_ice_controlling(uint64_t tie_breaker);
+  void add_priority(uint32_t priority) { add_uint(AttrType::priority, priority, 4); }
+  void add_use_candidate() { add_uint(AttrType::use_candidate, 0, 0); }
+  void add_ice_controlled(uint64_t tie_breaker) { add_uint(AttrType::ice_controlled, tie_breaker, 8); }
+  void add_ice_controlling(uint64_t tie_breaker) { add_uint(AttrType::ice_controlling, tie_breaker, 8); }
 
   void add_channel_number(uint16_t channel);
-  void add_lifetime(uint32_t seconds);
+  void add_lifetime(uint32_t seconds) { add_uint(AttrType::lifetime, seconds, 4); }
   void add_data(Bytes data);
   void add_requested_address_family(IpFamily f);
   void add_additional_address_family(IpFamily f);
   void add_even_port(bool reserve_next);
   void add_requested_transport(uint8_t protocol = 17);  // UDP
-  void add_dont_fragment();
-  void add_reservation_token(uint64_t token);
-  void add_connection_id(uint32_t id);
+  void add_dont_fragment() { add_uint(AttrType::dont_fragment, 0, 0); }
+  void add_reservation_token(uint64_t token) { add_uint(AttrType::reservation_token, token, 8); }
+  void add_connection_id(uint32_t id) { add_uint(AttrType::connection_id, id, 4); }
+  // An attribute whose value is the last `size` (0, 4 or 8) bytes of `v`
+  // in network order: one routine for the integer and flag attributes above.
+  void add_uint(AttrType type, uint64_t v, size_t size);
 
   // Any attribute with an arbitrary value (tests, extensions). Refuses the
   // three integrity/fingerprint types: use the functions below.

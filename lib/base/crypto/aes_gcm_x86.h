@@ -9,7 +9,7 @@
 // Only 12-byte nonces (SP 800-38D §7.1: J0 = IV || 0^31 || 1) and 16-byte
 // tags: what DTLS 1.2 (RFC 5288) and SRTP (RFC 7714) use.
 //
-// Leaves out: AES-192 (AesGcm keeps mbedTLS for 24-byte keys), other nonce
+// Leaves out: AES-192 (AesGcm runs its portable GCM for 24-byte keys), other nonce
 // and tag lengths, and wider vector units (VAES/VPCLMULQDQ).
 //
 // The functions are compiled with target("aes,pclmul,ssse3,sse4.1") so the

@@ -1,24 +1,15 @@
-// base/crypto/certificate.cc — self-signed X.509 (mbedtls_x509write_crt),
-// DER parsing (mbedtls_x509_crt) and RFC 8122 fingerprints.
+// base/crypto/certificate.cc — self-signed X.509 certificates, written and
+// parsed with base/crypto/der.h (no mbedTLS X.509, PK or OID modules), and
+// RFC 8122 fingerprints.
 #include "base/crypto/certificate.h"
 
+#include "base/crypto/der.h"
 #include "base/crypto/ec_internal.h"
-#include "base/crypto/mbedtls_util.h"
 
-#include <mbedtls/bignum.h>
-#include <mbedtls/ecp.h>
-#include <mbedtls/md.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/x509_crt.h>
-
-#include <cstdio>
 #include <cstring>
-
-#define M(x) SANSRTC_MBEDTLS_MEMBER(x)
+#include <iterator>
 
 namespace sansrtc::crypto {
-
-using detail::rng_adapter;
 
 namespace {
 
@@ -39,45 +30,36 @@ int hex_value(char c) {
   return -1;
 }
 
-// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
-// civil_from_days), so validity strings need no libc time functions.
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = unsigned(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = int64_t(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-}
-
-// mbedTLS's validity format "YYYYMMDDhhmmss" (UTC). False outside years 1950..9999
-// (x509write encodes < 2050 as UTCTime, RFC 5280 §4.1.2.5).
+// GeneralizedTime "YYYYMMDDhhmmssZ" (UTC; write_time drops the century for
+// UTCTime). False outside years 1950..9999. The date is H. Hinnant's
+// civil_from_days (no libc time functions), in 32-bit arithmetic after one
+// 64-bit division: days are counted from 1950, so nothing is negative.
 bool format_x509_time(int64_t unix_seconds, char out[15]) {
-  int64_t days = unix_seconds / 86400;
-  int64_t secs = unix_seconds % 86400;
-  if (secs < 0) { secs += 86400; --days; }
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
-  if (y < 1950 || y > 9999) return false;
-  auto put = [&out](size_t pos, unsigned v, int digits) {
-    for (int i = digits - 1; i >= 0; --i, v /= 10) out[pos + size_t(i)] = char('0' + v % 10);
-  };
-  put(0, unsigned(y), 4);
-  put(4, m, 2);
-  put(6, d, 2);
-  put(8, unsigned(secs / 3600), 2);
-  put(10, unsigned(secs / 60 % 60), 2);
-  put(12, unsigned(secs % 60), 2);
-  out[14] = '\0';
+  constexpr int64_t k1950 = -631152000;       // 1950-01-01T00:00:00Z
+  constexpr int64_t k10000 = 253402300800;    // 10000-01-01T00:00:00Z
+  if (unix_seconds < k1950 || unix_seconds >= k10000) return false;
+  const uint64_t since1950 = uint64_t(unix_seconds - k1950);
+  const uint32_t days = uint32_t(since1950 / 86400);
+  const uint32_t secs = uint32_t(since1950 - uint64_t(days) * 86400);
+  const uint32_t z = days + 719468 - 7305;  // days since 0000-03-01
+  const uint32_t era = z / 146097;
+  const uint32_t doe = z - era * 146097;
+  const uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const uint32_t mp = (5 * doy + 2) / 153;
+  const uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+  const uint32_t fields[6] = {yoe + era * 400 + (m <= 2), m, doy - (153 * mp + 2) / 5 + 1,
+                              secs / 3600, secs / 60 % 60, secs % 60};
+  char* p = out + 14;
+  *p = 'Z';
+  for (int f = 5; f >= 0; --f) {
+    uint32_t v = fields[f];
+    for (int i = f == 0 ? 4 : 2; i > 0; --i, v /= 10) *--p = char('0' + v % 10);
+  }
   return true;
 }
 
-// CN values mbedtls_x509_string_to_names would treat as syntax (or that do
+// CN values that would be syntax in a distinguished-name string (or that do
 // not belong in a WebRTC certificate) are refused rather than escaped.
 bool valid_common_name(std::string_view cn) {
   if (cn.empty() || cn.size() > 64) return false;  // RFC 5280 ub-common-name
@@ -94,11 +76,10 @@ bool valid_common_name(std::string_view cn) {
 Result<Fingerprint> Fingerprint::parse(std::string_view alg_name, std::string_view hex) {
   Fingerprint fp;
   // RFC 8122 §5: hash-func names are case-insensitive tokens.
-  if (iequals(alg_name, "sha-1")) fp.alg = HashAlg::sha1;
-  else if (iequals(alg_name, "sha-256")) fp.alg = HashAlg::sha256;
-  else if (iequals(alg_name, "sha-384")) fp.alg = HashAlg::sha384;
-  else if (iequals(alg_name, "sha-512")) fp.alg = HashAlg::sha512;
-  else return make_error(Errc::unsupported, "unknown fingerprint hash function");
+  int alg = 3;
+  while (alg >= 0 && !iequals(alg_name, hash_name(HashAlg(alg)))) --alg;
+  if (alg < 0) return make_error(Errc::unsupported, "unknown fingerprint hash function");
+  fp.alg = HashAlg(alg);
   // fingerprint = 2UHEX *(":" 2UHEX)   (RFC 8122 §5; lower case accepted too)
   const size_t n = hash_size(fp.alg);
   if (hex.size() != 3 * n - 1) return make_error(Errc::malformed, "fingerprint has the wrong length for its hash");
@@ -140,6 +121,53 @@ bool Fingerprint::operator==(const Fingerprint& o) const {
 
 // ---- Certificate ----
 
+// Certificate ::= SEQUENCE {                        (RFC 5280 §4.1)
+//   tbsCertificate       TBSCertificate,
+//   signatureAlgorithm   AlgorithmIdentifier,      ecdsa-with-SHA256, no parameters (RFC 5758 §3.2)
+//   signatureValue       BIT STRING }              Ecdsa-Sig-Value
+// TBSCertificate ::= SEQUENCE {
+//   version         [0]  EXPLICIT Version DEFAULT v1,   v3 (2)
+//   serialNumber         INTEGER,
+//   signature            AlgorithmIdentifier,
+//   issuer               Name,                     SEQUENCE { SET { SEQUENCE { id-at-commonName, UTF8String } } }
+//   validity             Validity,                 SEQUENCE { notBefore Time, notAfter Time }
+//   subject              Name,
+//   subjectPublicKeyInfo SubjectPublicKeyInfo,     SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING }
+//   issuerUniqueID  [1]  IMPLICIT UniqueIdentifier OPTIONAL,
+//   subjectUniqueID [2]  IMPLICIT UniqueIdentifier OPTIONAL,
+//   extensions      [3]  EXPLICIT Extensions OPTIONAL }
+namespace {
+
+constexpr uint8_t kSpkiPrefix[] = {
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,  // id-ecPublicKey
+    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,                    // prime256v1
+    0x03, 0x42, 0x00};                                                             // BIT STRING, 0 unused bits
+constexpr uint8_t kEcdsaWithSha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+constexpr uint8_t kVersion3[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
+constexpr uint8_t kCommonName[] = {0x06, 0x03, 0x55, 0x04, 0x03};  // id-at-commonName (2.5.4.3)
+
+void write_name(der::Writer& w, std::string_view cn) {
+  const size_t mark = w.written();
+  w.raw(as_bytes(cn));
+  w.header(der::kUtf8String, cn.size());
+  w.raw(kCommonName);
+  w.wrap(der::kSequence, mark);
+  w.wrap(der::kSet, mark);
+  w.wrap(der::kSequence, mark);
+}
+
+// RFC 5280 §4.1.2.5: "CAs conforming to this profile MUST always encode
+// certificate validity dates through the year 2049 as UTCTime; certificate
+// validity dates in 2050 or later MUST be encoded as GeneralizedTime."
+void write_time(der::Writer& w, const char t[15]) {
+  const bool utc = t[0] == '1' || (t[0] == '2' && t[1] == '0' && t[2] < '5');
+  const size_t skip = utc ? 2 : 0;
+  w.raw(Bytes(reinterpret_cast<const uint8_t*>(t) + skip, 15 - skip));
+  w.header(utc ? der::kUtcTime : der::kGeneralizedTime, 15 - skip);
+}
+
+}  // namespace
+
 Result<Certificate> Certificate::self_signed(const EcdsaP256Key& key, Rng& rng, std::string_view common_name,
                                              int64_t not_before_unix, int validity_days) {
   if (!key.valid()) return make_error(Errc::invalid_argument, "empty certificate key");
@@ -152,79 +180,111 @@ Result<Certificate> Certificate::self_signed(const EcdsaP256Key& key, Rng& rng, 
       !format_x509_time(not_before_unix + int64_t(validity_days) * 86400, not_after)) {
     return make_error(Errc::invalid_argument, "certificate validity outside years 1950-9999");
   }
-  char subject[3 + 64 + 1];
-  std::snprintf(subject, sizeof(subject), "CN=%.*s", int(common_name.size()), common_name.data());
 
+  // The TBSCertificate, written backwards (see der.h). At most 5 + 18 + 12
+  // + 2 * 77 + 34 + 91 + 4 = 318 bytes.
+  uint8_t tbs_buf[320];
+  der::Writer t(tbs_buf);
+  const auto pub = key.public_key();
+  t.raw(pub);
+  t.raw(kSpkiPrefix);
+  write_name(t, common_name);  // subject
+  size_t mark = t.written();
+  write_time(t, not_after);
+  write_time(t, not_before);
+  t.wrap(der::kSequence, mark);
+  write_name(t, common_name);  // issuer = subject
+  t.raw(kEcdsaWithSha256);
   // RFC 5280 §4.1.2.2: a positive integer of at most 20 octets. 16 random
   // bytes with the top bit clear (positive) and the next bit set (nonzero,
   // always 16 octets in DER).
   uint8_t serial[16];
   rng.fill(serial);
   serial[0] = uint8_t((serial[0] & 0x7f) | 0x40);
+  t.positive_integer(serial);
+  t.raw(kVersion3);
+  t.wrap(der::kSequence, 0);
 
-  mbedtls_pk_context* pk = &key.impl()->pk;
-  mbedtls_x509write_cert crt;
-  mbedtls_x509write_crt_init(&crt);
-  Result<Certificate> res = make_error(Errc::crypto_failure, "certificate generation failed");
-  uint8_t buf[1024];
-  int len = -1;
-  int rc = 0;
-  mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
-  mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
-  mbedtls_x509write_crt_set_subject_key(&crt, pk);
-  mbedtls_x509write_crt_set_issuer_key(&crt, pk);
-#if MBEDTLS_VERSION_NUMBER >= 0x03040000
-  rc = mbedtls_x509write_crt_set_serial_raw(&crt, serial, sizeof(serial));
-#else
-  {
-    mbedtls_mpi mpi;
-    mbedtls_mpi_init(&mpi);
-    rc = mbedtls_mpi_read_binary(&mpi, serial, sizeof(serial));
-    if (rc == 0) rc = mbedtls_x509write_crt_set_serial(&crt, &mpi);
-    mbedtls_mpi_free(&mpi);
+  uint8_t digest[32];
+  hash(HashAlg::sha256, t.out(), digest);
+  uint8_t sig[kMaxEcdsaSigDerSize];
+  auto sig_len = key.sign_digest(digest, sig, rng);
+  if (!t.ok() || !sig_len.ok()) return make_error(Errc::crypto_failure, "certificate generation failed");
+
+  uint8_t buf[sizeof(tbs_buf) + 4 + sizeof(kEcdsaWithSha256) + 3 + sizeof(sig)];
+  der::Writer c(buf);
+  c.raw(Bytes(sig, *sig_len));
+  c.byte(0);
+  c.wrap(der::kBitString, 0);
+  c.raw(kEcdsaWithSha256);
+  c.raw(t.out());
+  c.wrap(der::kSequence, 0);
+  Certificate cert;
+  cert.der_.assign(c.out().begin(), c.out().end());
+  cert.pub_ = pub;
+  return cert;
+}
+
+// Walks the whole structure above (so a truncated or padded certificate is
+// refused) but looks only at the key: WebRTC trusts the certificate through
+// its fingerprint, not through its signature, names or dates.
+Result<Bytes> certificate_public_key(Bytes der) {
+  der::Reader top(der);
+  der::Reader crt(top.read(der::kSequence));
+  top.expect_end();
+  der::Reader tbs(crt.read(der::kSequence));
+  (void)crt.read(der::kSequence);  // signatureAlgorithm
+  (void)crt.read(der::kBitString);  // signatureValue
+  crt.expect_end();
+
+  // The TBSCertificate fields in order, and which may be absent.
+  static constexpr uint8_t kTbsTags[] = {der::context_constructed(0), der::kInteger, der::kSequence, der::kSequence,
+                                         der::kSequence, der::kSequence, der::kSequence, der::context_primitive(1),
+                                         der::context_primitive(2), der::context_constructed(3)};
+  constexpr unsigned kOptional = 1u << 0 | 1u << 7 | 1u << 8 | 1u << 9;
+  Bytes field[std::size(kTbsTags)];
+  unsigned present = 0;
+  for (size_t i = 0; i < std::size(kTbsTags); ++i) {
+    if (tbs.read_optional(kTbsTags[i], field[i])) present |= 1u << i;
   }
-#endif
-  if (rc == 0) rc = mbedtls_x509write_crt_set_subject_name(&crt, subject);
-  if (rc == 0) rc = mbedtls_x509write_crt_set_issuer_name(&crt, subject);
-  if (rc == 0) rc = mbedtls_x509write_crt_set_validity(&crt, not_before, not_after);
-  // mbedtls_x509write_crt_der writes at the END of buf and returns the length.
-  if (rc == 0) len = mbedtls_x509write_crt_der(&crt, buf, sizeof(buf), rng_adapter, &rng);
-  mbedtls_x509write_crt_free(&crt);
-  if (rc == 0 && len > 0) {
-    Certificate c;
-    c.der_.assign(buf + sizeof(buf) - size_t(len), buf + sizeof(buf));
-    c.pub_ = key.public_key();
-    res = std::move(c);
+  bool ok = (present | kOptional) == (1u << std::size(kTbsTags)) - 1;
+  tbs.expect_end();
+  if (present & 1) {  // version: v1 (0) to v3 (2)
+    ok = ok && field[0].size() == 3 && field[0][0] == der::kInteger && field[0][1] == 1 && field[0][2] <= 2;
   }
-  return res;
+  der::Reader validity(field[4]);  // notBefore, notAfter: UTCTime or GeneralizedTime
+  Bytes skip;
+  for (int i = 0; i < 2; ++i) {
+    if (!validity.read_optional(der::kUtcTime, skip)) (void)validity.read(der::kGeneralizedTime);
+  }
+  validity.expect_end();
+  der::Reader spki(field[6]);
+  // AlgorithmIdentifier { algorithm OID, parameters ANY OPTIONAL }: a
+  // namedCurve OID for EC keys, NULL for RSA, absent for Ed25519.
+  der::Reader alg(spki.read(der::kSequence));
+  const Bytes key = spki.read_bit_string();
+  spki.expect_end();
+  const Bytes alg_oid = alg.read(der::kOid);
+  Bytes curve;
+  if (!alg.read_optional(der::kOid, curve)) (void)alg.read_optional(0x05, skip);
+  alg.expect_end();
+
+  if (!(ok && top.ok() && crt.ok() && tbs.ok() && validity.ok() && spki.ok() && alg.ok())) {
+    return make_error(Errc::malformed, "certificate DER does not parse");
+  }
+  if (!bytes_equal(alg_oid, detail::kOidEcPublicKey)) return make_error(Errc::unsupported, "certificate key is not ECDSA");
+  if (!bytes_equal(curve, detail::kOidPrime256v1)) return make_error(Errc::unsupported, "certificate key is not on P-256");
+  if (!detail::p256_public_key_valid(key)) return make_error(Errc::malformed, "certificate public key is not a P-256 point");
+  return key;
 }
 
 Result<Certificate> Certificate::from_der(Bytes der) {
-  if (der.empty()) return make_error(Errc::malformed, "empty certificate");
-  mbedtls_x509_crt crt;
-  mbedtls_x509_crt_init(&crt);
-  Result<Certificate> res = make_error(Errc::malformed, "certificate DER does not parse");
-  if (mbedtls_x509_crt_parse_der(&crt, der.data(), der.size()) == 0) {
-    if (!mbedtls_pk_can_do(&crt.pk, MBEDTLS_PK_ECKEY)) {
-      res = make_error(Errc::unsupported, "certificate key is not ECDSA");
-    } else {
-      const mbedtls_ecp_keypair* kp = mbedtls_pk_ec(crt.pk);
-      Certificate c;
-      size_t olen = 0;
-      if (kp->M(grp).id != MBEDTLS_ECP_DP_SECP256R1) {
-        res = make_error(Errc::unsupported, "certificate key is not on P-256");
-      } else if (mbedtls_ecp_point_write_binary(&kp->M(grp), &kp->M(Q), MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-                                                c.pub_.data(), c.pub_.size()) != 0 ||
-                 olen != kP256PublicKeySize) {
-        res = make_error(Errc::malformed, "certificate public key does not encode");
-      } else {
-        c.der_.assign(der.begin(), der.end());
-        res = std::move(c);
-      }
-    }
-  }
-  mbedtls_x509_crt_free(&crt);
-  return res;
+  auto key = certificate_public_key(der);
+  if (!key.ok()) return key.error();
+  Certificate c;
+  c.der_.assign(der.begin(), der.end());
+  std::memcpy(c.pub_.data(), key->data(), kP256PublicKeySize);
+  return c;
 }
 
 Fingerprint Certificate::fingerprint(HashAlg alg) const {

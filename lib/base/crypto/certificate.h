@@ -34,6 +34,13 @@ struct Fingerprint {
   bool operator==(const Fingerprint& o) const;
 };
 
+// The subject public key (uncompressed P-256 point, kP256PublicKeySize
+// bytes) of a DER certificate, as a span into `der` (lives as long as it).
+// Walks and checks the certificate exactly as Certificate::from_der does
+// (which calls it), without copying it: for a peer whose certificate is
+// needed only for its key. Errors as from_der.
+Result<Bytes> certificate_public_key(Bytes der);
+
 class Certificate {
  public:
   // A fresh self-signed certificate for `key` (CN = common_name, serial

@@ -7,7 +7,12 @@
 // AesGcm with a 16- or 32-byte key runs on AES-NI/PCLMULQDQ
 // (aes_gcm_x86.h) when the CPU has them, about 15x faster than mbedTLS 2.28's
 // block-at-a-time GCM; 24-byte keys, other CPUs and other architectures
-// keep mbedTLS. Both produce the same bytes.
+// run the portable GCM below on mbedTLS's AES block function. Ours rather
+// than mbedtls_gcm: that one goes through the generic cipher layer, which
+// allocates the AES context on the heap at set_key and links the cipher,
+// cipher_wrap and AES-decryption code (~5 KiB of flash on Cortex-M).
+// Both paths produce the same bytes (checked against mbedtls_gcm in
+// tests/unit/base/crypto_gcm_test.cc).
 #include "base/crypto/cipher.h"
 
 #include "base/check.h"
@@ -16,22 +21,38 @@
 
 #include <mbedtls/aes.h>
 #include <mbedtls/chachapoly.h>
-#include <mbedtls/gcm.h>
 
 #include <cstring>
 #include <new>
 
 namespace sansrtc::crypto {
+
+namespace detail {
+bool gcm_force_portable = false;
+}  // namespace detail
+
 namespace {
 
 struct AesState {
   mbedtls_aes_context aes;
   bool keyed = false;
 };
+// Portable GCM key: the AES key schedule and Shoup's 4-bit multiplication
+// tables for H (hl/hh[i] = i * H, low and high 64 bits).
+struct SoftGcmKey {
+  mbedtls_aes_context aes;
+  uint64_t hl[16];
+  uint64_t hh[16];
+};
 struct GcmState {
-  mbedtls_gcm_context gcm;
+  // Key material in either form: wiped on rekey and destruction.
+  union {
+    SoftGcmKey soft;
 #if SANSRTC_AES_GCM_X86
-  x86::GcmKey fast;  // key material: wiped on rekey and destruction
+    x86::GcmKey fast;
+#endif
+  };
+#if SANSRTC_AES_GCM_X86
   bool use_fast = false;
 #endif
   bool keyed = false;
@@ -51,11 +72,118 @@ const T* state(const unsigned char* buf) { return std::launder(reinterpret_cast<
 bool valid_aes_key_size(size_t n) { return n == 16 || n == 24 || n == 32; }
 
 constexpr Error kNotKeyed = make_error(Errc::invalid_state, "cipher used before set_key");
-#if SANSRTC_AES_GCM_X86
 // SP 800-38D §5.2.1.1: len(P) <= 2^39 - 256 bits; mbedTLS enforces the same.
 constexpr uint64_t kGcmMaxBytes = (uint64_t(1) << 36) - 32;
 constexpr Error kGcmTooLong = make_error(Errc::invalid_argument, "AES-GCM input longer than 2^36 - 32 bytes");
+
+// One AES block with an encryption key schedule. Where mbedTLS may run
+// AES-NI/VIA Padlock, go through its dispatching entry point (the key
+// schedule was laid out for it); elsewhere call the software rounds
+// directly, which keeps mbedTLS's decryption tables out of the image.
+void aes_block(const mbedtls_aes_context* c, const uint8_t in[16], uint8_t out[16]) {
+  auto* ctx = const_cast<mbedtls_aes_context*>(c);  // read only; mbedTLS's signature is not const
+#if defined(MBEDTLS_AESNI_C) || defined(MBEDTLS_PADLOCK_C) || defined(MBEDTLS_AES_ALT)
+  (void)mbedtls_aes_crypt_ecb(ctx, MBEDTLS_AES_ENCRYPT, in, out);
+#else
+  (void)mbedtls_internal_aes_encrypt(ctx, in, out);
 #endif
+}
+
+// ---- portable GCM (NIST SP 800-38D) -------------------------------------
+// GHASH with 4-bit tables (Shoup's method, as in mbedTLS's gcm.c): 256 bytes
+// of tables per key, one table lookup per nibble. 12-byte nonces and
+// 16-byte tags only, the sizes DTLS (RFC 5288) and SRTP (RFC 7714) use.
+
+// Reduction constants for the four bits shifted out per step (x^128 + x^7 + x^2 + x + 1).
+constexpr uint16_t kLast4[16] = {0x0000, 0x1c20, 0x3840, 0x2460, 0x7080, 0x6ca0, 0x48c0, 0x54e0,
+                                 0xe100, 0xfd20, 0xd940, 0xc560, 0x9180, 0x8da0, 0xa9c0, 0xb5e0};
+
+void gcm_tables(SoftGcmKey& k) {
+  uint8_t h[16] = {};
+  aes_block(&k.aes, h, h);
+  uint64_t vh = load_be64(h), vl = load_be64(h + 8);
+  secure_zero(h, sizeof(h));
+  // hl/hh[8] = H; [4], [2], [1] = H times x, x^2, x^3 (bit-reflected order).
+  k.hl[8] = vl;
+  k.hh[8] = vh;
+  k.hl[0] = k.hh[0] = 0;
+  for (int i = 4; i > 0; i >>= 1) {
+    const uint64_t t = (vl & 1) * 0xe1000000u;
+    vl = vh << 63 | vl >> 1;
+    vh = vh >> 1 ^ t << 32;
+    k.hl[i] = vl;
+    k.hh[i] = vh;
+  }
+  for (int i = 2; i <= 8; i *= 2) {
+    for (int j = 1; j < i; ++j) {
+      k.hh[i + j] = k.hh[i] ^ k.hh[j];
+      k.hl[i + j] = k.hl[i] ^ k.hl[j];
+    }
+  }
+}
+
+// x = x * H in GF(2^128).
+void gcm_mult(const SoftGcmKey& k, uint8_t x[16]) {
+  uint64_t zh = 0, zl = 0;
+  for (int i = 15; i >= 0; --i) {
+    for (int half = 0; half < 2; ++half) {
+      const unsigned nib = half == 0 ? x[i] & 0xf : x[i] >> 4;
+      if (i != 15 || half != 0) {
+        const unsigned rem = unsigned(zl & 0xf);
+        zl = zh << 60 | zl >> 4;
+        zh = zh >> 4 ^ uint64_t(kLast4[rem]) << 48;
+      }
+      zh ^= k.hh[nib];
+      zl ^= k.hl[nib];
+    }
+  }
+  store_be64(x, zh);
+  store_be64(x + 8, zl);
+}
+
+// y = GHASH over p (the last partial block zero-padded).
+void ghash(const SoftGcmKey& k, uint8_t y[16], const uint8_t* p, size_t n) {
+  while (n > 0) {
+    const size_t m = n < 16 ? n : 16;
+    for (size_t i = 0; i < m; ++i) y[i] ^= p[i];
+    gcm_mult(k, y);
+    p += m;
+    n -= m;
+  }
+}
+
+// The tag over (aad, ciphertext), SP 800-38D §7.1 steps 5-6, with
+// J0 = nonce || 0^31 || 1.
+void gcm_tag(const SoftGcmKey& k, const uint8_t* nonce, Bytes aad, const uint8_t* ct, size_t n, uint8_t tag[16]) {
+  uint8_t y[16] = {};
+  ghash(k, y, aad.data(), aad.size());
+  ghash(k, y, ct, n);
+  uint8_t lens[16];
+  store_be64(lens, uint64_t(aad.size()) * 8);
+  store_be64(lens + 8, uint64_t(n) * 8);
+  ghash(k, y, lens, 16);
+  uint8_t j0[16] = {};
+  std::memcpy(j0, nonce, 12);
+  j0[15] = 1;
+  aes_block(&k.aes, j0, j0);
+  for (int i = 0; i < 16; ++i) tag[i] = uint8_t(y[i] ^ j0[i]);
+}
+
+// GCTR from inc32(J0) (SP 800-38D §6.5), in place.
+void gcm_ctr(const SoftGcmKey& k, const uint8_t* nonce, uint8_t* p, size_t n) {
+  uint8_t ctr[16] = {}, ks[16];
+  std::memcpy(ctr, nonce, 12);
+  uint32_t c = 2;
+  while (n > 0) {
+    store_be32(ctr + 12, c++);
+    aes_block(&k.aes, ctr, ks);
+    const size_t m = n < 16 ? n : 16;
+    for (size_t i = 0; i < m; ++i) p[i] ^= ks[i];
+    p += m;
+    n -= m;
+  }
+  secure_zero(ks, sizeof(ks));
+}
 constexpr Error kBadNonce = make_error(Errc::invalid_argument, "AEAD nonce must be 12 bytes");
 
 }  // namespace
@@ -85,11 +213,9 @@ Result<void> AesEcb::set_key(Bytes key) {
 }
 
 void AesEcb::encrypt_block(const uint8_t in[16], uint8_t out[16]) const {
-  // mbedTLS takes a non-const context although ECB encryption does not
-  // modify it; the cast is safe.
-  AesState* s = const_cast<AesState*>(state<AesState>(ctx_));
+  const AesState* s = state<AesState>(ctx_);
   SANSRTC_DCHECK(s->keyed);
-  (void)mbedtls_aes_crypt_ecb(&s->aes, MBEDTLS_AES_ENCRYPT, in, out);
+  aes_block(&s->aes, in, out);
 }
 
 // ---- AesCtr ----
@@ -116,19 +242,12 @@ void AesCtr::apply(const uint8_t iv[16], MutBytes data) const {
 
 // ---- AesGcm ----
 
-static_assert(sizeof(GcmState) <= 1024, "AesGcm::ctx_ too small for mbedtls_gcm_context");
+static_assert(sizeof(GcmState) <= kAesGcmStateSize, "AesGcm::ctx_ too small for the GCM key");
 static_assert(alignof(GcmState) <= 16, "AesGcm::ctx_ under-aligned");
 
-AesGcm::AesGcm() { mbedtls_gcm_init(&(new (ctx_) GcmState)->gcm); }
+AesGcm::AesGcm() { mbedtls_aes_init(&(new (ctx_) GcmState)->soft.aes); }
 
-AesGcm::~AesGcm() {
-  GcmState* s = state<GcmState>(ctx_);
-  mbedtls_gcm_free(&s->gcm);
-#if SANSRTC_AES_GCM_X86
-  secure_zero(&s->fast, sizeof(s->fast));
-#endif
-  s->~GcmState();
-}
+AesGcm::~AesGcm() { secure_zero(state<GcmState>(ctx_), sizeof(GcmState)); }
 
 bool AesGcm::accelerated() {
 #if SANSRTC_AES_GCM_X86
@@ -143,23 +262,22 @@ Result<void> AesGcm::set_key(Bytes key) {
     return make_error(Errc::invalid_argument, "AES-GCM key must be 16, 24 or 32 bytes");
   }
   GcmState* s = state<GcmState>(ctx_);
-  // Whichever path held the previous key, wipe it.
-  mbedtls_gcm_free(&s->gcm);
-  mbedtls_gcm_init(&s->gcm);
+  // Whichever path held the previous key, wipe it (mbedTLS's AES context
+  // holds no resources, so a wipe and re-init is a complete free).
+  secure_zero(s, sizeof(*s));
 #if SANSRTC_AES_GCM_X86
-  secure_zero(&s->fast, sizeof(s->fast));
-  s->use_fast = false;
-  if (key.size() != 24 && x86::available()) {
+  if (key.size() != 24 && x86::available() && !detail::gcm_force_portable) {
     s->keyed = x86::gcm_set_key(s->fast, key.data(), key.size());
     s->use_fast = s->keyed;
     if (s->keyed) return ok_result();
     return make_error(Errc::crypto_failure, "AES-GCM key expansion failed");
   }
 #endif
-  if (mbedtls_gcm_setkey(&s->gcm, MBEDTLS_CIPHER_ID_AES, key.data(), unsigned(key.size() * 8)) != 0) {
-    s->keyed = false;
-    return make_error(Errc::crypto_failure, "mbedtls_gcm_setkey failed");
+  mbedtls_aes_init(&s->soft.aes);
+  if (mbedtls_aes_setkey_enc(&s->soft.aes, key.data(), unsigned(key.size() * 8)) != 0) {
+    return make_error(Errc::crypto_failure, "mbedtls_aes_setkey_enc failed");
   }
+  gcm_tables(s->soft);
   s->keyed = true;
   return ok_result();
 }
@@ -168,17 +286,15 @@ Result<void> AesGcm::seal(Bytes nonce, Bytes aad, MutBytes data, uint8_t tag[kAe
   GcmState* s = state<GcmState>(ctx_);
   if (!s->keyed) return kNotKeyed;
   if (nonce.size() != 12) return kBadNonce;
+  if (data.size() > kGcmMaxBytes) return kGcmTooLong;
 #if SANSRTC_AES_GCM_X86
   if (s->use_fast) {
-    if (data.size() > kGcmMaxBytes) return kGcmTooLong;
     x86::gcm_seal(s->fast, nonce.data(), aad.data(), aad.size(), data.data(), data.size(), tag);
     return ok_result();
   }
 #endif
-  if (mbedtls_gcm_crypt_and_tag(&s->gcm, MBEDTLS_GCM_ENCRYPT, data.size(), nonce.data(), nonce.size(), aad.data(),
-                                aad.size(), data.data(), data.data(), kAeadTagSize, tag) != 0) {
-    return make_error(Errc::crypto_failure, "mbedtls_gcm_crypt_and_tag failed");
-  }
+  gcm_ctr(s->soft, nonce.data(), data.data(), data.size());
+  gcm_tag(s->soft, nonce.data(), aad, data.data(), data.size(), tag);
   return ok_result();
 }
 
@@ -186,19 +302,26 @@ Result<void> AesGcm::open(Bytes nonce, Bytes aad, MutBytes data, const uint8_t t
   GcmState* s = state<GcmState>(ctx_);
   if (!s->keyed) return kNotKeyed;
   if (nonce.size() != 12) return kBadNonce;
+  if (data.size() > kGcmMaxBytes) return kGcmTooLong;
 #if SANSRTC_AES_GCM_X86
   if (s->use_fast) {
-    if (data.size() > kGcmMaxBytes) return kGcmTooLong;
     if (!x86::gcm_open(s->fast, nonce.data(), aad.data(), aad.size(), data.data(), data.size(), tag)) {
       return make_error(Errc::auth_failed, "AES-GCM tag mismatch");
     }
     return ok_result();
   }
 #endif
-  const int rc = mbedtls_gcm_auth_decrypt(&s->gcm, data.size(), nonce.data(), nonce.size(), aad.data(), aad.size(),
-                                          tag, kAeadTagSize, data.data(), data.data());
-  if (rc == MBEDTLS_ERR_GCM_AUTH_FAILED) return make_error(Errc::auth_failed, "AES-GCM tag mismatch");
-  if (rc != 0) return make_error(Errc::crypto_failure, "mbedtls_gcm_auth_decrypt failed");
+  // The tag is over the ciphertext: check it before decrypting anything.
+  uint8_t expected[kAeadTagSize];
+  gcm_tag(s->soft, nonce.data(), aad, data.data(), data.size(), expected);
+  const bool match = constant_time_equal(Bytes(expected, kAeadTagSize), Bytes(tag, kAeadTagSize));
+  secure_zero(expected, sizeof(expected));
+  if (!match) {
+    // Like the other paths: nothing derived from a forged record stays.
+    if (!data.empty()) secure_zero(data.data(), data.size());
+    return make_error(Errc::auth_failed, "AES-GCM tag mismatch");
+  }
+  gcm_ctr(s->soft, nonce.data(), data.data(), data.size());
   return ok_result();
 }
 

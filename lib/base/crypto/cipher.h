@@ -1,7 +1,9 @@
-// base/crypto/cipher.h — AES (ECB block, CTR), AES-GCM and ChaCha20-Poly1305 (mbedTLS).
+// base/crypto/cipher.h — AES (ECB block, CTR), AES-GCM and ChaCha20-Poly1305.
 //
-// Keys are copied into the mbedTLS context at set_key and wiped on
-// destruction. AEAD calls work in place on the caller's buffer.
+// The AES block cipher and ChaCha20-Poly1305 are mbedTLS's; GCM is ours
+// (AES-NI/PCLMULQDQ on x86-64, a portable 4-bit-table GHASH elsewhere).
+// Keys are copied into the object at set_key and wiped on destruction.
+// AEAD calls work in place on the caller's buffer.
 #pragma once
 
 #include "base/bytes.h"
@@ -40,11 +42,18 @@ class AesCtr {
 };
 
 inline constexpr size_t kAeadTagSize = 16;
+// Room for AesGcm's key state: the AES-NI key powers on x86-64, the AES key
+// schedule and GHASH tables (about 540 bytes) everywhere else.
+#if defined(__x86_64__)
+inline constexpr size_t kAesGcmStateSize = 1024;
+#else
+inline constexpr size_t kAesGcmStateSize = 576;
+#endif
 
 // AES-GCM with 16-byte tags. Key: 16, 24 or 32 bytes. Nonce: 12 bytes.
 // On x86-64 CPUs with AES-NI and PCLMULQDQ, 16- and 32-byte keys run on
-// those instructions (see accelerated()); everything else on mbedTLS. The
-// output is the same either way.
+// those instructions (see accelerated()); everything else on a portable
+// GCM over mbedTLS's AES. The output is the same either way.
 class AesGcm {
  public:
   AesGcm();
@@ -61,7 +70,7 @@ class AesGcm {
   static bool accelerated();
 
  private:
-  alignas(16) unsigned char ctx_[1024];
+  alignas(16) unsigned char ctx_[kAesGcmStateSize];
 };
 
 // ChaCha20-Poly1305 (RFC 8439). Key: 32 bytes. Nonce: 12 bytes.
@@ -79,5 +88,11 @@ class ChaChaPoly {
  private:
   alignas(16) unsigned char ctx_[512];
 };
+
+namespace detail {
+// TEST ONLY: when true, AesGcm::set_key picks the portable path even where
+// AES-NI is available, so host tests cover the code embedded targets run.
+extern bool gcm_force_portable;
+}  // namespace detail
 
 }  // namespace sansrtc::crypto

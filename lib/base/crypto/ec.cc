@@ -1,10 +1,14 @@
 // base/crypto/ec.cc — ECDSA P-256 and ECDH (P-256, X25519) on mbedTLS's ECP module.
+// Compiled where the mbedTLS build has ECP (see ec_internal.h); elsewhere
+// ec_own.cc implements ec.h on p256.h.
 //
-// ECDH uses mbedtls_ecdh_gen_public/compute_shared on a bare ecp_keypair
-// rather than the mbedtls_ecdh_context (whose layout differs between 2.x
-// legacy and 3.x contexts): the public value is encoded once at generation
-// and cached, the shared-secret multiplication is blinded with the caller's
-// Rng.
+// ECDH is mbedtls_ecp_gen_keypair and one blinded mbedtls_ecp_mul on the
+// shared group, rather than the mbedtls_ecdh_context (whose layout differs
+// between 2.x legacy and 3.x contexts, and whose module costs flash for
+// nothing): the public value is encoded once at generation and cached, the
+// shared-secret multiplication is blinded with the caller's Rng. ECDSA keys
+// are a bare scalar (no mbedtls_pk_context); signatures and private keys
+// are DER-coded by ec_der.cc.
 //
 // Speed: mbedTLS caches the comb table for multiples of the generator G in
 // the mbedtls_ecp_group it was computed with (about 0.5 ms on P-256). A
@@ -15,15 +19,11 @@
 #include "base/crypto/ec.h"
 
 #include "base/crypto/ec_internal.h"
-#include "base/crypto/mbedtls_util.h"
 
-#include <mbedtls/asn1.h>
-#include <mbedtls/asn1write.h>
-#include <mbedtls/ecdh.h>
+#if SANSRTC_EC_MBEDTLS
+
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
-#include <mbedtls/md.h>
-#include <mbedtls/pk.h>
 
 #include <cstring>
 #include <utility>
@@ -42,13 +42,6 @@ namespace {
 SeededRng& fallback_blinding_rng() {
   static SeededRng rng(0x73616e7372746321ull);
   return rng;
-}
-
-bool write_p256_public(const mbedtls_ecp_keypair* kp, std::array<uint8_t, kP256PublicKeySize>& out) {
-  size_t olen = 0;
-  return mbedtls_ecp_point_write_binary(&kp->M(grp), &kp->M(Q), MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out.data(),
-                                        out.size()) == 0 &&
-         olen == kP256PublicKeySize;
 }
 
 // One loaded group per curve with the fixed-base table for G computed (by
@@ -91,41 +84,69 @@ mbedtls_ecp_group* shared_group(mbedtls_ecp_group_id id) {
 
 // ---- EcdsaP256Key ----
 
+namespace detail {
+bool p256_public_key_valid(Bytes pub) {
+  mbedtls_ecp_group* grp = shared_group(MBEDTLS_ECP_DP_SECP256R1);
+  if (grp == nullptr || pub.size() != kP256PublicKeySize || pub[0] != 0x04) return false;
+  mbedtls_ecp_point q;
+  mbedtls_ecp_point_init(&q);
+  const bool ok = mbedtls_ecp_point_read_binary(grp, &q, pub.data(), pub.size()) == 0 &&
+                  mbedtls_ecp_check_pubkey(grp, &q) == 0;
+  mbedtls_ecp_point_free(&q);
+  return ok;
+}
+}  // namespace detail
+
+namespace {
+
+// Q = d*G, cached in uncompressed form. False when d is not in [1, n-1].
+bool finish_key(EcdsaP256KeyImpl& k, mbedtls_ecp_group* grp, const mbedtls_ecp_point* q, Rng& rng) {
+  mbedtls_ecp_point tmp;
+  mbedtls_ecp_point_init(&tmp);
+  size_t olen = 0;
+  bool ok = mbedtls_ecp_check_privkey(grp, &k.d) == 0;
+  if (ok && q == nullptr) {
+    ok = mbedtls_ecp_mul(grp, &tmp, &k.d, &grp->G, rng_adapter, &rng) == 0;
+    q = &tmp;
+  }
+  ok = ok &&
+       mbedtls_ecp_point_write_binary(grp, q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, k.pub.data(), k.pub.size()) == 0 &&
+       olen == kP256PublicKeySize;
+  mbedtls_ecp_point_free(&tmp);
+  return ok;
+}
+
+}  // namespace
+
 EcdsaP256Key::EcdsaP256Key() = default;
 EcdsaP256Key::~EcdsaP256Key() = default;
 EcdsaP256Key::EcdsaP256Key(EcdsaP256Key&&) noexcept = default;
 EcdsaP256Key& EcdsaP256Key::operator=(EcdsaP256Key&&) noexcept = default;
 
 Result<EcdsaP256Key> EcdsaP256Key::generate(Rng& rng) {
+  mbedtls_ecp_group* grp = shared_group(MBEDTLS_ECP_DP_SECP256R1);
+  if (grp == nullptr) return make_error(Errc::crypto_failure, "cannot load P-256");
   auto impl = std::make_unique<EcdsaP256KeyImpl>();
-  if (mbedtls_pk_setup(&impl->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0) {
-    return make_error(Errc::crypto_failure, "mbedtls_pk_setup failed");
-  }
-  mbedtls_ecp_keypair* kp = mbedtls_pk_ec(impl->pk);
-  if (mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, kp, rng_adapter, &rng) != 0) {
-    return make_error(Errc::crypto_failure, "P-256 key generation failed");
-  }
-  if (!write_p256_public(kp, impl->pub)) return make_error(Errc::crypto_failure, "P-256 public key encoding failed");
+  mbedtls_ecp_point q;
+  mbedtls_ecp_point_init(&q);
+  const bool ok = mbedtls_ecp_gen_keypair(grp, &impl->d, &q, rng_adapter, &rng) == 0 && finish_key(*impl, grp, &q, rng);
+  mbedtls_ecp_point_free(&q);
+  if (!ok) return make_error(Errc::crypto_failure, "P-256 key generation failed");
   EcdsaP256Key key;
   key.impl_ = std::move(impl);
   return key;
 }
 
 Result<EcdsaP256Key> EcdsaP256Key::from_der(Bytes der) {
-  if (der.empty()) return make_error(Errc::invalid_argument, "empty private key");
+  Bytes scalar;
+  SANSRTC_TRY(detail::parse_ec_private_key(der, scalar));
+  mbedtls_ecp_group* grp = shared_group(MBEDTLS_ECP_DP_SECP256R1);
+  if (grp == nullptr) return make_error(Errc::crypto_failure, "cannot load P-256");
   auto impl = std::make_unique<EcdsaP256KeyImpl>();
-#if SANSRTC_MBEDTLS3
-  int rc = mbedtls_pk_parse_key(&impl->pk, der.data(), der.size(), nullptr, 0, rng_adapter, &fallback_blinding_rng());
-#else
-  int rc = mbedtls_pk_parse_key(&impl->pk, der.data(), der.size(), nullptr, 0);
-#endif
-  if (rc != 0) return make_error(Errc::malformed, "private key DER does not parse");
-  if (mbedtls_pk_get_type(&impl->pk) != MBEDTLS_PK_ECKEY) {
-    return make_error(Errc::unsupported, "private key is not an EC key");
+  if (scalar.size() > 32 || mbedtls_mpi_read_binary(&impl->d, scalar.data(), scalar.size()) != 0 ||
+      !finish_key(*impl, grp, nullptr, fallback_blinding_rng())) {
+    return make_error(Errc::malformed, "private key is not a valid P-256 scalar");
   }
-  mbedtls_ecp_keypair* kp = mbedtls_pk_ec(impl->pk);
-  if (kp->M(grp).id != MBEDTLS_ECP_DP_SECP256R1) return make_error(Errc::unsupported, "EC key is not on P-256");
-  if (!write_p256_public(kp, impl->pub)) return make_error(Errc::crypto_failure, "P-256 public key encoding failed");
   EcdsaP256Key key;
   key.impl_ = std::move(impl);
   return key;
@@ -137,35 +158,25 @@ Result<size_t> EcdsaP256Key::sign_digest(Bytes digest, MutBytes out, Rng& rng) c
   if (out.size() < kMaxEcdsaSigDerSize) return make_error(Errc::buffer_too_small, "signature buffer < 72 bytes");
   mbedtls_ecp_group* grp = shared_group(MBEDTLS_ECP_DP_SECP256R1);
   if (grp == nullptr) return make_error(Errc::crypto_failure, "cannot load P-256");
-  const mbedtls_ecp_keypair* kp = mbedtls_pk_ec(impl_->pk);
   mbedtls_mpi r, s;
   mbedtls_mpi_init(&r);
   mbedtls_mpi_init(&s);
-  uint8_t der[kMaxEcdsaSigDerSize];
-  uint8_t* p = der + sizeof(der);
-  int len = 0;
 #if defined(MBEDTLS_ECDSA_DETERMINISTIC)
   // RFC 6979 nonces (md_alg picks the HMAC-DRBG hash); rng only blinds.
-  int rc = mbedtls_ecdsa_sign_det_ext(grp, &r, &s, &kp->M(d), digest.data(), digest.size(), MBEDTLS_MD_SHA256,
+  int rc = mbedtls_ecdsa_sign_det_ext(grp, &r, &s, &impl_->d, digest.data(), digest.size(), MBEDTLS_MD_SHA256,
                                       rng_adapter, &rng);
 #else
-  int rc = mbedtls_ecdsa_sign(grp, &r, &s, &kp->M(d), digest.data(), digest.size(), rng_adapter, &rng);
+  // The nonce comes from rng (the production Rng is a CTR_DRBG): this
+  // build leaves out HMAC_DRBG and the md module that RFC 6979 needs.
+  int rc = mbedtls_ecdsa_sign(grp, &r, &s, &impl_->d, digest.data(), digest.size(), rng_adapter, &rng);
 #endif
-  // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }  (RFC 8422 §5.4),
-  // written backwards from the end of `der` (72 bytes always suffice).
-  auto add = [&rc, &len](int n) {
-    if (rc == 0 && n < 0) rc = n;
-    if (rc == 0) len += n;
-  };
-  if (rc == 0) add(mbedtls_asn1_write_mpi(&p, der, &s));
-  if (rc == 0) add(mbedtls_asn1_write_mpi(&p, der, &r));
-  if (rc == 0) add(mbedtls_asn1_write_len(&p, der, size_t(len)));
-  if (rc == 0) add(mbedtls_asn1_write_tag(&p, der, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+  uint8_t rb[32], sb[32];
+  if (rc == 0) rc = mbedtls_mpi_write_binary(&r, rb, 32);
+  if (rc == 0) rc = mbedtls_mpi_write_binary(&s, sb, 32);
   mbedtls_mpi_free(&r);
   mbedtls_mpi_free(&s);
   if (rc != 0) return make_error(Errc::crypto_failure, "ECDSA signing failed");
-  std::memcpy(out.data(), p, size_t(len));
-  return size_t(len);
+  return detail::encode_ecdsa_signature(rb, sb, out.data());
 }
 
 std::array<uint8_t, kP256PublicKeySize> EcdsaP256Key::public_key() const {
@@ -178,26 +189,20 @@ Result<void> ecdsa_p256_verify(Bytes public_key, Bytes digest, Bytes sig_der) {
   }
   mbedtls_ecp_group* grp = shared_group(MBEDTLS_ECP_DP_SECP256R1);
   if (grp == nullptr) return make_error(Errc::crypto_failure, "cannot load P-256");
+  uint8_t rb[32], sb[32];
+  const bool parsed = detail::decode_ecdsa_signature(sig_der, rb, sb);
   mbedtls_ecp_point q;
   mbedtls_mpi r, s;
   mbedtls_ecp_point_init(&q);
   mbedtls_mpi_init(&r);
   mbedtls_mpi_init(&s);
   Result<void> res = ok_result();
-  // mbedTLS's parser takes non-const pointers but only reads.
-  unsigned char* p = const_cast<unsigned char*>(sig_der.data());
-  unsigned char* const end = p + sig_der.size();
-  size_t seq_len = 0;
   if (mbedtls_ecp_point_read_binary(grp, &q, public_key.data(), public_key.size()) != 0 ||
       mbedtls_ecp_check_pubkey(grp, &q) != 0) {
     res = make_error(Errc::malformed, "P-256 public key is not a valid point");
-  } else if (sig_der.empty() ||
-             mbedtls_asn1_get_tag(&p, end, &seq_len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 ||
-             p + seq_len != end || mbedtls_asn1_get_mpi(&p, end, &r) != 0 || mbedtls_asn1_get_mpi(&p, end, &s) != 0 ||
-             p != end) {
-    // A signature that does not parse (or has trailing bytes) does not verify.
-    res = make_error(Errc::auth_failed, "ECDSA signature does not verify");
-  } else if (mbedtls_ecdsa_verify(grp, digest.data(), digest.size(), &q, &r, &s) != 0) {
+  } else if (!parsed || mbedtls_mpi_read_binary(&r, rb, 32) != 0 || mbedtls_mpi_read_binary(&s, sb, 32) != 0 ||
+             mbedtls_ecdsa_verify(grp, digest.data(), digest.size(), &q, &r, &s) != 0) {
+    // A signature that does not parse does not verify either.
     res = make_error(Errc::auth_failed, "ECDSA signature does not verify");
   }
   mbedtls_mpi_free(&s);
@@ -325,10 +330,9 @@ Result<void> Ecdh::compute_shared(Bytes peer_public, Secret<32>& out, Rng& rng) 
     return make_error(Errc::malformed, "ECDH peer point is not uncompressed");
   }
   mbedtls_ecp_group* grp = impl_->grp;
-  mbedtls_ecp_point peer;
-  mbedtls_mpi z;
+  mbedtls_ecp_point peer, z;
   mbedtls_ecp_point_init(&peer);
-  mbedtls_mpi_init(&z);
+  mbedtls_ecp_point_init(&z);
   Result<void> res = ok_result();
   uint8_t buf[32];
   // check_pubkey: RFC 8422 §5.11 point validation for P-256 (on the curve,
@@ -337,13 +341,14 @@ Result<void> Ecdh::compute_shared(Bytes peer_public, Secret<32>& out, Rng& rng) 
   if (mbedtls_ecp_point_read_binary(grp, &peer, peer_public.data(), peer_public.size()) != 0 ||
       mbedtls_ecp_check_pubkey(grp, &peer) != 0) {
     res = make_error(Errc::malformed, "ECDH peer public value is not a valid point");
-  } else if (mbedtls_ecdh_compute_shared(grp, &z, &peer, &impl_->d, rng_adapter, &rng) != 0) {
+  } else if (mbedtls_ecp_mul(grp, &z, &impl_->d, &peer, rng_adapter, &rng) != 0 || mbedtls_ecp_is_zero(&z)) {
+    // What mbedtls_ecdh_compute_shared does, without linking the ecdh module.
     res = make_error(Errc::malformed, "ECDH with the peer's point failed");
   } else {
     // P-256: the x-coordinate, big-endian (RFC 8422 §5.10). X25519: the
     // little-endian u-coordinate (RFC 7748 §6.1).
-    const int wrc = group_ == EcdhGroup::x25519 ? mbedtls_mpi_write_binary_le(&z, buf, sizeof(buf))
-                                                : mbedtls_mpi_write_binary(&z, buf, sizeof(buf));
+    const int wrc = group_ == EcdhGroup::x25519 ? mbedtls_mpi_write_binary_le(&z.M(X), buf, sizeof(buf))
+                                                : mbedtls_mpi_write_binary(&z.M(X), buf, sizeof(buf));
     uint8_t acc = 0;
     for (uint8_t b : buf) acc |= b;
     if (wrc != 0) {
@@ -357,9 +362,11 @@ Result<void> Ecdh::compute_shared(Bytes peer_public, Secret<32>& out, Rng& rng) 
     }
   }
   secure_zero(buf, sizeof(buf));
-  mbedtls_mpi_free(&z);
+  mbedtls_ecp_point_free(&z);
   mbedtls_ecp_point_free(&peer);
   return res;
 }
 
 }  // namespace sansrtc::crypto
+
+#endif  // SANSRTC_EC_MBEDTLS

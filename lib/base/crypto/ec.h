@@ -1,5 +1,8 @@
-// base/crypto/ec.h — ECDSA P-256 and ECDH (P-256, X25519) over mbedTLS.
+// base/crypto/ec.h — ECDSA P-256 and ECDH (P-256, X25519).
 //
+// Two back ends behind one interface (ec_internal.h picks): mbedTLS's ECP
+// module where the mbedTLS build has it (ec.cc; X25519 too), else our own
+// constant-time P-256 (ec_own.cc over p256.h; P-256 only).
 // What DTLS 1.2 needs for WebRTC: the certificate key (ECDSA with
 // secp256r1, RFC 8422 §5.10) and ephemeral ECDHE (RFC 8422 §5.10-5.11;
 // X25519 per RFC 7748). Public values use the TLS wire forms: uncompressed
@@ -37,7 +40,9 @@ class EcdsaP256Key {
   static Result<EcdsaP256Key> from_der(Bytes der);
 
   // Signs a precomputed digest (any length; SHA-256 for DTLS). Writes a DER
-  // signature into out (>= kMaxEcdsaSigDerSize); returns its length.
+  // signature into out (>= kMaxEcdsaSigDerSize); returns its length. The
+  // nonce is RFC 6979's where mbedTLS has deterministic ECDSA, else drawn
+  // from rng.
   Result<size_t> sign_digest(Bytes digest, MutBytes out, Rng& rng) const;
   std::array<uint8_t, kP256PublicKeySize> public_key() const;
   bool valid() const { return impl_ != nullptr; }

@@ -1,28 +1,63 @@
-// base/crypto/ec_internal.h — the mbedTLS representation behind EcdsaP256Key.
+// base/crypto/ec_internal.h — the mbedTLS representation behind EcdsaP256Key,
+// and the P-256 helpers certificate.cc shares with ec.cc.
 //
-// Private to lib/base/crypto (certificate.cc signs with the same pk context).
+// Private to lib/base/crypto. The key is a bare scalar on the shared,
+// pre-warmed P-256 group (no mbedtls_pk_context: the pk, pk_wrap and OID
+// modules would cost far more flash than they do here).
 #pragma once
 
 #include "base/crypto/ec.h"
+#include "base/crypto/mbedtls_util.h"  // mbedTLS's configuration
 
-#include <mbedtls/pk.h>
+#include <mbedtls/bignum.h>
 
-#if defined(MBEDTLS_PK_USE_PSA_EC_DATA)
-// mbedTLS 3.5+ with MBEDTLS_USE_PSA_CRYPTO keeps EC keys inside PSA, and
-// mbedtls_pk_ec() no longer reaches them; this glue needs the ecp_keypair.
-#error "sansrtc crypto: mbedTLS built with MBEDTLS_PK_USE_PSA_EC_DATA is not supported"
+// Which back end implements ec.h: mbedTLS's ECP module when the mbedTLS
+// build has it (the host), else our own P-256 (p256.h; the embedded
+// configuration leaves ECP, bignum and ECDSA out of mbedTLS). ec.cc holds
+// the first, ec_own.cc the second; each compiles to nothing in the other case.
+// -DSANSRTC_EC_OWN forces ours on the host too (to test it against mbedTLS).
+#if defined(MBEDTLS_ECP_C) && defined(MBEDTLS_ECDSA_C) && !defined(SANSRTC_EC_OWN)
+#define SANSRTC_EC_MBEDTLS 1
+#else
+#define SANSRTC_EC_MBEDTLS 0
 #endif
 
 namespace sansrtc::crypto {
 
 struct EcdsaP256KeyImpl {
-  EcdsaP256KeyImpl() { mbedtls_pk_init(&pk); }
-  ~EcdsaP256KeyImpl() { mbedtls_pk_free(&pk); }  // frees and zeroizes the private scalar
+#if SANSRTC_EC_MBEDTLS
+  EcdsaP256KeyImpl() { mbedtls_mpi_init(&d); }
+  ~EcdsaP256KeyImpl() { mbedtls_mpi_free(&d); }  // zeroizes the private scalar
+  mbedtls_mpi d;                                  // the private scalar, 1 <= d < n
+#else
+  EcdsaP256KeyImpl() = default;
+  Secret<32> d;  // the private scalar, big-endian, 1 <= d < n; wiped on destruction
+#endif
   EcdsaP256KeyImpl(const EcdsaP256KeyImpl&) = delete;
   EcdsaP256KeyImpl& operator=(const EcdsaP256KeyImpl&) = delete;
 
-  mbedtls_pk_context pk;                                // MBEDTLS_PK_ECKEY holding an ecp_keypair on P-256
-  std::array<uint8_t, kP256PublicKeySize> pub{};        // cached uncompressed public point
+  std::array<uint8_t, kP256PublicKeySize> pub{};  // cached uncompressed public point
 };
+
+namespace detail {
+// OBJECT IDENTIFIER contents (RFC 5480 §2.1.1, RFC 5758 §3.2).
+inline constexpr uint8_t kOidEcPublicKey[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};        // 1.2.840.10045.2.1
+inline constexpr uint8_t kOidPrime256v1[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};   // 1.2.840.10045.3.1.7
+inline constexpr uint8_t kOidEcdsaWithSha256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};  // 1.2.840.10045.4.3.2
+
+// True when `pub` is a 65-byte uncompressed point on P-256 (not infinity).
+bool p256_public_key_valid(Bytes pub);
+
+// ec_der.cc: a PKCS#8 or SEC1 P-256 private key (the big-endian scalar, at
+// most 32 bytes, not yet range-checked). Errc::invalid_argument when empty,
+// malformed when it does not parse, unsupported for other key types/curves.
+Result<void> parse_ec_private_key(Bytes der, Bytes& scalar);
+// Writes the DER Ecdsa-Sig-Value for (r, s) to out (kMaxEcdsaSigDerSize
+// bytes suffice); returns its length.
+size_t encode_ecdsa_signature(const uint8_t r[32], const uint8_t s[32], uint8_t* out);
+// Strict DER Ecdsa-Sig-Value to left-padded 32-byte r and s; false when it
+// does not parse or a value exceeds 32 bytes.
+bool decode_ecdsa_signature(Bytes sig, uint8_t r[32], uint8_t s[32]);
+}  // namespace detail
 
 }  // namespace sansrtc::crypto

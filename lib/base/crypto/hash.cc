@@ -1,4 +1,5 @@
-// base/crypto/hash.cc — SHA-1/2 and HMAC on mbedTLS's raw hash contexts.
+// base/crypto/hash.cc — SHA-384/512 on mbedTLS's raw hash context, SHA-1
+// and SHA-256 on ours (md32.cc), and HMAC over all of them.
 //
 // HMAC (RFC 2104) is built here on the hash contexts instead of mbedtls_md:
 // mbedtls_md_setup() allocates, and HMAC runs per packet (STUN
@@ -8,9 +9,8 @@
 #include "base/crypto/hash.h"
 
 #include "base/crypto/mbedtls_util.h"
+#include "base/crypto/md32.h"
 
-#include <mbedtls/sha1.h>
-#include <mbedtls/sha256.h>
 #include <mbedtls/sha512.h>
 
 #include <cstring>
@@ -20,8 +20,7 @@ namespace sansrtc::crypto {
 namespace {
 
 union HashCtx {
-  mbedtls_sha1_context sha1;
-  mbedtls_sha256_context sha256;
+  detail::Md32Ctx md32;  // SHA-1 and SHA-256 are ours (md32.cc): a fraction of mbedTLS's flash
   mbedtls_sha512_context sha512;  // also SHA-384 (is384 = 1)
 };
 
@@ -40,14 +39,8 @@ size_t block_size(HashAlg alg) {
 // software build does not use; they are deliberately ignored.
 void ctx_start(HashCtx* c, HashAlg alg) {
   switch (alg) {
-    case HashAlg::sha1:
-      mbedtls_sha1_init(&c->sha1);
-      (void)SANSRTC_SHA(sha1_starts)(&c->sha1);
-      break;
-    case HashAlg::sha256:
-      mbedtls_sha256_init(&c->sha256);
-      (void)SANSRTC_SHA(sha256_starts)(&c->sha256, 0);
-      break;
+    case HashAlg::sha1: detail::md32_start_sha1(c->md32); break;
+    case HashAlg::sha256: detail::md32_start_sha256(c->md32); break;
     case HashAlg::sha384:
     case HashAlg::sha512:
       mbedtls_sha512_init(&c->sha512);
@@ -59,8 +52,8 @@ void ctx_start(HashCtx* c, HashAlg alg) {
 void ctx_update(HashCtx* c, HashAlg alg, const uint8_t* p, size_t n) {
   if (n == 0) return;
   switch (alg) {
-    case HashAlg::sha1: (void)SANSRTC_SHA(sha1_update)(&c->sha1, p, n); break;
-    case HashAlg::sha256: (void)SANSRTC_SHA(sha256_update)(&c->sha256, p, n); break;
+    case HashAlg::sha1:
+    case HashAlg::sha256: detail::md32_update(c->md32, p, n); break;
     case HashAlg::sha384:
     case HashAlg::sha512: (void)SANSRTC_SHA(sha512_update)(&c->sha512, p, n); break;
   }
@@ -68,8 +61,8 @@ void ctx_update(HashCtx* c, HashAlg alg, const uint8_t* p, size_t n) {
 
 void ctx_finish(HashCtx* c, HashAlg alg, uint8_t* out) {
   switch (alg) {
-    case HashAlg::sha1: (void)SANSRTC_SHA(sha1_finish)(&c->sha1, out); break;
-    case HashAlg::sha256: (void)SANSRTC_SHA(sha256_finish)(&c->sha256, out); break;
+    case HashAlg::sha1:
+    case HashAlg::sha256: detail::md32_finish(c->md32, out); break;
     case HashAlg::sha384: {
       // SHA-384 writes 64 bytes of state; the caller's buffer holds 48.
       uint8_t full[64];
@@ -86,13 +79,7 @@ void ctx_finish(HashCtx* c, HashAlg alg, uint8_t* out) {
 void ctx_clone(HashCtx* dst, const HashCtx* src, HashAlg alg) {
   switch (alg) {
     case HashAlg::sha1:
-      mbedtls_sha1_init(&dst->sha1);
-      mbedtls_sha1_clone(&dst->sha1, &src->sha1);
-      break;
-    case HashAlg::sha256:
-      mbedtls_sha256_init(&dst->sha256);
-      mbedtls_sha256_clone(&dst->sha256, &src->sha256);
-      break;
+    case HashAlg::sha256: dst->md32 = src->md32; break;
     case HashAlg::sha384:
     case HashAlg::sha512:
       mbedtls_sha512_init(&dst->sha512);
@@ -104,8 +91,8 @@ void ctx_clone(HashCtx* dst, const HashCtx* src, HashAlg alg) {
 // Frees and wipes (the mbedTLS free functions zeroize the context).
 void ctx_free(HashCtx* c, HashAlg alg) {
   switch (alg) {
-    case HashAlg::sha1: mbedtls_sha1_free(&c->sha1); break;
-    case HashAlg::sha256: mbedtls_sha256_free(&c->sha256); break;
+    case HashAlg::sha1:
+    case HashAlg::sha256: secure_zero(&c->md32, sizeof(c->md32)); break;
     case HashAlg::sha384:
     case HashAlg::sha512: mbedtls_sha512_free(&c->sha512); break;
   }

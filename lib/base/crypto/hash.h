@@ -1,4 +1,5 @@
-// base/crypto/hash.h — SHA-1/256/384/512 and HMAC over them (mbedTLS).
+// base/crypto/hash.h — SHA-1/256/384/512 and HMAC over them (SHA-1 and
+// SHA-256 are ours, md32.h; SHA-384/512 are mbedTLS's).
 //
 // One-shot functions for the common case and incremental objects for
 // transcripts (DTLS keeps a running handshake hash and needs its value
@@ -40,7 +41,7 @@ class Hasher {
 
  private:
   HashAlg alg_;
-  alignas(8) unsigned char state_[256];  // the mbedTLS context, placement-constructed
+  alignas(8) unsigned char state_[256];  // the hash context, placement-constructed
 };
 
 // Incremental HMAC.

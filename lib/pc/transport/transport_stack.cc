@@ -33,33 +33,44 @@ PacketKind classify_packet(Bytes datagram) {
   return PacketKind::unknown;
 }
 
-TransportConfig TransportStack::adjust(TransportConfig c) {
-  // One SCTP packet per DTLS record, one record per datagram: the packet
-  // plus the record overhead must fit the datagram size DTLS uses.
+namespace {
+
+// One SCTP packet per DTLS record, one record per datagram: the packet plus
+// the record overhead must fit the datagram size DTLS uses.
+size_t sctp_mtu(const TransportConfig& c) {
   const size_t dtls_mtu = std::min(c.dtls.mtu, kMaxScratch);
   const size_t sctp_max = dtls_mtu > kDtlsRecordOverhead + 256 ? dtls_mtu - kDtlsRecordOverhead : 256;
-  c.sctp.mtu = std::min(c.sctp.mtu, sctp_max);
-  if (c.defer_dtls_role) {
-    c.datachannel.dtls_role.reset();
-  } else {
-    c.datachannel.dtls_role =
-        c.dtls.role == dtls::Role::client ? datachannel::DtlsRole::client : datachannel::DtlsRole::server;
-  }
-  if (c.max_queued_events == 0) c.max_queued_events = 1;
-  return c;
+  return std::min(c.sctp.mtu, sctp_max);
 }
 
+sctp::Config sctp_config(const TransportConfig& c, size_t mtu) {
+  sctp::Config s = c.sctp;
+  s.mtu = mtu;
+  return s;
+}
+
+datachannel::Config channel_config(const TransportConfig& c) {
+  datachannel::Config d = c.datachannel;
+  d.dtls_role.reset();
+  if (!c.defer_dtls_role)
+    d.dtls_role = c.dtls.role == dtls::Role::client ? datachannel::DtlsRole::client : datachannel::DtlsRole::server;
+  return d;
+}
+
+}  // namespace
+
 TransportStack::TransportStack(Instant now, const TransportConfig& config, Rng& rng)
-    : config_(adjust(config)),
+    : dtls_config_(config.dtls),
       rng_(rng),
+      sctp_mtu_(sctp_mtu(config)),
       last_now_(now),
-      dtls_role_known_(!config_.defer_dtls_role),
-      ice_(now, config_.ice, rng),
-      sctp_(config_.sctp, rng),
-      channels_(config_.datachannel, sctp_),
-      events_(config_.max_queued_events) {
+      dtls_role_known_(!config.defer_dtls_role),
+      ice_(now, config.ice, rng),
+      sctp_(sctp_config(config, sctp_mtu_), rng),
+      channels_(channel_config(config), sctp_),
+      events_(config.max_queued_events ? config.max_queued_events : 1) {
   clock_.update(now);
-  if (config_.remote_max_message_size) channels_.set_remote_max_message_size(config_.remote_max_message_size);
+  if (config.remote_max_message_size) channels_.set_remote_max_message_size(config.remote_max_message_size);
 }
 
 TransportStack::~TransportStack() = default;
@@ -68,11 +79,11 @@ void TransportStack::touch(Instant now) { last_now_ = clock_.update(now); }
 
 Result<void> TransportStack::set_dtls_role(dtls::Role role) {
   if (started_) return make_error(Errc::invalid_state, "DTLS role must be set before start()");
-  if (dtls_role_known_ && role != config_.dtls.role)
+  if (dtls_role_known_ && role != dtls_config_.role)
     return make_error(Errc::invalid_state, "DTLS role already set to the other role");
   SANSRTC_TRY(channels_.set_dtls_role(role == dtls::Role::client ? datachannel::DtlsRole::client
                                                                   : datachannel::DtlsRole::server));
-  config_.dtls.role = role;
+  dtls_config_.role = role;
   dtls_role_known_ = true;
   return ok_result();
 }
@@ -82,7 +93,7 @@ Result<void> TransportStack::set_remote_fingerprints(std::span<const crypto::Fin
   InlineVector<crypto::Fingerprint, 4> fps;
   for (const auto& f : fingerprints)
     if (!fps.push_back(f)) return make_error(Errc::limit_exceeded, "more than 4 remote fingerprints");
-  config_.dtls.remote_fingerprints = fps;
+  dtls_config_.remote_fingerprints = fps;
   return ok_result();
 }
 
@@ -93,8 +104,8 @@ Result<void> TransportStack::start(Instant now) {
   started_ = true;
   // Constructing the Connection computes its ECDHE key pair now, so the
   // handshake does not wait for it.
-  dtls_.emplace(config_.dtls, rng_);
-  if (config_.dtls.role == dtls::Role::server) {
+  dtls_.emplace(dtls_config_, rng_);
+  if (dtls_config_.role == dtls::Role::server) {
     // The server only listens: starting it now means an early ClientHello
     // (the peer selected its pair before we did) is not lost.
     SANSRTC_TRY(dtls_->start(last_now_));
@@ -177,16 +188,11 @@ Result<datachannel::ChannelId> TransportStack::create_data_channel(Instant now, 
   return r;
 }
 
-Result<void> TransportStack::send_text(Instant now, datachannel::ChannelId id, std::string_view text) {
+Result<void> TransportStack::send(Instant now, datachannel::ChannelId id, Bytes data, bool binary) {
   touch(now);
-  auto r = channels_.send_text(last_now_, id, text);
-  process(last_now_);
-  return r;
-}
-
-Result<void> TransportStack::send_binary(Instant now, datachannel::ChannelId id, Bytes data) {
-  touch(now);
-  auto r = channels_.send_binary(last_now_, id, data);
+  auto r = binary ? channels_.send_binary(last_now_, id, data)
+                  : channels_.send_text(last_now_, id,
+                                        std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
   process(last_now_);
   return r;
 }
@@ -233,10 +239,9 @@ void TransportStack::process(Instant now) {
   // Fixed order: ICE, DTLS, SCTP, channels. A reaction (starting DTLS,
   // connecting SCTP) may produce events of a later child, drained below.
   while (auto e = ice_.poll_event()) {
-    TransportEvent te;
-    te.kind = TransportEvent::Kind::ice;
-    te.ice = std::move(*e);
-    push(std::move(te));
+    // Built in place (designated initializers): no default-constructed
+    // event to assign into, which costs a lot of code for ice::Event.
+    push(TransportEvent{.kind = TransportEvent::Kind::ice, .ice = std::move(*e)});
   }
   // Remember the pair: after close() the agent forgets it, but DTLS's
   // close_notify must still leave on it.
@@ -270,7 +275,9 @@ void TransportStack::process(Instant now) {
         break;
       }
       case dtls::EventKind::srtp_keys: {
+#if !SANSRTC_NO_MEDIA
         srtp_keys_ = std::move(e->srtp);
+#endif
         TransportEvent te;
         te.kind = TransportEvent::Kind::srtp_keys;
         push(std::move(te));
@@ -295,7 +302,7 @@ void TransportStack::process(Instant now) {
   if (!sctp_connect_issued_ && !closed_ && dtls_ && dtls_->state() == dtls::TransportState::connected) {
     sctp_connect_issued_ = true;
     // The DTLS client's association sends INIT; the server's answers.
-    if (config_.dtls.role == dtls::Role::client) (void)sctp_.connect(now);
+    if (dtls_config_.role == dtls::Role::client) (void)sctp_.connect(now);
   }
   drain_sctp_events(now);
   // Channel events stay in the manager's own bounded queue; poll_event()
@@ -322,9 +329,9 @@ std::optional<Transmit> TransportStack::poll_transmit(MutBytes buf) {
     // queue slot, no copies). The result is byte for byte the record the
     // queued path below would produce.
     const size_t at = dtls_->application_data_offset();
-    if (buf.size() >= at + config_.sctp.mtu + dtls::Connection::kApplicationDataTrailer &&
-        config_.sctp.mtu <= scratch_.size()) {
-      auto n = sctp_.poll_transmit(MutBytes(buf.data() + at, config_.sctp.mtu));
+    if (buf.size() >= at + sctp_mtu_ + dtls::Connection::kApplicationDataTrailer &&
+        sctp_mtu_ <= scratch_.size()) {
+      auto n = sctp_.poll_transmit(MutBytes(buf.data() + at, sctp_mtu_));
       if (!n) return std::nullopt;
       ++stats_.sctp_packets_sent;
       auto sealed = dtls_->seal_application_data_in_place(last_now_, buf, *n);
@@ -337,7 +344,7 @@ std::optional<Transmit> TransportStack::poll_transmit(MutBytes buf) {
     }
     // A buffer smaller than one full record: through the scratch buffer and
     // DTLS's send queue (DTLS counts a record that does not fit).
-    const size_t room = std::min(scratch_.size(), config_.sctp.mtu);
+    const size_t room = std::min(scratch_.size(), sctp_mtu_);
     auto n = sctp_.poll_transmit(MutBytes(scratch_.data(), room));
     if (!n) return std::nullopt;
     ++stats_.sctp_packets_sent;

@@ -101,7 +101,7 @@ struct TransportEvent {
     ice,            // ice: state changes, candidates, selected pair, ...
     dtls_state,     // dtls_state
     dtls_error,     // error, alert (a state change to failed/closed follows)
-    srtp_keys,      // keys are available through srtp_keys()
+    srtp_keys,      // keys are available through srtp_keys() (not kept under SANSRTC_NO_MEDIA)
     sctp_state,     // sctp_state, sctp_reason
     channel,        // channel: a data channel event
   };
@@ -166,8 +166,14 @@ class TransportStack {
   // --- data channels ------------------------------------------------------
   [[nodiscard]] Result<datachannel::ChannelId> create_data_channel(Instant now, std::string_view label,
                                                                    const datachannel::ChannelInit& init = {});
-  [[nodiscard]] Result<void> send_text(Instant now, datachannel::ChannelId id, std::string_view text);
-  [[nodiscard]] Result<void> send_binary(Instant now, datachannel::ChannelId id, Bytes data);
+  // One message, copied into a pooled buffer; `binary` picks the PPID.
+  [[nodiscard]] Result<void> send(Instant now, datachannel::ChannelId id, Bytes data, bool binary);
+  [[nodiscard]] Result<void> send_text(Instant now, datachannel::ChannelId id, std::string_view text) {
+    return send(now, id, Bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size()), false);
+  }
+  [[nodiscard]] Result<void> send_binary(Instant now, datachannel::ChannelId id, Bytes data) {
+    return send(now, id, data, true);
+  }
   [[nodiscard]] Result<void> close_data_channel(Instant now, datachannel::ChannelId id);
   // Gives a message buffer back (the `channel.data` of a message event once
   // read): see sctp::Association::recycle. A caller that gives every message
@@ -187,6 +193,8 @@ class TransportStack {
   std::optional<TransportEvent> poll_event();
 
   // --- inspection ---------------------------------------------------------
+  // The SRTP keys once DTLS exported them; always nullopt in builds without
+  // media (SANSRTC_NO_MEDIA: nothing uses them, so they are not kept).
   const std::optional<dtls::SrtpKeyingMaterial>& srtp_keys() const { return srtp_keys_; }
   const TransportStats& stats() const { return stats_; }
   ice::Agent& ice() { return ice_; }
@@ -200,15 +208,18 @@ class TransportStack {
   const datachannel::DataChannelManager& channels() const { return channels_; }
 
  private:
-  static TransportConfig adjust(TransportConfig c);
   // Reacts to and forwards every child event (ICE, DTLS, SCTP, channels).
   void process(Instant now);
   void drain_sctp_events(Instant now);
   void push(TransportEvent&& e);
   void touch(Instant now);
 
-  TransportConfig config_;
+  // Only the parts used after construction are kept: the DTLS config
+  // (start() creates the Connection from it) and the SCTP packet size. ICE,
+  // SCTP and the channel manager copy what they need of theirs.
+  dtls::Config dtls_config_;
   Rng& rng_;
+  size_t sctp_mtu_;
   MonotonicNow clock_;
   Instant last_now_;
   bool started_ = false;

@@ -101,12 +101,12 @@ Result<OutgoingResetRequest> OutgoingResetRequest::parse(Bytes value) {
 }
 
 void OutgoingResetRequest::write(ByteWriter& w, uint32_t request_seq, uint32_t response_seq,
-                                 uint32_t sender_last_tsn, std::span<const uint16_t> streams) {
+                                 uint32_t sender_last_tsn, std::span<const StreamId> streams) {
   size_t at = begin_param(w, uint16_t(ParamType::outgoing_ssn_reset_request));
   w.u32(request_seq);
   w.u32(response_seq);
   w.u32(sender_last_tsn);
-  for (uint16_t s : streams) w.u16(s);
+  for (StreamId s : streams) w.u16(s.value());
   end_param(w, at);
 }
 
@@ -120,10 +120,10 @@ Result<IncomingResetRequest> IncomingResetRequest::parse(Bytes value) {
 }
 
 void IncomingResetRequest::write(ByteWriter& w, uint32_t request_seq,
-                                 std::span<const uint16_t> streams) {
+                                 std::span<const StreamId> streams) {
   size_t at = begin_param(w, uint16_t(ParamType::incoming_ssn_reset_request));
   w.u32(request_seq);
-  for (uint16_t s : streams) w.u16(s);
+  for (StreamId s : streams) w.u16(s.value());
   end_param(w, at);
 }
 

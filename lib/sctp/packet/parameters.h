@@ -12,6 +12,7 @@
 #pragma once
 
 #include "base/bytes.h"
+#include "base/strong_id.h"
 #include <sansrtc/result.h>
 
 #include <cstddef>
@@ -20,6 +21,8 @@
 #include <span>
 
 namespace sansrtc::sctp {
+
+using StreamId = StrongId<struct StreamIdTag, uint16_t>;  // as in sctp/association.h
 
 enum class ParamType : uint16_t {
   heartbeat_info = 1,
@@ -117,7 +120,7 @@ struct OutgoingResetRequest {
   static Result<OutgoingResetRequest> parse(Bytes value);
   // Writes the whole parameter; `streams` are host-order stream numbers.
   static void write(ByteWriter& w, uint32_t request_seq, uint32_t response_seq,
-                    uint32_t sender_last_tsn, std::span<const uint16_t> streams);
+                    uint32_t sender_last_tsn, std::span<const StreamId> streams);
 };
 
 //  Incoming SSN Reset Request Parameter (RFC 6525 §4.2)
@@ -130,7 +133,7 @@ struct IncomingResetRequest {
   size_t num_streams() const { return streams_raw.size() / 2; }
   uint16_t stream(size_t i) const { return load_be16(&streams_raw[2 * i]); }
   static Result<IncomingResetRequest> parse(Bytes value);
-  static void write(ByteWriter& w, uint32_t request_seq, std::span<const uint16_t> streams);
+  static void write(ByteWriter& w, uint32_t request_seq, std::span<const StreamId> streams);
 };
 
 //  SSN/TSN Reset Request Parameter (RFC 6525 §4.3)

@@ -73,7 +73,7 @@ ReceiveQueue::Verdict ReceiveQueue::add(const DataChunk& d, Fifo<ReceivedMessage
   slot.flags = d.flags;
   slot.stream = d.stream;
   slot.ppid = d.ppid;
-  slot.data.assign(d.payload.begin(), d.payload.end());
+  assign_bytes(slot.data, d.payload);
   held_bytes_ += d.payload.size();
   highest_ = std::max(highest_, t);
   if (d.unordered()) try_deliver_unordered(t, out);
@@ -99,25 +99,25 @@ void ReceiveQueue::try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out) 
   }
   size_t total = 0;
   for (int64_t k = b; k <= e; ++k) total += slot_at(k).data.size();
-  ReceivedMessage m;
-  m.type = EventType::message;
-  m.stream = StreamId(at.stream);
-  m.ppid = Ppid(slot_at(b).ppid);
-  m.unordered = true;
+  ReceivedMessage* m = nullptr;
   if (total <= max_message_) {
-    if (buffers_) m.payload = buffers_->take(total);
-    m.payload.reserve(total);
-    for (int64_t k = b; k <= e; ++k) m.payload.insert(m.payload.end(), slot_at(k).data.begin(), slot_at(k).data.end());
+    m = &out.emplace_back();
+    m->type = EventType::message;
+    m->stream = StreamId(at.stream);
+    m->ppid = Ppid(slot_at(b).ppid);
+    m->unordered = true;
+    if (buffers_) m->payload = buffers_->take(total);
+    m->payload.reserve(total);
   } else {
     ++too_large_;
   }
   for (int64_t k = b; k <= e; ++k) {
     Slot& s = slot_at(k);
+    if (m) append_bytes(m->payload, s.data);
     held_bytes_ -= s.data.size();
     s.data.clear();
     s.delivered = true;
   }
-  if (total <= max_message_) out.push_back(std::move(m));
 }
 
 void ReceiveQueue::drain(Fifo<ReceivedMessage>& out) {
@@ -190,7 +190,7 @@ void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, 
     else cap = std::max(cap, large_guess(payload.size()));  // outgrew the pool: one big step
     partial_.payload.reserve(std::max(need, cap));
   }
-  partial_.payload.insert(partial_.payload.end(), payload.begin(), payload.end());
+  append_bytes(partial_.payload, payload);
   if (e) {
     // The application holds the message as long as it likes, and the
     // receive window counts its size, not its capacity: give back what the
@@ -198,11 +198,20 @@ void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, 
     // (A copy: shrink_to_fit() is a no-op in libstdc++ without exceptions.)
     // A buffer the pool would keep is left as it is: given back, it serves
     // the next message.
+    // Built in place (one ring growth routine for all events); partial_'s
+    // other fields are set again by the next B fragment.
+    ReceivedMessage& m = out.emplace_back();
+    m.type = EventType::message;
+    m.stream = partial_.stream;
+    m.ppid = partial_.ppid;
+    m.unordered = partial_.unordered;
     if (partial_.payload.capacity() > 2 * partial_.payload.size() &&
-        (!buffers_ || partial_.payload.capacity() > buffers_->max_buffer_size()))
-      partial_.payload = std::vector<uint8_t>(partial_.payload.begin(), partial_.payload.end());
-    out.push_back(std::move(partial_));
-    partial_ = ReceivedMessage();
+        (!buffers_ || partial_.payload.capacity() > buffers_->max_buffer_size())) {
+      append_bytes(m.payload, partial_.payload);  // an exact-size copy
+      partial_.payload = std::vector<uint8_t>();
+    } else {
+      m.payload = std::move(partial_.payload);  // leaves partial_.payload empty
+    }
     in_message_ = false;
   }
 }

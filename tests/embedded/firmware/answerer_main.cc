@@ -8,7 +8,12 @@
 // a data-channel-only offer), checks the answer, then drives the connection
 // on the virtual clock with no peer on the wire: it must send ICE
 // connectivity checks to the offer's candidate and give up (connection state
-// failed) in bounded virtual time, with the heap returned at the end. (The
+// failed) in bounded virtual time, with the heap returned at the end. A
+// third connection answers an offer with audio, video and a data channel:
+// the profile has no media (SANSRTC_NO_MEDIA), so the answer must reject the
+// audio and video sections (port 0, kind, proto and mid kept, JSEP §5.3.1;
+// out of the BUNDLE group) and accept the application section, whose
+// transport the connection then uses (RFC 8843 §7.3.3). (The
 // self-test image runs the same answerer against a real offerer and checks
 // every echoed byte: answerer_test.cc.)
 //
@@ -47,6 +52,49 @@ constexpr std::string_view kOffer =
     "a=sctp-port:5000\r\n"
     "a=max-message-size:262144\r\n";
 
+// Chromium's shape for audio + video + data channel (bundle policy
+// balanced: one candidate and port per section until BUNDLE is negotiated).
+#define SANSRTC_FW_TRANSPORT(port)                                                                  \
+  "c=IN IP4 192.168.7.1\r\n"                                                                        \
+  "a=candidate:1467250027 1 udp 2122260223 192.168.7.1 " port " typ host generation 0 network-id 1\r\n" \
+  "a=ice-ufrag:Hn4t\r\n"                                                                            \
+  "a=ice-pwd:4ZEmJ1ERMf6qMU1gtN2wvDz0\r\n"                                                          \
+  "a=ice-options:trickle\r\n"                                                                       \
+  "a=fingerprint:sha-256 "                                                                         \
+  "5B:2C:9E:81:35:A1:4F:0D:62:7E:C3:98:11:DE:24:B7:40:69:F2:AA:1C:85:D3:3E:97:06:BB:58:E4:2F:71:C9\r\n" \
+  "a=setup:actpass\r\n"
+constexpr std::string_view kMediaOffer =
+    "v=0\r\n"
+    "o=- 4611731400430051337 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0 1 2\r\n"
+    "a=extmap-allow-mixed\r\n"
+    "a=msid-semantic: WMS s\r\n"
+    "m=audio 50002 UDP/TLS/RTP/SAVPF 111 0\r\n" SANSRTC_FW_TRANSPORT("50002")
+    "a=mid:0\r\n"
+    "a=sendrecv\r\n"
+    "a=msid:s a\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtpmap:111 opus/48000/2\r\n"
+    "a=rtcp-fb:111 transport-cc\r\n"
+    "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+    "a=rtpmap:0 PCMU/8000\r\n"
+    "m=video 50004 UDP/TLS/RTP/SAVPF 96\r\n" SANSRTC_FW_TRANSPORT("50004")
+    "a=mid:1\r\n"
+    "a=sendrecv\r\n"
+    "a=msid:s v\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtcp-rsize\r\n"
+    "a=rtpmap:96 VP8/90000\r\n"
+    "a=rtcp-fb:96 nack\r\n"
+    "a=rtcp-fb:96 nack pli\r\n"
+    "m=application 50000 UDP/DTLS/SCTP webrtc-datachannel\r\n" SANSRTC_FW_TRANSPORT("50000")
+    "a=mid:2\r\n"
+    "a=sctp-port:5000\r\n"
+    "a=max-message-size:262144\r\n";
+#undef SANSRTC_FW_TRANSPORT
+
 const SocketAddress kLocal(IpAddress::v4(192, 168, 7, 2), 5000);
 const SocketAddress kRemote(IpAddress::v4(192, 168, 7, 1), 50000);
 
@@ -83,16 +131,17 @@ bool has_line(std::string_view sdp, std::string_view line) {
 uint8_t g_out[1280];
 
 // One whole connection: answer the offer, check the answer, run it with no
-// peer until it fails. Prints its figures when `report` is set.
-bool run_connection(bool report) {
+// peer until it fails. Prints its figures when `report` is set. `media`:
+// the offer is kMediaOffer (else kOffer).
+bool run_connection(bool report, bool media = false) {
   // A device seeds its generator from a hardware TRNG; the image uses a fixed
   // seed so the run is reproducible.
   SeededRng rng(2026);
   Instant now = kTestEpoch;
   const size_t heap0 = fw_heap_live();
   embedded::EchoAnswerer a;
-  const auto started = a.start(now, rng, kLocal, kOffer);
-  check(started.ok(), "answering a Chromium-format data-channel offer");
+  const auto started = a.start(now, rng, kLocal, media ? kMediaOffer : kOffer);
+  check(started.ok(), media ? "answering an audio + video + data-channel offer" : "answering a Chromium-format data-channel offer");
   if (!started.ok()) {
     fw_puts("error: ");
     fw_puts(started.error().message);
@@ -107,11 +156,31 @@ bool run_connection(bool report) {
   check(has_line(answer, "a=sctp-port:5000"), "answer has a=sctp-port:5000");
   check(has_line(answer, "a=mid:0"), "answer keeps the offer's mid");
   check(answer.find("192.168.7.2 5000 typ host") != std::string_view::npos, "answer carries the host candidate");
-
-  // A trickled second candidate and end-of-candidates, as a browser sends them.
-  check(a.add_ice_candidate(now, "candidate:2 1 udp 2122194687 192.168.8.1 50001 typ host generation 0").ok(),
-        "a trickled candidate is accepted");
-  check(a.add_ice_candidate(now, "").ok(), "end-of-candidates is accepted");
+  if (media) {
+    // JSEP §5.3.1: each offered m= section gets one in the answer, in order;
+    // the ones we cannot take are rejected with port 0 and keep their kind,
+    // proto and mid (RFC 3264 §6: and the offered formats).
+    const size_t audio = answer.find("\r\nm=audio 0 UDP/TLS/RTP/SAVPF 111 0\r\n");
+    const size_t video = answer.find("\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\n");
+    const size_t app = answer.find("\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n");
+    check(audio != std::string_view::npos, "answer rejects the audio section (m=audio 0)");
+    check(video != std::string_view::npos, "answer rejects the video section (m=video 0)");
+    check(app != std::string_view::npos, "answer accepts the application section (port 9)");
+    check(audio < video && video < app, "answer keeps the offer's m-line order");
+    check(has_line(answer, "a=mid:1") && has_line(answer, "a=mid:2"), "answer keeps every mid");
+    check(has_line(answer, "a=group:BUNDLE 2"), "the BUNDLE group holds only the accepted section");
+    check(answer.find("a=rtpmap:") == std::string_view::npos && answer.find("a=sendrecv") == std::string_view::npos &&
+              answer.find("a=rtcp-mux") == std::string_view::npos,
+          "rejected sections carry no media attributes");
+    // Transport attributes appear once: in the accepted section only.
+    check(answer.find("a=ice-ufrag:") > app && answer.find("a=setup:active") > app,
+          "rejected sections carry no transport attributes");
+  } else {
+    // A trickled second candidate and end-of-candidates, as a browser sends them.
+    check(a.add_ice_candidate(now, "candidate:2 1 udp 2122194687 192.168.8.1 50001 typ host generation 0").ok(),
+          "a trickled candidate is accepted");
+    check(a.add_ice_candidate(now, "").ok(), "end-of-candidates is accepted");
+  }
   // Junk from the offer's address: a Binding request whose MESSAGE-INTEGRITY
   // cannot be right, a DTLS-looking record before any handshake, noise. Each
   // is dropped (and counted); the connection carries on.
@@ -125,7 +194,7 @@ bool run_connection(bool report) {
       a.handle_datagram(now, Datagram{kRemote, kLocal, junk});
   }
 
-  size_t checks_to_candidate = 0, datagrams = 0;
+  size_t checks_to_candidate = 0, datagrams = 0, checks_to_rejected = 0;
   const Instant limit = now + std::chrono::seconds(120);
   while (now < limit && a.state() != PeerConnectionState::failed) {
     a.service(now);
@@ -134,6 +203,9 @@ bool run_connection(bool report) {
       // A STUN Binding request (type 0x0001, RFC 8489 §5) to the offer's candidate.
       if (t->destination == kRemote && t->size >= 20 && g_out[0] == 0x00 && g_out[1] == 0x01)
         ++checks_to_candidate;
+      // The rejected sections' candidates (ports 50002, 50004) are not this
+      // connection's transport.
+      if (t->destination.port() != kRemote.port()) ++checks_to_rejected;
     }
     const auto next = a.poll_timeout();
     if (!next) break;
@@ -143,6 +215,7 @@ bool run_connection(bool report) {
   a.service(now);
   a.close(now);
   check(checks_to_candidate >= 2, "ICE connectivity checks sent to the offer's candidate");
+  if (media) check(checks_to_rejected == 0, "no checks to the rejected sections' candidates");
   check(a.state() == PeerConnectionState::failed, "with no peer the connection fails in bounded virtual time");
   if (report) {
     fw_puts("answer: ");
@@ -175,6 +248,9 @@ int main() {
   put_number(fw_heap_live());
   fw_puts(" B (process-wide curve parameters)\n");
   check(fw_heap_live() == after_first, "a second connection returns all its heap");
+  if (!run_connection(false, /*media=*/true)) return 1;
+  check(fw_heap_live() == after_first, "the audio + video + data offer's connection returns all its heap");
+  fw_puts("audio + video + data offer: media rejected, data section accepted\n");
   fw_puts("stack: high-water ");
   put_number(fw_stack_high_water());
   fw_puts(" B\n");

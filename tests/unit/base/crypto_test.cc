@@ -1,10 +1,16 @@
 // Known-answer tests for base/crypto/hash.h: SHA-1/2 and HMAC.
 #include "base/crypto/hash.h"
+#include "base/crypto/md5.h"
 
 #include "crypto_test_util.h"
 
 #include <catch2/catch.hpp>
 
+#include <mbedtls/sha1.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -52,6 +58,59 @@ TEST_CASE("hash sizes and SDP names (RFC 8122 / IANA hash function textual names
 TEST_CASE("SHA-1 FIPS 180 examples") {
   REQUIRE(hash_hex(HashAlg::sha1, as_bytes(kAbc)) == "a9993e364706816aba3e25717850c26c9cd0d89d");
   REQUIRE(hash_hex(HashAlg::sha1, as_bytes(kMsg448)) == "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+}
+
+// SHA-1 and SHA-256 are our own code (md32.cc): every length from 0 to 300
+// (each padding case: 55, 56, 63, 64 bytes left in the last block...),
+// one-shot and fed in pieces, against mbedTLS; and the FIPS 180
+// one-million-'a' examples.
+TEST_CASE("SHA-1 and SHA-256 match mbedTLS at lengths 0-300, in one piece and in pieces") {
+  std::vector<uint8_t> msg(300);
+  for (size_t i = 0; i < msg.size(); ++i) msg[i] = uint8_t(i * 37 + 11);
+  for (HashAlg alg : {HashAlg::sha1, HashAlg::sha256}) {
+    const size_t hs = hash_size(alg);
+    for (size_t n = 0; n <= msg.size(); ++n) {
+      uint8_t ref[32];
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+      REQUIRE((alg == HashAlg::sha1 ? mbedtls_sha1(msg.data(), n, ref) : mbedtls_sha256(msg.data(), n, ref, 0)) == 0);
+#else
+      REQUIRE((alg == HashAlg::sha1 ? mbedtls_sha1_ret(msg.data(), n, ref) : mbedtls_sha256_ret(msg.data(), n, ref, 0)) ==
+              0);
+#endif
+      INFO(hash_name(alg) << " length " << n);
+      REQUIRE(hash_hex(alg, Bytes(msg.data(), n)) == tohex(Bytes(ref, hs)));
+      Hasher h(alg);
+      for (size_t at = 0; at < n;) {
+        const size_t step = std::min(n - at, (at % 7) * 9 + 1);
+        h.update(Bytes(msg.data() + at, step));
+        at += step;
+      }
+      uint8_t out[32];
+      h.finish(out);
+      REQUIRE(tohex(Bytes(out, hs)) == tohex(Bytes(ref, hs)));
+    }
+  }
+  std::vector<uint8_t> million(1000000, 'a');
+  REQUIRE(hash_hex(HashAlg::sha1, million) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+  REQUIRE(hash_hex(HashAlg::sha256, million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+// RFC 1321 §A.5 test suite.
+TEST_CASE("MD5 RFC 1321 test suite") {
+  auto md5_hex = [](std::string_view s) {
+    uint8_t d[kMd5Size];
+    md5(as_bytes(s), d);
+    return tohex(Bytes(d, kMd5Size));
+  };
+  REQUIRE(md5_hex("") == "d41d8cd98f00b204e9800998ecf8427e");
+  REQUIRE(md5_hex("a") == "0cc175b9c0f1b6a831c399e269772661");
+  REQUIRE(md5_hex("abc") == "900150983cd24fb0d6963f7d28e17f72");
+  REQUIRE(md5_hex("message digest") == "f96b697d7cb7938d525a2f31aaf161d0");
+  REQUIRE(md5_hex("abcdefghijklmnopqrstuvwxyz") == "c3fcd3d76192e4007dfb496cca67e13b");
+  REQUIRE(md5_hex("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") ==
+          "d174ab98d277d9f5a5611c2c9f419d9f");
+  REQUIRE(md5_hex("12345678901234567890123456789012345678901234567890123456789012345678901234567890") ==
+          "57edf4a22be3c955ac49da2e2107b67a");
 }
 
 TEST_CASE("SHA-256 FIPS 180 examples") {

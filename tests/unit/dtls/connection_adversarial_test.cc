@@ -312,10 +312,12 @@ TEST_CASE("a peer without extended master secret is refused") {
   Setup s(*w.alice, *w.bob, *w.bob, *w.alice);
   s.sc.use_cookie = false;
   s.start();
+  const uint8_t suite[] = {0xC0, 0x2B};
+  const uint8_t profile[] = {0, 1};
   ClientHello ch;
-  (void)ch.cipher_suites.push_back(0xC02B);
+  ch.cipher_suites.raw = Bytes(suite);
   ch.extensions.has_use_srtp = true;
-  (void)ch.extensions.srtp_profiles.push_back(1);
+  ch.extensions.srtp_profiles.raw = Bytes(profile);
   std::vector<uint8_t> body(512);
   ByteWriter bw(body);
   write_client_hello(bw, ch);
@@ -464,8 +466,9 @@ TEST_CASE("a new ClientHello after the handshake gets a no_renegotiation warning
   s.start();
   s.pair->drive();
   REQUIRE(s.server->state() == TransportState::connected);
+  const uint8_t suite[] = {0xC0, 0x2B};
   ClientHello ch;
-  (void)ch.cipher_suites.push_back(0xC02B);
+  ch.cipher_suites.raw = Bytes(suite);
   ch.extensions.extended_master_secret = true;
   std::vector<uint8_t> body(512);
   ByteWriter bw(body);

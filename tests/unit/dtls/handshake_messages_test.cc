@@ -56,19 +56,23 @@ TEST_CASE("ClientHello with cookie and every WebRTC extension round-trips") {
   ClientHello ch;
   for (int i = 0; i < 32; ++i) ch.random[i] = uint8_t(i);
   ch.cookie = Bytes(kBlob);
-  for (uint16_t s : {0xC02B, 0xC02C, 0xCCA9, 0x00FF}) (void)ch.cipher_suites.push_back(s);
+  const uint8_t suites[] = {0xC0, 0x2B, 0xC0, 0x2C, 0xCC, 0xA9, 0x00, 0xFF};
+  const uint8_t groups[] = {0, kGroupX25519, 0, kGroupSecp256r1};
+  const uint8_t formats[] = {0};
+  const uint8_t algorithms[] = {4, 3};  // ecdsa_secp256r1_sha256
+  const uint8_t profiles[] = {0, 7, 0, 8, 0, 1, 0, 2};
+  ch.cipher_suites.raw = Bytes(suites);
   auto& e = ch.extensions;
   e.has_supported_groups = true;
-  (void)e.supported_groups.push_back(kGroupX25519);
-  (void)e.supported_groups.push_back(kGroupSecp256r1);
+  e.supported_groups.raw = Bytes(groups);
   e.has_ec_point_formats = true;
-  (void)e.ec_point_formats.push_back(0);
+  e.ec_point_formats = Bytes(formats);
   e.has_signature_algorithms = true;
-  (void)e.signature_algorithms.push_back(kSigEcdsaSecp256r1Sha256);
+  e.signature_algorithms.raw = Bytes(algorithms);
   e.extended_master_secret = true;
   e.has_renegotiation_info = true;
   e.has_use_srtp = true;
-  for (uint16_t p : {7, 8, 1, 2}) (void)e.srtp_profiles.push_back(p);
+  e.srtp_profiles.raw = Bytes(profiles);
   auto bytes = encode(ch, write_client_hello);
   auto parsed = parse_client_hello(bytes);
   REQUIRE(parsed.ok());
@@ -77,9 +81,12 @@ TEST_CASE("ClientHello with cookie and every WebRTC extension round-trips") {
   CHECK(bytes_equal(parsed->cookie, kBlob));
   REQUIRE(parsed->cipher_suites.size() == 4);
   CHECK(parsed->cipher_suites[2] == 0xCCA9);
+  CHECK(parsed->cipher_suites.contains(0x00FF));
+  CHECK_FALSE(parsed->cipher_suites.contains(0xC02F));
   CHECK(parsed->compression_methods.size() == 1);
   const auto& pe = parsed->extensions;
   CHECK(pe.supported_groups.size() == 2);
+  CHECK(pe.supported_groups[0] == kGroupX25519);
   CHECK(pe.ec_point_formats.size() == 1);
   CHECK(pe.signature_algorithms[0] == 0x0403);
   CHECK(pe.extended_master_secret);
@@ -99,8 +106,9 @@ TEST_CASE("ClientHello with cookie and every WebRTC extension round-trips") {
 }
 
 TEST_CASE("duplicate extensions and bad lengths are malformed") {
+  const uint8_t suite[] = {0xC0, 0x2B};
   ClientHello ch;
-  (void)ch.cipher_suites.push_back(0xC02B);
+  ch.cipher_suites.raw = Bytes(suite);
   ch.extensions.extended_master_secret = true;
   auto bytes = encode(ch, write_client_hello);
   // Append a second EMS extension by hand: fix the extensions length.
@@ -113,6 +121,13 @@ TEST_CASE("duplicate extensions and bad lengths are malformed") {
   auto body = bytes;
   body.insert(body.end(), {0x01});
   CHECK_FALSE(parse_client_hello(body).ok());
+  // A u16 list with an odd length (supported_groups: 3 bytes).
+  auto odd = bytes;
+  odd.insert(odd.end(), {0x00, 0x0A, 0x00, 0x05, 0x00, 0x03, 0x00, 0x17, 0x00});
+  store_be16(&odd[ext_len_at], 4 + 9);
+  CHECK_FALSE(parse_client_hello(odd).ok());
+  odd[odd.size() - 4] = 0x02;  // length 2, then 1 byte left over in the extension
+  CHECK_FALSE(parse_client_hello(odd).ok());
 }
 
 TEST_CASE("ServerHello, HelloVerifyRequest, Certificate round-trip") {
@@ -120,11 +135,13 @@ TEST_CASE("ServerHello, HelloVerifyRequest, Certificate round-trip") {
   sh.random.fill(9);
   sh.cipher_suite = 0xC02C;
   sh.extensions.extended_master_secret = true;
+  const uint8_t profile[] = {0, 8};
+  const uint8_t formats[] = {0};
   sh.extensions.has_use_srtp = true;
-  (void)sh.extensions.srtp_profiles.push_back(8);
+  sh.extensions.srtp_profiles.raw = Bytes(profile);
   sh.extensions.has_renegotiation_info = true;
   sh.extensions.has_ec_point_formats = true;
-  (void)sh.extensions.ec_point_formats.push_back(0);
+  sh.extensions.ec_point_formats = Bytes(formats);
   auto b = encode(sh, write_server_hello);
   auto p = parse_server_hello(b);
   REQUIRE(p.ok());
@@ -171,14 +188,16 @@ TEST_CASE("key exchange, CertificateRequest, CertificateVerify, Finished, Server
   sb[0] = 1;  // explicit_prime curves are refused
   CHECK_FALSE(parse_server_key_exchange(sb).ok());
 
+  const uint8_t types[] = {kCertTypeEcdsaSign};
+  const uint8_t algorithms[] = {4, 3, 5, 3};
   CertificateRequest cr;
-  (void)cr.certificate_types.push_back(kCertTypeEcdsaSign);
-  (void)cr.signature_algorithms.push_back(0x0403);
-  (void)cr.signature_algorithms.push_back(0x0503);
+  cr.certificate_types = Bytes(types);
+  cr.signature_algorithms.raw = Bytes(algorithms);
   auto rb = encode(cr, write_certificate_request);
   auto rp = parse_certificate_request(rb);
   REQUIRE(rp.ok());
   CHECK(rp->signature_algorithms.size() == 2);
+  CHECK(rp->signature_algorithms[1] == 0x0503);
   CHECK(encode(*rp, write_certificate_request) == rb);
 
   ClientKeyExchange cke{Bytes(point).first(32)};

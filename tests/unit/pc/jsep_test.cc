@@ -933,14 +933,32 @@ TEST_CASE("transport parameters for the layers below", "[pc][jsep]") {
   CHECK(a.jsep.transport_parameters()->ice_role == IceRole::controlling);
   CHECK(b.jsep.transport_parameters()->ice_role == IceRole::controlled);
   // Firefox's offer: max-message-size and session-level fingerprint.
+  // C has no codecs: its answer will reject audio (mid 0) and video (mid 1),
+  // so the transport is the first section of the group the answer keeps
+  // (RFC 8843 §7.3.3), before and after answering.
   Peer c(3);
   REQUIRE(c.jsep.set_remote_description(now, {SdpType::offer, read_sdp("firefox153-offer-audio-video-simulcast-datachannel.sdp")}).ok());
   auto pc = c.jsep.transport_parameters();
   REQUIRE(pc);
-  CHECK(pc->mid == "0");  // the BUNDLE transport is the group's first section
+  CHECK(pc->mid == "2");
+  CHECK(pc->m_line_index == 2);
   CHECK(pc->remote_end_of_candidates);
-  CHECK(pc->remote_candidates.size() == 4);
+  CHECK(pc->remote_candidates.size() == 2);  // the application section's own
   CHECK(pc->remote_max_message_size == 1073741823u);
+  auto c_answer = c.jsep.create_answer(now);
+  REQUIRE(c.jsep.set_local_description(now, *c_answer).ok());
+  CHECK(c.jsep.transport_parameters()->mid == "2");
+  // D takes audio and video: the BUNDLE transport is the group's first section.
+  Peer d(4, media_config());
+  REQUIRE(d.jsep.set_remote_description(now, {SdpType::offer, read_sdp("firefox153-offer-audio-video-simulcast-datachannel.sdp")}).ok());
+  auto pd = d.jsep.transport_parameters();
+  REQUIRE(pd);
+  CHECK(pd->mid == "0");
+  CHECK(pd->remote_candidates.size() == 4);
+  CHECK(pd->has_data);
+  auto d_answer = d.jsep.create_answer(now);
+  REQUIRE(d.jsep.set_local_description(now, *d_answer).ok());
+  CHECK(d.jsep.transport_parameters()->mid == "0");
 }
 
 TEST_CASE("a second remote offer in have-remote-offer replaces the first", "[pc][jsep]") {

@@ -221,3 +221,49 @@ TEST_CASE("candidates are bounded per section", "[pc][remote]") {
 TEST_CASE("rollback has no description", "[pc][remote]") {
   CHECK_FALSE(parse_remote_description(SdpType::rollback, kOffer).ok());
 }
+
+TEST_CASE("a syntax error anywhere wins over a WebRTC rule broken before it", "[pc][remote]") {
+  // Section 1 has a malformed fingerprint; the description is refused for it
+  // only when the whole text is well-formed SDP.
+  std::string bad_fp = replace_all(kOffer, "a=fingerprint:sha-256 AA:BB\r\na=setup:actpass\r\na=mid:0",
+                                   "a=fingerprint:sha-256 ZZ\r\na=setup:actpass\r\na=mid:0");
+  DescriptionFailure f;
+  auto r = parse_remote_description(SdpType::offer, bad_fp, {}, &f);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Errc::invalid_argument);
+  CHECK(std::string(f.reason) == "bad a=fingerprint");
+  CHECK(f.media_index == 1);
+  CHECK(f.detail == "sha-256 ZZ");
+
+  r = parse_remote_description(SdpType::offer, bad_fp + "x=1\r\n", {}, &f);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Errc::malformed);
+  CHECK(f.media_index == 0);
+  CHECK(f.detail == "line 23: unknown line type: 'x=1'");
+}
+
+TEST_CASE("text limits are syntax errors with Errc::limit_exceeded", "[pc][remote]") {
+  auto refused = [](RemoteDescriptionLimits lim) {
+    DescriptionFailure f;
+    auto r = parse_remote_description(SdpType::offer, kOffer, lim, &f);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == Errc::limit_exceeded);
+    CHECK(std::string(f.reason) == "sdp does not parse");
+    return f.detail;
+  };
+  RemoteDescriptionLimits lim;
+  lim.sdp.max_size = 100;
+  CHECK(refused(lim) == "SDP larger than the configured limit");
+  lim = {};
+  lim.sdp.max_lines = 5;
+  CHECK(refused(lim) == "line 6: too many lines: 'm=audio 9 UDP/TLS/RTP/SAVPF 111'");
+  lim = {};
+  lim.sdp.max_line_length = 40;
+  CHECK(refused(lim).starts_with("line 15: line too long: 'm=application"));
+  lim = {};
+  lim.sdp.max_media_sections = 1;
+  CHECK(refused(lim) == "line 15: too many media sections: 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel'");
+  lim = {};
+  lim.sdp.max_attributes_per_section = 5;
+  CHECK(refused(lim) == "line 13: too many attributes in a section: 'a=rtcp-mux'");
+}

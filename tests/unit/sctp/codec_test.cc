@@ -3,6 +3,7 @@
 #include "sctp/packet/chunks.h"
 #include "sctp/packet/parameters.h"
 #include "sctp/packet/sctp_packet.h"
+#include "sctp/state_cookie.h"
 
 #include <catch2/catch.hpp>
 
@@ -317,7 +318,7 @@ TEST_CASE("FORWARD-TSN and I-FORWARD-TSN round trip (RFC 3758 §3.2, RFC 8260 §
 }
 
 TEST_CASE("RE-CONFIG with every request and response parameter round trips (RFC 6525 §4)") {
-  const uint16_t streams[] = {1, 3, 5};
+  const StreamId streams[] = {StreamId(1), StreamId(3), StreamId(5)};
   auto b = build([&](PacketBuilder& pb) {
     size_t at = pb.begin_chunk(uint8_t(ChunkType::reconfig), 0);
     OutgoingResetRequest::write(pb.writer(), 10, 20, 30, streams);
@@ -409,4 +410,48 @@ TEST_CASE("several chunks bundled in one packet iterate in order") {
   CHECK_FALSE(it.malformed());
   CHECK(types == std::vector<uint8_t>{11, 3, 0});
   CHECK(std::string(chunk_name(0)) == "DATA");
+}
+
+TEST_CASE("a state cookie round trips every field, big-endian after the magic, and rejects a changed byte") {
+  Secret<32> key;
+  uint8_t k[32];
+  for (int i = 0; i < 32; ++i) k[i] = uint8_t(i + 1);
+  key.assign(Bytes(k, 32));
+  StateCookie c;
+  c.created_ns = 0x0102030405060708;
+  c.local_tag = 0x11121314;
+  c.peer_tag = 0x21222324;
+  c.local_initial_tsn = 0x31323334;
+  c.peer_initial_tsn = 0x41424344;
+  c.peer_a_rwnd = 0x51525354;
+  c.outbound_streams = 0x6162;
+  c.inbound_streams = 0x7172;
+  c.local_tie_tag = 0x81828384;
+  c.peer_tie_tag = 0x91929394;
+  c.capabilities = StateCookie::kCapForwardTsn | StateCookie::kCapReconfig;
+  std::array<uint8_t, StateCookie::kSize> buf{};
+  ByteWriter w(buf);
+  c.write(w, key);
+  REQUIRE(w.ok());
+  REQUIRE(w.position() == StateCookie::kSize);
+  // The body: "SRC1", then the fields in declaration order, big-endian.
+  const uint8_t head[] = {'S', 'R', 'C', '1', 1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0x12, 0x13, 0x14};
+  CHECK(std::memcmp(buf.data(), head, sizeof head) == 0);
+  CHECK(buf[StateCookie::kBodySize - 1] == 3);  // capabilities, the last body byte
+  auto p = StateCookie::parse(buf, key);
+  REQUIRE(p.ok());
+  CHECK(p->created_ns == c.created_ns);
+  CHECK(p->local_tag == c.local_tag);
+  CHECK(p->peer_tag == c.peer_tag);
+  CHECK(p->local_initial_tsn == c.local_initial_tsn);
+  CHECK(p->peer_initial_tsn == c.peer_initial_tsn);
+  CHECK(p->peer_a_rwnd == c.peer_a_rwnd);
+  CHECK(p->outbound_streams == c.outbound_streams);
+  CHECK(p->inbound_streams == c.inbound_streams);
+  CHECK(p->local_tie_tag == c.local_tie_tag);
+  CHECK(p->peer_tie_tag == c.peer_tie_tag);
+  CHECK(p->capabilities == c.capabilities);
+  buf[20] ^= 1;
+  CHECK(StateCookie::parse(buf, key).error().code == Errc::auth_failed);
+  CHECK(StateCookie::parse(Bytes(buf.data(), 10), key).error().code == Errc::malformed);
 }
