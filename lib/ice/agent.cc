@@ -101,6 +101,13 @@ void Agent::set_local_credentials(std::string_view ufrag, std::string_view pwd) 
   local_pwd_.assign(chars + 8, 24);
 }
 
+Event::Event() = default;
+Event::Event(const Event&) = default;
+Event::Event(Event&&) noexcept = default;
+Event& Event::operator=(const Event&) = default;
+Event& Event::operator=(Event&&) noexcept = default;
+Event::~Event() = default;
+
 void Agent::emit(Event::Kind kind, const Candidate* c, const CandidateError* error) {
   // Built in its queue slot: no Event is moved on the way in.
   if (events_.size() >= config_.max_queued_events) {

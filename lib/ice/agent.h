@@ -163,6 +163,15 @@ struct Event {
     resolve_hostname,     // hostname: please call resolved()
     role_changed,         // role (after a role conflict)
   };
+  // Out of line (agent.cc), like Candidate's: one body for the string and
+  // Candidate moves, not one inlined at every caller (lib/pc included).
+  Event();
+  Event(const Event&);
+  Event(Event&&) noexcept;
+  Event& operator=(const Event&);
+  Event& operator=(Event&&) noexcept;
+  ~Event();
+
   Kind kind = Kind::gathering_state;
   GatheringState gathering_state = GatheringState::new_;
   ConnectionState connection_state = ConnectionState::new_;

@@ -95,6 +95,13 @@ uint64_t pair_priority(uint32_t g, uint32_t d) {
   return (lo << 32) + 2 * hi + (g > d ? 1 : 0);
 }
 
+Candidate::Candidate() = default;
+Candidate::Candidate(const Candidate&) = default;
+Candidate::Candidate(Candidate&&) noexcept = default;
+Candidate& Candidate::operator=(const Candidate&) = default;
+Candidate& Candidate::operator=(Candidate&&) noexcept = default;
+Candidate::~Candidate() = default;
+
 std::vector<size_t> prune_redundant(std::span<const LocalCandidate> cands) {
   std::vector<size_t> keep;
   for (size_t i = 0; i < cands.size(); ++i) {

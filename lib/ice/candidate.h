@@ -41,6 +41,15 @@ struct CandidateExtension {
 };
 
 struct Candidate {
+  // The special members live in candidate.cc: inlined, the five strings and
+  // the extension vector cost ~100 bytes of code at every copy/destroy site.
+  Candidate();
+  Candidate(const Candidate&);
+  Candidate(Candidate&&) noexcept;
+  Candidate& operator=(const Candidate&);
+  Candidate& operator=(Candidate&&) noexcept;
+  ~Candidate();
+
   std::string foundation;             // 1*32 ice-char
   uint16_t component = 1;             // 1..256 (1 = RTP, 2 = RTCP)
   TransportProtocol transport = TransportProtocol::udp;

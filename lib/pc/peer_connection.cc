@@ -8,6 +8,7 @@
 #include "ice/candidate_grammar.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace sansrtc {
@@ -151,7 +152,7 @@ Result<CertificateHandle> generate_certificate(Rng& rng, int64_t unix_time_secon
   if (!key.ok()) return make_error(Errc::crypto_failure, "generate_certificate: key generation failed");
   auto cert = crypto::Certificate::self_signed(key.value(), rng, "sansrtc", unix_time_seconds - 86400, 30);
   if (!cert.ok()) return make_error(Errc::crypto_failure, "generate_certificate: signing failed");
-  auto c = std::make_shared<Certificate>();
+  std::shared_ptr<Certificate> c(new Certificate());  // not make_shared: it links libstdc++'s RTTI tag support
   c->key = std::move(key.value());
   c->certificate = std::move(cert.value());
   c->fingerprint = c->certificate.fingerprint(crypto::HashAlg::sha256);
@@ -286,8 +287,8 @@ void PeerConnection::Impl::feed_gathering(Instant now) {
   // slots a burst grew it to, so feeding every interface before draining
   // would hold several ~400-byte event slots for the connection's life. The
   // order of events is unchanged (pump drains JSEP's first, as before).
-  for (; local_addresses_fed < local_addresses.size(); ++local_addresses_fed) {
-    auto r = transport->add_local_interface(now, local_addresses[local_addresses_fed]);
+  for (; local_addresses_fed < local_address_count(); ++local_addresses_fed) {
+    auto r = transport->add_local_interface(now, local_address(local_addresses_fed));
     if (!r.ok()) SANSRTC_LOG(LogLevel::debug, "pc", "local address not used: {}", r.error().message);
     pump();
   }
@@ -299,14 +300,19 @@ void PeerConnection::Impl::feed_gathering(Instant now) {
 
 Result<void> PeerConnection::Impl::add_remote_candidate_line(Instant now, std::string_view line) {
   const uint32_t digest = crc32(Bytes(reinterpret_cast<const uint8_t*>(line.data()), line.size()));
-  for (uint32_t d : remote_candidates_added)
+  for (size_t i = 0; i + 4 <= remote_candidates_added.size(); i += 4) {
+    uint32_t d;
+    std::memcpy(&d, remote_candidates_added.data() + i, 4);
     if (d == digest) return ok_result();
+  }
   auto c = ice::parse_candidate(line);
   if (!c.ok()) {
     ++counters.bad_remote_candidates;
     return make_error(Errc::invalid_argument, "add_ice_candidate: malformed candidate");
   }
-  remote_candidates_added.push_back(digest);
+  const size_t n = remote_candidates_added.size();
+  remote_candidates_added.resize(n + 4);
+  std::memcpy(remote_candidates_added.data() + n, &digest, 4);
   auto r = transport->add_remote_candidate(now, c.value());
   if (!r.ok()) ++counters.bad_remote_candidates;  // tcp, other family, limits: not an API error
   return ok_result();
@@ -635,11 +641,13 @@ Result<void> PeerConnection::add_local_address(Instant now, const SocketAddress&
   if (m.closed) return make_error(Errc::closed, "add_local_address: connection is closed");
   if (address.ip().is_unspecified() || address.port() == 0)
     return make_error(Errc::invalid_argument, "add_local_address: unspecified address or port 0");
-  if (m.local_addresses.size() >= kMaxLocalAddresses)
+  const size_t count = m.local_address_count();
+  if (count >= kMaxLocalAddresses)
     return make_error(Errc::limit_exceeded, "add_local_address: more than 16 addresses");
-  for (const auto& a : m.local_addresses)
-    if (a == address) return ok_result();
-  m.local_addresses.push_back(address);
+  for (size_t i = 0; i < count; ++i)
+    if (m.local_address(i) == address) return ok_result();
+  m.local_addresses.resize((count + 1) * sizeof(SocketAddress));
+  std::memcpy(m.local_addresses.data() + count * sizeof(SocketAddress), &address, sizeof(SocketAddress));
   m.feed_gathering(now);
   m.pump();
   return ok_result();

@@ -18,7 +18,9 @@
 
 #include <sansrtc/peer_connection.h>
 
+#include <cstring>
 #include <memory>
+#include <type_traits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -107,7 +109,17 @@ struct PeerConnection::Impl {
   Instant created_at;
 
   // Gathering.
-  std::vector<SocketAddress> local_addresses;
+  // The addresses given (add_local_address), as the bytes of each
+  // SocketAddress: a byte vector grows through the routine the image has
+  // anyway (no vector<SocketAddress> instantiation just for this).
+  std::vector<uint8_t> local_addresses;
+  size_t local_address_count() const { return local_addresses.size() / sizeof(SocketAddress); }
+  SocketAddress local_address(size_t i) const {
+    static_assert(std::is_trivially_copyable_v<SocketAddress>);
+    SocketAddress a;
+    std::memcpy(&a, local_addresses.data() + i * sizeof(SocketAddress), sizeof(SocketAddress));
+    return a;
+  }
   size_t local_addresses_fed = 0;
   bool local_addresses_complete = false;
   bool end_of_local_fed = false;
@@ -120,8 +132,10 @@ struct PeerConnection::Impl {
   std::string remote_ufrag_in_agent;
   std::string stale_remote_ufrag;  // the remote ufrag before our last ICE restart
   // CRC-32 of each candidate line handed to the agent (the lines themselves
-  // are in the remote description already).
-  std::vector<uint32_t> remote_candidates_added;
+  // are in the remote description already), 4 bytes each in host order: a
+  // byte vector grows through the routine the image has anyway (no
+  // vector<uint32_t> instantiation just for this).
+  std::vector<uint8_t> remote_candidates_added;
   bool dtls_started = false;
   std::optional<dtls::Role> dtls_role;
 

@@ -364,17 +364,18 @@ std::optional<Instant> TransportStack::poll_timeout() const {
 std::optional<TransportEvent> TransportStack::poll_event() {
   // Children may have produced events during poll_transmit (e.g. SCTP).
   process(last_now_);
-  if (auto e = events_.pop_front()) return e;
+  // One returned object (NRVO): no temporary event to move from.
+  std::optional<TransportEvent> out = events_.pop_front();
+  if (out) return out;
   // Drained: after a burst (connection setup) keep two slots, which carry
   // the steady flow of one event at a time (TransportEvent is ~400 B a slot).
   events_.shrink_when_empty(kKeptEventSlots);
   if (auto c = channels_.poll_event()) {
-    TransportEvent te;
-    te.kind = TransportEvent::Kind::channel;
-    te.channel = std::move(*c);
-    return te;
+    out.emplace();
+    out->kind = TransportEvent::Kind::channel;
+    out->channel = std::move(*c);
   }
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace sansrtc::pc

@@ -120,9 +120,13 @@ function check_stats(st, min_dc, min_opened = min_dc) {
   if (!tr) problems.push(`no transport with dtlsState connected: ${JSON.stringify(st.transport)}`);
   const sel = tr && st.pair.find(p => p.id === tr.selectedCandidatePairId);
   if (tr && !sel) problems.push(`transport names no selected candidate pair (${tr.selectedCandidatePairId})`);
-  const good = st.pair.filter(p => p.state === 'succeeded' && p.nominated && p.bytesSent > 0 && p.bytesReceived > 0);
+  // libwebrtc marks a pair 'in-progress' again while a check on it (consent
+  // freshness, every few seconds) awaits its response: a pair that already
+  // got responses counts as succeeded then.
+  const succeeded = p => p.state === 'succeeded' || (p.state === 'in-progress' && p.responsesReceived > 0);
+  const good = st.pair.filter(p => succeeded(p) && p.nominated && p.bytesSent > 0 && p.bytesReceived > 0);
   if (good.length === 0) problems.push(`no succeeded nominated candidate-pair with bytes both ways: ${JSON.stringify(st.pair)}`);
-  if (sel && !(sel.state === 'succeeded' && sel.nominated)) problems.push(`selected pair not succeeded+nominated: ${JSON.stringify(sel)}`);
+  if (sel && !(succeeded(sel) && sel.nominated)) problems.push(`selected pair not succeeded+nominated: ${JSON.stringify(sel)}`);
   if (sel && !(sel.responsesReceived > 0)) problems.push(`selected pair has no STUN responses received: ${JSON.stringify(sel)}`);
   if (sel && !st.local[sel.localCandidateId]) problems.push('selected pair local candidate missing from stats');
   if (sel && !st.remote[sel.remoteCandidateId]) problems.push('selected pair remote candidate missing from stats');

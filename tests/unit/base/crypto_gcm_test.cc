@@ -149,7 +149,7 @@ TEST_CASE("AES-GCM uses AES-NI/PCLMULQDQ whenever this CPU has them") {
 
 // McGrew & Viega, "The Galois/Counter Mode of Operation (GCM)", Appendix B,
 // test cases 1 and 13: empty plaintext and AAD, all-zero key and IV.
-TEST_CASE("AES-GCM McGrew-Viega test cases 1 and 13 (empty message)") {
+static void check_empty_message_vectors() {
   AesGcm gcm;
   uint8_t tag[kAeadTagSize];
   const std::vector<uint8_t> iv(12, 0);
@@ -163,6 +163,8 @@ TEST_CASE("AES-GCM McGrew-Viega test cases 1 and 13 (empty message)") {
   tag[0] ^= 1;
   CHECK(gcm.open(iv, {}, {}, tag).error().code == Errc::auth_failed);
 }
+
+TEST_CASE("AES-GCM McGrew-Viega test cases 1 and 13 (empty message)") { check_empty_message_vectors(); }
 
 TEST_CASE("AES-128-GCM at lengths 0, 1, 15, 16, 17, 63, 64, 65, 1200, 16384 with 20-byte AAD") {
   check_lengths(kKey128, kLengths128, std::size(kLengths128));
@@ -276,15 +278,9 @@ TEST_CASE("portable AES-GCM: McGrew-Viega vectors, lengths, AAD, forgery, 1000 r
   struct Restore {
     ~Restore() { detail::gcm_force_portable = false; }
   } restore;
+  check_empty_message_vectors();
   AesGcm gcm;
   uint8_t tag[kAeadTagSize];
-  const std::vector<uint8_t> iv(12, 0);
-  REQUIRE(gcm.set_key(std::vector<uint8_t>(16, 0)).ok());
-  REQUIRE(gcm.seal(iv, {}, {}, tag).ok());
-  CHECK(tohex(tag) == "58e2fccefa7e3061367f1d57a4e7455a");
-  REQUIRE(gcm.set_key(std::vector<uint8_t>(32, 0)).ok());
-  REQUIRE(gcm.seal(iv, {}, {}, tag).ok());
-  CHECK(tohex(tag) == "530f8afbc74536b9a963b4f1c4cb738b");
   check_lengths(kKey128, kLengths128, std::size(kLengths128));
   check_lengths(kKey256, kLengths256, std::size(kLengths256));
   check_aad_lengths(kKey128, kCt17With128, kAad128, std::size(kAad128));

@@ -99,12 +99,20 @@ TEST_CASE("foundations, RFC 8445 §5.1.1.3", "[ice][foundation]") {
 }
 
 TEST_CASE("redundancy pruning, RFC 8445 §5.1.3", "[ice][prune]") {
+  auto make = [](uint32_t priority, SocketAddress address, CandidateType type, SocketAddress base) {
+    LocalCandidate l;
+    l.candidate.priority = priority;
+    l.candidate.address = address;
+    l.candidate.type = type;
+    l.base = base;
+    return l;
+  };
   auto base = SocketAddress(IpAddress::v4(203, 0, 113, 7), 5000);
-  LocalCandidate host{{.priority = 2130706431, .address = base, .type = CandidateType::host}, base};
+  LocalCandidate host = make(2130706431, base, CandidateType::host, base);
   // A srflx equal to its host (no NAT) is redundant.
-  LocalCandidate srflx{{.priority = 1694498815, .address = base, .type = CandidateType::srflx}, base};
+  LocalCandidate srflx = make(1694498815, base, CandidateType::srflx, base);
   auto other = SocketAddress(IpAddress::v4(198, 51, 100, 9), 6000);
-  LocalCandidate srflx2{{.priority = 1694498815, .address = other, .type = CandidateType::srflx}, base};
+  LocalCandidate srflx2 = make(1694498815, other, CandidateType::srflx, base);
   std::vector<LocalCandidate> v{srflx, host, srflx2};
   auto keep = prune_redundant(v);
   REQUIRE(keep.size() == 2);
