@@ -153,9 +153,7 @@ Result<EcdsaP256Key> EcdsaP256Key::from_der(Bytes der) {
 }
 
 Result<size_t> EcdsaP256Key::sign_digest(Bytes digest, MutBytes out, Rng& rng) const {
-  if (!impl_) return make_error(Errc::invalid_state, "empty EcdsaP256Key");
-  if (digest.empty()) return make_error(Errc::invalid_argument, "empty digest");
-  if (out.size() < kMaxEcdsaSigDerSize) return make_error(Errc::buffer_too_small, "signature buffer < 72 bytes");
+  SANSRTC_TRY(detail::check_sign_args(impl_ != nullptr, digest, out));
   mbedtls_ecp_group* grp = shared_group(MBEDTLS_ECP_DP_SECP256R1);
   if (grp == nullptr) return make_error(Errc::crypto_failure, "cannot load P-256");
   mbedtls_mpi r, s;

@@ -105,4 +105,11 @@ bool decode_ecdsa_signature(Bytes sig, uint8_t r[32], uint8_t s[32]) {
   return true;
 }
 
+Result<void> check_sign_args(bool have_key, Bytes digest, MutBytes out) {
+  if (!have_key) return make_error(Errc::invalid_state, "empty EcdsaP256Key");
+  if (digest.empty()) return make_error(Errc::invalid_argument, "empty digest");
+  if (out.size() < kMaxEcdsaSigDerSize) return make_error(Errc::buffer_too_small, "signature buffer < 72 bytes");
+  return {};
+}
+
 }  // namespace sansrtc::crypto::detail

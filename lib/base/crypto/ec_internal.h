@@ -52,6 +52,10 @@ bool p256_public_key_valid(Bytes pub);
 // most 32 bytes, not yet range-checked). Errc::invalid_argument when empty,
 // malformed when it does not parse, unsupported for other key types/curves.
 Result<void> parse_ec_private_key(Bytes der, Bytes& scalar);
+// The argument checks both EcdsaP256Key::sign_digest back ends share:
+// invalid_state without a key, invalid_argument for an empty digest,
+// buffer_too_small when `out` cannot hold kMaxEcdsaSigDerSize bytes.
+Result<void> check_sign_args(bool have_key, Bytes digest, MutBytes out);
 // Writes the DER Ecdsa-Sig-Value for (r, s) to out (kMaxEcdsaSigDerSize
 // bytes suffice); returns its length.
 size_t encode_ecdsa_signature(const uint8_t r[32], const uint8_t s[32], uint8_t* out);

@@ -78,9 +78,7 @@ Result<EcdsaP256Key> EcdsaP256Key::from_der(Bytes der) {
 }
 
 Result<size_t> EcdsaP256Key::sign_digest(Bytes digest, MutBytes out, Rng& rng) const {
-  if (!impl_) return make_error(Errc::invalid_state, "empty EcdsaP256Key");
-  if (digest.empty()) return make_error(Errc::invalid_argument, "empty digest");
-  if (out.size() < kMaxEcdsaSigDerSize) return make_error(Errc::buffer_too_small, "signature buffer < 72 bytes");
+  SANSRTC_TRY(detail::check_sign_args(impl_ != nullptr, digest, out));
   uint8_t hedge[32], r[32], s[32];
   rng.fill(std::span<uint8_t>(hedge, 32));
   // The key was validated when it was made, so this cannot fail.
