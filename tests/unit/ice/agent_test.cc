@@ -111,6 +111,18 @@ TEST_CASE("credentials are generated from the Rng when not configured", "[ice][a
   CHECK(a.tie_breaker() != b.tie_breaker());
 }
 
+TEST_CASE("at most 8 STUN servers: the ninth is refused with limit_exceeded", "[ice][agent][limits]") {
+  SeededRng rng(9);
+  Agent a(kTestEpoch, Config{}, rng);
+  for (uint16_t i = 0; i < 8; ++i) {
+    const StunServer s{SocketAddress(*IpAddress::parse("127.0.0.1"), uint16_t(3478 + i)), "stun:127.0.0.1"};
+    REQUIRE(a.add_stun_server(s).ok());
+  }
+  const auto r = a.add_stun_server(StunServer{SocketAddress(*IpAddress::parse("127.0.0.1"), 4000), "stun:127.0.0.1"});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Errc::limit_exceeded);
+}
+
 TEST_CASE("host candidates: priority, foundation, loopback only when allowed", "[ice][agent]") {
   Side a(config(Role::controlling, 1, "ufragA", "passwordA+passwordA+pwd"), 1);
   auto now = kTestEpoch;
