@@ -11,15 +11,33 @@
 namespace sansrtc {
 namespace {
 
-// A size-optimised build (-Os: microcontrollers, where the 16 KiB of
-// slicing-by-8 tables would be a tenth of the flash) uses one 256-entry table
-// per polynomial, a byte per step; everything else slices by eight.
 #ifdef __OPTIMIZE_SIZE__
-constexpr size_t kSlices = 1;
-#else
-constexpr size_t kSlices = 8;
-#endif
+// A size-optimised build (-Os: microcontrollers, where even one 256-entry
+// table per polynomial is 1 KiB of flash) steps a nibble at a time through
+// 16-entry tables: 128 bytes for both polynomials, two lookups per byte.
+using Table = std::array<uint32_t, 16>;
 
+constexpr Table make_tables(uint32_t poly) {
+  Table t{};
+  for (uint32_t i = 0; i < 16; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 4; ++k) c = (c & 1) ? (c >> 1) ^ poly : c >> 1;
+    t[i] = c;
+  }
+  return t;
+}
+
+uint32_t slice8(const Table& t, uint32_t crc, const uint8_t* p, size_t n) {
+  while (n--) {
+    crc ^= *p++;
+    crc = (crc >> 4) ^ t[crc & 0xF];
+    crc = (crc >> 4) ^ t[crc & 0xF];
+  }
+  return crc;
+}
+#else
+// Everything else slices by eight (8 KiB of tables per polynomial).
+constexpr size_t kSlices = 8;
 using Table = std::array<std::array<uint32_t, 256>, kSlices>;
 
 constexpr Table make_tables(uint32_t poly) {
@@ -34,24 +52,23 @@ constexpr Table make_tables(uint32_t poly) {
   return t;
 }
 
-constexpr Table kCrc32 = make_tables(0xEDB88320u);
-constexpr Table kCrc32c = make_tables(0x82F63B78u);
-
 // Slicing-by-8 over the reflected register (byte order independent: the
 // eight bytes are combined explicitly, not through a 64-bit load).
 uint32_t slice8(const Table& t, uint32_t crc, const uint8_t* p, size_t n) {
-  if constexpr (kSlices == 8) {
-    while (n >= 8) {
-      uint32_t lo = crc ^ (uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24);
-      crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
-            t[3][p[4]] ^ t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
-      p += 8;
-      n -= 8;
-    }
+  while (n >= 8) {
+    uint32_t lo = crc ^ (uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24);
+    crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^ t[3][p[4]] ^
+          t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+    p += 8;
+    n -= 8;
   }
   while (n--) crc = (crc >> 8) ^ t[0][(crc ^ *p++) & 0xFF];
   return crc;
 }
+#endif
+
+constexpr Table kCrc32 = make_tables(0xEDB88320u);
+constexpr Table kCrc32c = make_tables(0x82F63B78u);
 
 #ifdef SANSRTC_CRC32C_SSE42
 __attribute__((target("sse4.2"))) uint32_t crc32c_sse42(uint32_t crc, const uint8_t* p, size_t n) {

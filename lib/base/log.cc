@@ -1,6 +1,6 @@
 #include "base/log.h"
 
-#include <cstdio>
+#include <cstdint>
 #include <cstring>
 
 namespace sansrtc {
@@ -39,27 +39,40 @@ const char* log_level_name(LogLevel level) {
   return "?";
 }
 
+namespace {
+// Decimal digits of v, written backwards from `end`; returns the first digit.
+char* format_decimal(uint64_t v, char* end) {
+  do {
+    *--end = char('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return end;
+}
+}  // namespace
+
+// Formats without printf: integers in decimal, booleans as true/false,
+// addresses through their own formatters.
 size_t LogArg::append(char* out, size_t len, size_t cap) const {
   char tmp[96];
-  int n = 0;
+  char* const end = tmp + sizeof(tmp);
+  char* p = end;
   switch (kind_) {
-    case Kind::i64: n = std::snprintf(tmp, sizeof(tmp), "%lld", (long long)i_); break;
-    case Kind::u64: n = std::snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)u_); break;
-    case Kind::boolean: n = std::snprintf(tmp, sizeof(tmp), "%s", u_ ? "true" : "false"); break;
-    case Kind::chr: tmp[0] = char(u_); n = 1; break;
-    case Kind::f64: n = std::snprintf(tmp, sizeof(tmp), "%g", d_); break;
+    case Kind::i64:
+      p = format_decimal(i_ < 0 ? 0 - uint64_t(i_) : uint64_t(i_), end);
+      if (i_ < 0) *--p = '-';
+      break;
+    case Kind::u64: p = format_decimal(u_, end); break;
+    case Kind::boolean: return append_str(out, len, cap, u_ ? "true" : "false");
+    case Kind::chr: *--p = char(u_); break;
     case Kind::str: return append_str(out, len, cap, s_);
     case Kind::ip:
+    case Kind::endpoint: {
       if (g_redact) return append_str(out, len, cap, "[redacted]");
-      n = int(ip_->format(tmp, sizeof(tmp)));
-      break;
-    case Kind::endpoint:
-      if (g_redact) return append_str(out, len, cap, "[redacted]");
-      n = int(sa_->format(tmp, sizeof(tmp)));
-      break;
+      const size_t n = kind_ == Kind::ip ? ip_->format(tmp, sizeof(tmp)) : sa_->format(tmp, sizeof(tmp));
+      return append_str(out, len, cap, std::string_view(tmp, n < sizeof(tmp) ? n : sizeof(tmp) - 1));
+    }
   }
-  if (n < 0) n = 0;
-  return append_str(out, len, cap, std::string_view(tmp, size_t(n) < sizeof(tmp) ? size_t(n) : sizeof(tmp) - 1));
+  return append_str(out, len, cap, std::string_view(p, size_t(end - p)));
 }
 
 size_t log_format(char* out, size_t cap, std::string_view fmt, const LogArg* args, size_t n) {

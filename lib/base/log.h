@@ -3,7 +3,8 @@
 //   SANSRTC_LOG(LogLevel::info, "stun", "binding from {} rto={}ms", addr, rto);
 //
 // Each `{}` takes the next argument. Arguments go through `LogArg`, which has
-// constructors only for integers, booleans, strings and addresses: key
+// constructors only for integers, booleans, characters, strings and
+// addresses (floating point is deleted): key
 // material (anything wrapped in `Secret`) has none, so logging it does not
 // compile. Addresses print as "[redacted]" when redaction is on. Lines longer
 // than kMaxLogLine are truncated. Arguments are not evaluated when the level
@@ -32,7 +33,9 @@ class LogArg {
   }
   LogArg(bool v) : kind_(Kind::boolean) { u_ = v; }
   LogArg(char c) : kind_(Kind::chr) { u_ = uint8_t(c); }
-  LogArg(double v) : kind_(Kind::f64) { d_ = v; }
+  // No floating point: formatting it would pull soft-float and printf
+  // into microcontroller builds (and a double must not decay to bool).
+  LogArg(double) = delete;
   LogArg(const char* s) : kind_(Kind::str) { s_ = s ? std::string_view(s) : std::string_view("(null)"); }
   LogArg(std::string_view s) : kind_(Kind::str) { s_ = s; }
   LogArg(const std::string& s) : kind_(Kind::str) { s_ = s; }
@@ -43,12 +46,11 @@ class LogArg {
   size_t append(char* out, size_t len, size_t cap) const;
 
  private:
-  enum class Kind : uint8_t { i64, u64, boolean, chr, f64, str, ip, endpoint };
+  enum class Kind : uint8_t { i64, u64, boolean, chr, str, ip, endpoint };
   Kind kind_;
   union {
     int64_t i_;
     uint64_t u_;
-    double d_;
     const IpAddress* ip_;
     const SocketAddress* sa_;
   };

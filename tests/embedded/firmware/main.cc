@@ -77,6 +77,7 @@ void check_base() {
   uint8_t zeros[32] = {};
   check(crc32c(Bytes(zeros, sizeof(zeros))) == 0x8A9136AAu, "crc32c of 32 zero bytes");
   check(crc32(str_bytes("123456789")) == 0xCBF43926u, "crc32 check value");
+  check(crc32c(str_bytes("123456789")) == 0xE3069283u, "crc32c check value");
   SeqNum<16> a(0xFFFF);
   check(a < a.next() && a.next().value() == 0, "SeqNum<16> wraps and still orders");
   Unwrapper<16> u;

@@ -1,6 +1,8 @@
 #include "base/address.h"
 #include "base/inline_vector.h"
 #include "base/log.h"
+
+#include <cstdint>
 #include "base/ring_buffer.h"
 #include "base/secret.h"
 #include "base/seq_num.h"
@@ -178,4 +180,17 @@ TEST_CASE("Logging formats into a bounded line, redacts addresses, cannot print 
   char out[kMaxLogLine];
   LogArg arg(long_arg);
   REQUIRE(log_format(out, sizeof(out), "{}", &arg, 1) == kMaxLogLine - 1);
+}
+
+TEST_CASE("Log arguments format integers, characters and booleans without printf") {
+  char out[kMaxLogLine];
+  const auto fmt = [&](std::string_view f, auto... v) {
+    const LogArg list[] = {LogArg(v)...};
+    return std::string(out, log_format(out, sizeof(out), f, list, sizeof...(v)));
+  };
+  REQUIRE(fmt("{} {} {}", 0, -1, 7u) == "0 -1 7");
+  REQUIRE(fmt("{}|{}", INT64_MIN, UINT64_MAX) == "-9223372036854775808|18446744073709551615");
+  REQUIRE(fmt("[{}{}]", 'a', false) == "[afalse]");
+  static_assert(!std::is_constructible_v<LogArg, double> && !std::is_constructible_v<LogArg, float>);
+  REQUIRE(fmt("{} {}", 1) == "1 {?}");
 }
