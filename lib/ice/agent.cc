@@ -47,6 +47,12 @@ const char* pair_state_name(PairState s) {
   return "?";
 }
 
+void detail::log_line(LogLevel level, std::string_view fmt, const LogArg* args, size_t n) {
+  if (sansrtc::detail::log_enabled(level)) sansrtc::detail::log_write(level, "ice", fmt, args, n);
+}
+
+void detail::bump(uint64_t& counter) { ++counter; }
+
 namespace {
 
 // Candidates are assigned by destroying and constructing: their copy/move
@@ -60,17 +66,12 @@ void replace(T& to, U&& from) {
 
 constexpr char kIceChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-bool valid_ice_string(std::string_view s, size_t min, size_t max) {
-  if (s.size() < min || s.size() > max) return false;
-  for (char c : s)
-    if (std::string_view(kIceChars).find(c) == std::string_view::npos) return false;
-  return true;
-}
 
 }  // namespace
 
 Agent::Agent(Instant now, const Config& config, Rng& rng)
-    : config_(config), rng_(rng), role_(config.role) {
+    : detail::AgentState(), config_(config), rng_(rng) {
+  role_ = config.role;
   clock_.update(now);
   if (config_.ta < std::chrono::milliseconds(5)) config_.ta = std::chrono::milliseconds(5);
   config_.max_pairs = std::clamp<size_t>(config_.max_pairs, 1, 65535);
@@ -89,7 +90,7 @@ Agent::Agent(Instant now, const Config& config, Rng& rng)
 }
 
 void Agent::set_local_credentials(std::string_view ufrag, std::string_view pwd) {
-  if (valid_ice_string(ufrag, 4, 256) && valid_ice_string(pwd, 22, 256)) {
+  if (is_ice_chars(ufrag, 4, 256) && is_ice_chars(pwd, 22, 256)) {
     local_ufrag_.assign(ufrag.data(), ufrag.size());
     local_pwd_.assign(pwd.data(), pwd.size());
     return;
@@ -111,7 +112,7 @@ Event::~Event() = default;
 void Agent::emit(Event::Kind kind, const Candidate* c, const CandidateError* error) {
   // Built in its queue slot: no Event is moved on the way in.
   if (events_.size() >= config_.max_queued_events) {
-    ++stats_.dropped_event_queue_full;
+    detail::bump(stats_.dropped_event_queue_full);
     return;
   }
   Event& e = events_.emplace_back();
@@ -147,8 +148,8 @@ void Agent::set_role(Role r) {
 
 void Agent::set_connection_state(ConnectionState s) {
   if (connection_state_ == s) return;
-  SANSRTC_LOG(LogLevel::debug, "ice", "connection state {} -> {}", connection_state_name(connection_state_),
-              connection_state_name(s));
+  const LogArg args[] = {connection_state_name(connection_state_), connection_state_name(s)};
+  detail::log_line(LogLevel::debug, "connection state {} -> {}", args, 2);
   connection_state_ = s;
   if (s == ConnectionState::checking && !ever_checking_) {
     ever_checking_ = true;
@@ -176,13 +177,13 @@ LocalCandidateEntry& Agent::add_local(CandidateType type, const SocketAddress& b
   return e;
 }
 
-bool Agent::queue_transmit(const PendingTransmit& t) {
+Agent::PendingTransmit* Agent::queue_transmit(PendingTransmit::Kind kind, const SocketAddress& source,
+                                              const SocketAddress& destination, const stun::TransactionId& tid) {
   if (transmits_.size() >= config_.max_queued_transmits) {
-    ++stats_.dropped_transmit_queue_full;
-    return false;
+    detail::bump(stats_.dropped_transmit_queue_full);
+    return nullptr;
   }
-  transmits_.push_back(t);
-  return true;
+  return &transmits_.emplace_back(PendingTransmit{kind, source, destination, tid});
 }
 
 // --- local side ------------------------------------------------------------
@@ -193,7 +194,8 @@ Result<void> Agent::add_local_interface(Instant now, const SocketAddress& host) 
   if (host.ip().is_unspecified() || host.port() == 0)
     return make_error(Errc::invalid_argument, "ice: interface address must be a bound unicast address");
   if (host.ip().is_loopback() && !config_.allow_loopback) {
-    SANSRTC_LOG(LogLevel::debug, "ice", "ignoring loopback interface {}", host);
+    const LogArg arg(host);
+    detail::log_line(LogLevel::debug, "ignoring loopback interface {}", &arg);
     return ok_result();
   }
   uint16_t index = 0;  // this interface's, among the host candidates
@@ -316,7 +318,7 @@ Result<void> Agent::set_remote_credentials(Instant now, std::string_view ufrag, 
   if (closed_) return make_error(Errc::closed, "ice: agent closed");
   // RFC 8839 §5.4: ice-ufrag 4..256 and ice-pwd 22..256 ice-chars. Be
   // lenient on the minimum (some peers send shorter) but not the alphabet.
-  if (!valid_ice_string(ufrag, 1, 256) || !valid_ice_string(pwd, 1, 256))
+  if (!is_ice_chars(ufrag, 1, 256) || !is_ice_chars(pwd, 1, 256))
     return make_error(Errc::invalid_argument, "ice: remote ufrag/pwd must be 1..256 ice-chars");
   if (!remote_ufrag_.empty() && remote_ufrag_ != ufrag && !pairs_.empty())
     return make_error(Errc::invalid_state, "ice: new remote credentials need restart() first");
@@ -350,8 +352,8 @@ Result<size_t> Agent::insert_remote(Instant now, const Candidate& c) {
   const size_t prflx = prflx_count(false);
   if (c.type == CandidateType::prflx ? prflx >= config_.max_prflx
                                      : remotes_.size() - prflx >= config_.max_remote_candidates) {
-    if (c.type == CandidateType::prflx) ++stats_.dropped_prflx_limit;
-    else ++stats_.dropped_remote_candidate;
+    if (c.type == CandidateType::prflx) detail::bump(stats_.dropped_prflx_limit);
+    else detail::bump(stats_.dropped_remote_candidate);
     return make_error(Errc::limit_exceeded, "ice: remote candidate limit reached");
   }
   remotes_.push_back({c});
@@ -363,40 +365,39 @@ Result<size_t> Agent::insert_remote(Instant now, const Candidate& c) {
 Result<void> Agent::add_remote_candidate(Instant now, const Candidate& c) {
   now = clock_.update(now);
   if (closed_) return make_error(Errc::closed, "ice: agent closed");
+  // Every rejection below counts dropped_remote_candidate (one exit).
+  Error rejected{};
   if (c.transport != TransportProtocol::udp) {
-    ++stats_.dropped_remote_candidate;
-    return make_error(Errc::unsupported, "ice: TCP candidates are not supported");
-  }
-  if (c.component != 1) {
-    ++stats_.dropped_remote_candidate;
-    return make_error(Errc::unsupported, "ice: only component 1 (rtcp-mux/BUNDLE)");
-  }
-  if (!c.ufrag.empty() && !remote_ufrag_.empty() && c.ufrag != remote_ufrag_) {
-    ++stats_.dropped_remote_candidate;
-    return make_error(Errc::invalid_argument, "ice: candidate of another ICE generation (ufrag)");
-  }
-  last_remote_candidate_at_ = now;
-  if (c.is_mdns()) {
-    for (const auto& p : pending_mdns_)
-      if (p.candidate.hostname == c.hostname && p.candidate.address.port() == c.address.port()) return ok_result();
-    if (pending_mdns_.size() >= config_.max_pending_mdns) {
-      ++stats_.dropped_remote_candidate;
-      return make_error(Errc::limit_exceeded, "ice: too many unresolved mDNS candidates");
+    rejected = make_error(Errc::unsupported, "ice: TCP candidates are not supported");
+  } else if (c.component != 1) {
+    rejected = make_error(Errc::unsupported, "ice: only component 1 (rtcp-mux/BUNDLE)");
+  } else if (!c.ufrag.empty() && !remote_ufrag_.empty() && c.ufrag != remote_ufrag_) {
+    rejected = make_error(Errc::invalid_argument, "ice: candidate of another ICE generation (ufrag)");
+  } else {
+    last_remote_candidate_at_ = now;
+    if (c.is_mdns()) {
+      for (const auto& p : pending_mdns_)
+        if (p.candidate.hostname == c.hostname && p.candidate.address.port() == c.address.port()) return ok_result();
+      if (pending_mdns_.size() >= config_.max_pending_mdns) {
+        rejected = make_error(Errc::limit_exceeded, "ice: too many unresolved mDNS candidates");
+      } else {
+        pending_mdns_.push_back({c});
+        emit(Event::Kind::resolve_hostname, &c);
+        update_connection_state(now);
+        return ok_result();
+      }
+    } else if (c.address.ip().is_unspecified() || c.address.port() == 0) {
+      rejected = make_error(Errc::invalid_argument, "ice: remote candidate address unusable");
+    } else {
+      auto r = insert_remote(now, c);
+      if (!r.ok()) return r.error();
+      schedule_checks(now);
+      update_connection_state(now);
+      return ok_result();
     }
-    pending_mdns_.push_back({c});
-    emit(Event::Kind::resolve_hostname, &c);
-    update_connection_state(now);
-    return ok_result();
   }
-  if (c.address.ip().is_unspecified() || c.address.port() == 0) {
-    ++stats_.dropped_remote_candidate;
-    return make_error(Errc::invalid_argument, "ice: remote candidate address unusable");
-  }
-  auto r = insert_remote(now, c);
-  if (!r.ok()) return r.error();
-  schedule_checks(now);
-  update_connection_state(now);
-  return ok_result();
+  detail::bump(stats_.dropped_remote_candidate);
+  return rejected;
 }
 
 void Agent::resolved(Instant now, std::string_view hostname, std::optional<IpAddress> ip) {
@@ -410,8 +411,9 @@ void Agent::resolved(Instant now, std::string_view hostname, std::optional<IpAdd
     pending_mdns_.erase_at(i);
     if (closed_) continue;
     if (!ip || ip->is_unspecified()) {
-      ++stats_.mdns_unresolved;
-      SANSRTC_LOG(LogLevel::info, "ice", "dropping remote candidate {}: name did not resolve", hostname);
+      detail::bump(stats_.mdns_unresolved);
+      const LogArg arg(hostname);
+      detail::log_line(LogLevel::info, "dropping remote candidate {}: name did not resolve", &arg);
       continue;
     }
     c.address = SocketAddress(*ip, c.address.port());
@@ -458,25 +460,25 @@ size_t Agent::prflx_count(bool local) const {
 bool Agent::authentic(const stun::MessageView& m, std::string_view pwd) {
   // RFC 8489 §9.1.1: the short-term key is OpaqueString(password), which is
   // the password itself for ice-chars (RFC 8839): every password the agent
-  // holds was checked against that alphabet (valid_ice_string).
+  // holds was checked against that alphabet (is_ice_chars).
   if (!pwd.empty() && stun::verify_message_integrity(m, as_bytes(pwd)) == stun::IntegrityStatus::ok) return true;
-  ++stats_.dropped_bad_integrity;
+  detail::bump(stats_.dropped_bad_integrity);
   return false;
 }
 
 void Agent::handle_datagram(Instant now, const Datagram& d) {
   now = clock_.update(now);
   if (closed_) {
-    ++stats_.dropped_closed;
+    detail::bump(stats_.dropped_closed);
     return;
   }
   stun::MessageView m;
   if (m.parse(d.payload) != stun::ParseError::none) {
-    ++stats_.stun_parse_failed;
+    detail::bump(stats_.stun_parse_failed);
     return;
   }
   if (m.method() != stun::Method::binding) {
-    ++stats_.dropped_not_binding;
+    detail::bump(stats_.dropped_not_binding);
     return;
   }
   if (m.is_request()) {
@@ -501,10 +503,10 @@ void Agent::handle_server_response(Instant now, const Datagram& d, const stun::M
                                    ServerTransaction& st) {
   const auto& server = stun_servers_[st.server];
   if (d.source != server.address || st.local >= locals_.size() || d.destination != locals_[st.local].base) {
-    ++stats_.dropped_asymmetric;
+    detail::bump(stats_.dropped_asymmetric);
     return;
   }
-  ++stats_.responses_received;
+  detail::bump(stats_.responses_received);
   st.done = true;
   const SocketAddress base = locals_[st.local].base;
   const uint16_t iface = locals_[st.local].interface_index;
@@ -530,21 +532,21 @@ void Agent::handle_server_response(Instant now, const Datagram& d, const stun::M
 }
 
 void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageView& m) {
-  ++stats_.requests_received;
+  detail::bump(stats_.requests_received);
   // RFC 8445 §7.3: "the agent MUST ... verify FINGERPRINT" (ICE requests
   // always carry it, RFC 8445 §7.2.2); parse() checked its value.
   if (!m.fingerprint()) {
-    ++stats_.dropped_no_fingerprint;
+    detail::bump(stats_.dropped_no_fingerprint);
     return;
   }
   auto username = m.username();
   if (!username) {
-    ++stats_.dropped_bad_username;
+    detail::bump(stats_.dropped_bad_username);
     return;
   }
   auto colon = username->find(':');
   if (colon == std::string_view::npos) {
-    ++stats_.dropped_bad_username;
+    detail::bump(stats_.dropped_bad_username);
     return;
   }
   std::string_view lfrag = username->substr(0, colon);
@@ -553,30 +555,26 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
   if (lfrag != local_ufrag_) {
     if (previous_ && lfrag == previous_->local_ufrag) previous = true;
     else {
-      ++stats_.dropped_bad_username;
+      detail::bump(stats_.dropped_bad_username);
       return;
     }
   }
   if (!m.message_integrity()) {
-    ++stats_.dropped_no_integrity;
+    detail::bump(stats_.dropped_no_integrity);
     return;
   }
   if (!authentic(m, previous ? previous_->local_pwd : local_pwd_)) return;
   int local = find_local_by_base(d.destination);
   if (local < 0) {
-    ++stats_.dropped_unknown_local;
+    detail::bump(stats_.dropped_unknown_local);
     return;
   }
   if (!previous) last_request_at_ = now;
-  PendingTransmit resp;
-  resp.kind = PendingTransmit::Kind::success_response;
-  resp.source = d.destination;
-  resp.destination = d.source;
-  resp.tid = m.transaction_id();
+  using K = PendingTransmit::Kind;
   if (previous) {
     // The peer keeps consent alive on the pre-restart pair.
-    resp.previous_credentials = true;
-    queue_transmit(resp);
+    if (auto* t = queue_transmit(K::success_response, d.destination, d.source, m.transaction_id()))
+      t->previous_credentials = true;
     return;
   }
 
@@ -584,18 +582,17 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
   // tie-breaker is controlling; a controlling winner answers 487, a
   // controlled loser too, otherwise we switch.
   if (auto theirs = role_ == Role::controlling ? m.ice_controlling() : m.ice_controlled()) {
-    ++stats_.role_conflicts;
+    detail::bump(stats_.role_conflicts);
     const bool controlling = role_ == Role::controlling;
     if ((tie_breaker_ >= *theirs) == controlling) {
-      ++stats_.dropped_role_conflict;
-      resp.kind = PendingTransmit::Kind::role_conflict;
-      queue_transmit(resp);
+      detail::bump(stats_.dropped_role_conflict);
+      queue_transmit(K::role_conflict, d.destination, d.source, m.transaction_id());
       return;
     }
     set_role(controlling ? Role::controlled : Role::controlling);
   }
 
-  queue_transmit(resp);
+  queue_transmit(K::success_response, d.destination, d.source, m.transaction_id());
 
   // §7.3.1.3: learn a peer-reflexive remote candidate.
   int remote = find_remote_by_address(d.source);
@@ -615,7 +612,7 @@ void Agent::handle_request(Instant now, const Datagram& d, const stun::MessageVi
   }
   int pi = find_pair(size_t(local), size_t(remote));
   if (pi < 0) {
-    ++stats_.dropped_pair_limit;
+    detail::bump(stats_.dropped_pair_limit);
     return;
   }
   auto& p = pairs_[size_t(pi)];
@@ -650,7 +647,7 @@ void Agent::trigger(size_t pi) {
 }
 
 void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageView& m) {
-  ++stats_.responses_received;
+  detail::bump(stats_.responses_received);
   bool prev_match = previous_ && previous_->txn && previous_->txn->tid == m.transaction_id();
   int pi = -1;
   bool cancelled = false;
@@ -662,7 +659,7 @@ void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageV
     }
   }
   if (pi < 0 && !prev_match) {
-    ++stats_.dropped_unknown_transaction;
+    detail::bump(stats_.dropped_unknown_transaction);
     return;
   }
   const SocketAddress& want_src =
@@ -673,7 +670,7 @@ void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageV
   // §7.2.5.2.1: "the check is a failure if the source and destination
   // transport addresses ... are not symmetric".
   if (d.source != want_src || d.destination != want_dst) {
-    ++stats_.dropped_asymmetric;
+    detail::bump(stats_.dropped_asymmetric);
     if (prev_match || cancelled) return;
     on_check_failure(now, size_t(pi));
     return;
@@ -699,7 +696,7 @@ void Agent::handle_response(Instant now, const Datagram& d, const stun::MessageV
     auto ec = m.error_code();
     if (ec && ec->code == stun::error_codes::kRoleConflict && !p.txn->consent) {
       // §7.2.5.1: switch role, then redo the check as a triggered one.
-      ++stats_.role_conflicts;
+      detail::bump(stats_.role_conflicts);
       set_role(role_ == Role::controlling ? Role::controlled : Role::controlling);
       if (p.txn->use_candidate) nominating_ = false;
       p.txn.reset();
@@ -730,23 +727,23 @@ std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
     auto n = b.finish();
     if (!n.ok()) continue;  // buf too small: stays queued
     st.send = false;
-    if (st.transmissions > 1) ++stats_.retransmissions;
+    if (st.transmissions > 1) detail::bump(stats_.retransmissions);
     return Transmit{locals_[st.local].base, stun_servers_[st.server].address, *n};
   }
   while (!transmits_.empty()) {
-    const std::optional<PendingTransmit> t = transmits_.front();
+    const PendingTransmit t = transmits_.front();
     transmits_.erase_at(0);
-    const bool prev = t->previous_credentials;
+    const bool prev = t.previous_credentials;
     if (prev && !previous_) continue;
     using K = PendingTransmit::Kind;
     // The STUN class of each Kind: a check, its success or role-conflict
     // answer, a keepalive indication.
     static constexpr stun::MessageClass kClass[] = {stun::MessageClass::request, stun::MessageClass::success_response,
                                                     stun::MessageClass::error_response, stun::MessageClass::indication};
-    stun::MessageBuilder b(buf, {stun::Method::binding, kClass[size_t(t->kind)]}, t->tid);
+    stun::MessageBuilder b(buf, {stun::Method::binding, kClass[size_t(t.kind)]}, t.tid);
     // MESSAGE-INTEGRITY uses the peer's password on a check, ours on an answer.
     std::string_view pwd;
-    if (t->kind == K::check) {
+    if (t.kind == K::check) {
       const std::string_view lufrag = prev ? previous_->local_ufrag : local_ufrag_;
       const std::string_view rufrag = prev ? previous_->remote_ufrag : remote_ufrag_;
       char user[520];
@@ -755,29 +752,29 @@ std::optional<Transmit> Agent::poll_transmit(MutBytes buf) {
       user[rufrag.size()] = ':';
       std::memcpy(user + rufrag.size() + 1, lufrag.data(), lufrag.size());
       b.add_username(std::string_view(user, rufrag.size() + 1 + lufrag.size()));
-      b.add_priority(t->priority);
+      b.add_priority(t.priority);
       b.add_uint(role_ == Role::controlling ? stun::AttrType::ice_controlling : stun::AttrType::ice_controlled,
                  tie_breaker_, 8);
-      if (t->use_candidate) b.add_use_candidate();
+      if (t.use_candidate) b.add_use_candidate();
       pwd = prev ? previous_->remote_pwd : remote_pwd_;
-    } else if (t->kind == K::success_response) {
-      b.add_xor_mapped_address(t->destination);
+    } else if (t.kind == K::success_response) {
+      b.add_xor_mapped_address(t.destination);
       pwd = prev ? previous_->local_pwd : local_pwd_;
-    } else if (t->kind == K::role_conflict) {
+    } else if (t.kind == K::role_conflict) {
       b.add_error_code_text(stun::error_codes::kRoleConflict, "Role Conflict");  // RFC 8445 §7.3.1.1
       pwd = prev ? previous_->local_pwd : local_pwd_;
     }
-    if (t->kind != K::keepalive) {
+    if (t.kind != K::keepalive) {
       if (pwd.empty()) continue;
       b.add_message_integrity(as_bytes(pwd));  // the short-term key (see authentic())
     }
     b.add_fingerprint();
     auto size = b.finish();
     if (!size.ok()) {
-      ++stats_.dropped_transmit_queue_full;
+      detail::bump(stats_.dropped_transmit_queue_full);
       continue;
     }
-    return Transmit{t->source, t->destination, *size};
+    return Transmit{t.source, t.destination, *size};
   }
   return std::nullopt;
 }

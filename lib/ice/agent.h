@@ -56,6 +56,7 @@
 #include "base/ring_buffer.h"
 #include "base/secret.h"
 #include "base/time.h"
+#include <sansrtc/log.h>
 #include <sansrtc/result.h>
 #include <sansrtc/rng.h>
 
@@ -66,6 +67,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace sansrtc {
+class LogArg;
+}
 
 namespace sansrtc::ice {
 
@@ -216,6 +221,12 @@ struct AgentStats {
 };
 
 namespace detail {
+// One log line of module "ice" with one or two arguments (out of line: one
+// formatting call instead of one per site).
+void log_line(LogLevel level, std::string_view fmt, const LogArg* args, size_t n = 1);
+// ++counter, out of line: a 64-bit increment is four instructions inline.
+void bump(uint64_t& counter);
+
 // What the agent keeps of the pre-restart generation during an ICE restart
 // (outside Agent so that std::optional<> sees a complete type).
 struct PreviousGeneration {     // kept during an ICE restart
@@ -226,9 +237,53 @@ struct PreviousGeneration {     // kept during an ICE restart
   Instant last_response{};
   uint32_t missed = 0;
 };
+// The agent's scalar state and its tables of public element types, in a
+// base that Agent value-initializes: one memset instead of a store per
+// member (the values below are all zero but next_relay_id).
+struct AgentState {
+  // Ordered by use: the members most code touches first, where Thumb's
+  // 16-bit loads and stores reach them (byte offsets < 32, words < 128).
+  Role role_ = Role::controlling;
+  bool closed_ = false;
+  bool have_valid_ = false;
+  bool nominating_ = false;       // controlling: a USE-CANDIDATE check is out
+  GatheringState gathering_state_ = GatheringState::new_;
+  ConnectionState connection_state_ = ConnectionState::new_;
+  bool consent_lost_ = false;       // the selected pair's consent expired
+  bool ever_checking_ = false;
+  bool remote_ice_lite_ = false;
+  bool local_interfaces_done_ = false;
+  bool remote_end_of_candidates_ = false;
+  bool retry_armed_ = false;       // last authenticated check from the peer
+  std::optional<size_t> selected_;
+  // (Table: see table.h; bounded by the Config limits.)
+  Table<CandidatePair> pairs_;
+  Table<LocalCandidateEntry> locals_;
+  Table<RemoteCandidateEntry> remotes_;
+  Table<uint16_t> triggered_;  // FIFO of pair indices (§6.1.4.1)
+  // FIFO of events, built in place (emit) and moved out once (poll_event);
+  // bounded by max_queued_events.
+  Table<Event> events_;
+  Table<StunServer> stun_servers_;   // Config::stun_servers, then add_stun_server()
+  Table<RemoteCandidateEntry> pending_mdns_;  // waiting for resolved()
+  uint32_t consent_missed_ = 0;
+  Generation generation_ = 0;
+  uint32_t next_relay_id_ = 1;
+  uint64_t tie_breaker_ = 0;
+  Instant last_remote_candidate_at_{};
+  Instant last_request_at_{};
+  Instant next_recheck_at_{};
+  Instant next_retry_at_{};         // failed pairs retried during PAC
+  Instant first_valid_at_{};
+  Instant checks_started_at_{};     // PAC timer start
+  Instant next_check_at_{};         // Ta pacing
+  Instant next_consent_at_{};
+  Instant selected_last_sent_{};
+  AgentStats stats_;
+};
 }  // namespace detail
 
-class Agent {
+class Agent : private detail::AgentState {
  public:
   // `rng` must outlive the agent.
   Agent(Instant now, const Config& config, Rng& rng);
@@ -351,11 +406,16 @@ class Agent {
   void set_gathering_state(GatheringState s);
   void set_connection_state(ConnectionState s);
   void set_role(Role r);  // recomputes pair priorities, emits role_changed
-  bool queue_transmit(const PendingTransmit& t);
+  // Appends a transmit (built in its queue slot); nullptr (counted) when
+  // the queue is full. The caller fills in the remaining fields.
+  PendingTransmit* queue_transmit(PendingTransmit::Kind kind, const SocketAddress& source,
+                                  const SocketAddress& destination, const stun::TransactionId& tid);
   // A connectivity check (or consent request) to send; `previous`: with the
   // pre-restart credentials.
   void queue_check(const SocketAddress& source, const SocketAddress& destination, const stun::TransactionId& tid,
                    uint32_t priority, bool use_candidate, bool previous);
+  // The (re)transmission of pair p's check transaction.
+  void queue_pair_check(const CandidatePair& p);
   // A new check transaction: first transmission now, retransmission at check_rto.
   PairTransaction new_transaction(Instant now, bool use_candidate, bool consent);
   // Retransmission timer of a check: idle (not due), expired (all
@@ -418,53 +478,13 @@ class Agent {
   ConfigTuning config_;
   Rng& rng_;
   MonotonicNow clock_;
-  Role role_;
-  uint64_t tie_breaker_ = 0;
   std::string local_ufrag_, local_pwd_;
   std::string remote_ufrag_, remote_pwd_;
-  Generation generation_ = 0;
-  bool remote_ice_lite_ = false;
-  bool closed_ = false;
-  bool local_interfaces_done_ = false;
-  bool remote_end_of_candidates_ = false;
-  Instant last_remote_candidate_at_{};
-  Instant last_request_at_{};
-  Instant next_recheck_at_{};
-  Instant next_retry_at_{};         // failed pairs retried during PAC
-  bool retry_armed_ = false;       // last authenticated check from the peer
-  Instant first_valid_at_{};
-  bool have_valid_ = false;
-  bool nominating_ = false;       // controlling: a USE-CANDIDATE check is out
-  GatheringState gathering_state_ = GatheringState::new_;
-  ConnectionState connection_state_ = ConnectionState::new_;
-  bool ever_checking_ = false;
-  Instant checks_started_at_{};     // PAC timer start
-
-  // (Table: see table.h; bounded by the Config limits.)
-  Table<StunServer> stun_servers_;   // Config::stun_servers, then add_stun_server()
-  Table<LocalCandidateEntry> locals_;
-  Table<RemoteCandidateEntry> remotes_;
-  Table<CandidatePair> pairs_;
   Table<ServerTransaction> server_txns_;
-  Table<RemoteCandidateEntry> pending_mdns_;  // waiting for resolved()
-  Table<uint16_t> triggered_;  // FIFO of pair indices (§6.1.4.1)
-  uint32_t next_relay_id_ = 1;
-
-  std::optional<size_t> selected_;
   std::optional<PreviousGeneration> previous_;
-  Instant next_check_at_{};         // Ta pacing
-  Instant next_consent_at_{};
-  uint32_t consent_missed_ = 0;
-  bool consent_lost_ = false;       // the selected pair's consent expired
-  Instant selected_last_sent_{};
-
   // FIFO (front first), bounded by max_queued_transmits; keeps its
   // storage, so the steady flow (consent, keepalives) allocates nothing.
   Table<PendingTransmit> transmits_;
-  // FIFO of events, built in place (emit) and moved out once (poll_event);
-  // bounded by max_queued_events.
-  Table<Event> events_;
-  AgentStats stats_;
 };
 
 }  // namespace sansrtc::ice

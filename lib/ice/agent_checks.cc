@@ -13,6 +13,11 @@ namespace sansrtc::ice {
 // gone; the value only matters for a peer that learns a prflx from it).
 constexpr uint32_t kPreviousPairPriority = (kTypePreferencePrflx << 24) | 0xFFFFFFu;
 
+// now >= since + d, out of line: one copy of the 64-bit add and compare.
+[[gnu::noinline]] static bool reached(const Instant& now, const Instant& since, const Duration& d) {
+  return now >= since + d;
+}
+
 uint32_t Agent::prflx_priority_for(const LocalCandidateEntry& l) const {
   // §7.1.1: PRIORITY = the priority a peer-reflexive candidate from this
   // base would get: type preference 110, the candidate's own local
@@ -81,11 +86,8 @@ int Agent::add_pair(size_t local, size_t remote) {
     if (q.txn || q.valid || q.triggered || (selected_ && *selected_ == i)) continue;
     if (victim < 0 || q.priority < pairs_[size_t(victim)].priority) victim = int(i);
   }
-  if (victim < 0 || pairs_[size_t(victim)].priority >= p.priority) {
-    ++stats_.dropped_pair_limit;
-    return -1;
-  }
-  ++stats_.dropped_pair_limit;  // the evicted pair
+  ++stats_.dropped_pair_limit;  // the new pair, or the evicted one
+  if (victim < 0 || pairs_[size_t(victim)].priority >= p.priority) return -1;
   pairs_[size_t(victim)] = p;
   return victim;
 }
@@ -110,15 +112,17 @@ void Agent::unfreeze_foundation(const CandidatePair& done) {
 
 void Agent::queue_check(const SocketAddress& source, const SocketAddress& destination,
                         const stun::TransactionId& tid, uint32_t priority, bool use_candidate, bool previous) {
-  PendingTransmit tx;
-  tx.kind = PendingTransmit::Kind::check;
-  tx.source = source;
-  tx.destination = destination;
-  tx.tid = tid;
-  tx.priority = priority;
-  tx.use_candidate = use_candidate;
-  tx.previous_credentials = previous;
-  queue_transmit(tx);
+  if (auto* tx = queue_transmit(PendingTransmit::Kind::check, source, destination, tid)) {
+    tx->priority = priority;
+    tx->use_candidate = use_candidate;
+    tx->previous_credentials = previous;
+  }
+}
+
+void Agent::queue_pair_check(const CandidatePair& p) {
+  const auto& l = locals_[p.local];
+  queue_check(l.base, remotes_[p.remote].candidate.address, p.txn->tid, prflx_priority_for(l), p.txn->use_candidate,
+              false);
 }
 
 PairTransaction Agent::new_transaction(Instant now, bool use_candidate, bool consent) {
@@ -136,7 +140,7 @@ Agent::TxnStep Agent::step_transaction(PairTransaction& t, Instant now) {
   if (now < t.next_send) return TxnStep::idle;
   if (t.transmissions >= config_.check_max_transmissions) return TxnStep::expired;
   ++t.transmissions;
-  ++stats_.retransmissions;
+  detail::bump(stats_.retransmissions);
   t.rto = std::min(t.rto * 2, config_.check_rto_max);
   t.next_send = now + t.rto;
   return TxnStep::resend;
@@ -147,11 +151,10 @@ void Agent::start_check(Instant now, size_t pi, bool use_candidate, bool consent
   p.txn = new_transaction(now, use_candidate, consent);
   // A nomination (or a redundant triggered check) on a valid pair leaves it Succeeded.
   if (!consent && p.state != PairState::succeeded) p.state = PairState::in_progress;
-  const auto& l = locals_[p.local];
-  queue_check(l.base, remotes_[p.remote].candidate.address, p.txn->tid, prflx_priority_for(l), use_candidate, false);
+  queue_pair_check(p);
   p.last_sent = now;
-  if (consent) ++stats_.consent_requests_sent;
-  else ++stats_.checks_sent;
+  if (consent) detail::bump(stats_.consent_requests_sent);
+  else detail::bump(stats_.checks_sent);
 }
 
 void Agent::on_check_success(Instant now, size_t pi, const SocketAddress& mapped, bool cancelled) {
@@ -184,7 +187,7 @@ void Agent::on_check_success(Instant now, size_t pi, const SocketAddress& mapped
       e.relay_id = relay_id;
       e.candidate.related = base;
     } else if (!known) {
-      ++stats_.dropped_prflx_limit;
+      detail::bump(stats_.dropped_prflx_limit);
     }
   }
   auto& vp = pairs_[pi];  // locals_ may have grown; pairs_ did not
@@ -240,7 +243,7 @@ void Agent::maybe_nominate(Instant now) {
     if (p.priority > pairs_[size_t(best)].priority &&
         (p.state == PairState::frozen || p.state == PairState::waiting || p.state == PairState::in_progress))
       better_pending = true;
-  if (better_pending && now < first_valid_at_ + config_.nomination_delay) return;
+  if (better_pending && !reached(now, first_valid_at_, config_.nomination_delay)) return;
   // §8.1.1: "the controlling agent ... sends a new connectivity check with
   // USE-CANDIDATE on a valid pair".
   nominating_ = true;
@@ -265,8 +268,8 @@ void Agent::select_pair(Instant now, size_t pi) {
   next_consent_at_ = now + consent_delay();
   selected_last_sent_ = now;
   emit(Event::Kind::selected_pair);
-  SANSRTC_LOG(LogLevel::info, "ice", "selected pair {} -> {}", locals_[pairs_[pi].local].base,
-              remotes_[pairs_[pi].remote].candidate.address);
+  const LogArg args[] = {locals_[pairs_[pi].local].base, remotes_[pairs_[pi].remote].candidate.address};
+  detail::log_line(LogLevel::info, "selected pair {} -> {}", args, 2);
 }
 
 Duration Agent::consent_delay() {
@@ -289,20 +292,17 @@ void Agent::run_consent(Instant now) {
       next_consent_at_ = now + consent_delay();
     }
     // RFC 7675 §5.1: consent expires 30 s after the last response.
-    if (now >= p.last_response + config_.consent_timeout) {
-      SANSRTC_LOG(LogLevel::info, "ice", "consent expired on {}", locals_[p.local].base);
+    if (reached(now, p.last_response, config_.consent_timeout)) {
+      const LogArg arg(locals_[p.local].base);
+      detail::log_line(LogLevel::info, "consent expired on {}", &arg);
       p.state = PairState::failed;
       p.valid = false;
       p.txn.reset();
       selected_.reset();
       consent_lost_ = true;
-    } else if (config_.keepalive_interval.count() > 0 && now >= selected_last_sent_ + config_.keepalive_interval) {
-      PendingTransmit ka;
-      ka.kind = PendingTransmit::Kind::keepalive;
-      ka.source = locals_[p.local].base;
-      ka.destination = remotes_[p.remote].candidate.address;
-      ka.tid = stun::TransactionId::random(rng_);
-      queue_transmit(ka);
+    } else if (config_.keepalive_interval.count() > 0 && reached(now, selected_last_sent_, config_.keepalive_interval)) {
+      queue_transmit(PendingTransmit::Kind::keepalive, locals_[p.local].base, remotes_[p.remote].candidate.address,
+                     stun::TransactionId::random(rng_));
       selected_last_sent_ = now;
     }
   }
@@ -321,10 +321,10 @@ void Agent::run_consent(Instant now) {
       if (pv.txn) ++pv.missed;
       pv.txn = new_transaction(now, false, /*consent=*/true);
       queue_check(pv.local, pv.remote, pv.txn->tid, kPreviousPairPriority, false, true);
-      ++stats_.consent_requests_sent;
+      detail::bump(stats_.consent_requests_sent);
       next_consent_at_ = now + consent_delay();
     }
-    if (now >= pv.last_response + config_.consent_timeout) {
+    if (reached(now, pv.last_response, config_.consent_timeout)) {
       previous_.reset();
       consent_lost_ = true;
     }
@@ -344,9 +344,7 @@ void Agent::schedule_checks(Instant now) {
     if (step == TxnStep::expired) {
       on_check_failure(now, i);
     } else if (step == TxnStep::resend) {
-      const auto& l = locals_[p.local];
-      queue_check(l.base, remotes_[p.remote].candidate.address, p.txn->tid, prflx_priority_for(l),
-                  p.txn->use_candidate, false);
+      queue_pair_check(p);
     }
   }
 
@@ -493,13 +491,13 @@ void Agent::update_connection_state(Instant now) {
     return;
   }
   // Nothing left to try: failed once no more candidates are coming.
-  bool no_more = remote_end_of_candidates_ || now >= last_remote_candidate_at_ + config_.remote_candidate_wait;
+  bool no_more = remote_end_of_candidates_ || reached(now, last_remote_candidate_at_, config_.remote_candidate_wait);
   bool valid_waiting = false;
   for (const auto& p : pairs_) valid_waiting |= p.valid;
   // A controlled agent whose peer stopped checking without nominating gives
   // up after remote_candidate_wait of silence.
-  if (valid_waiting && role_ == Role::controlled && now >= last_request_at_ + config_.remote_candidate_wait &&
-      now >= last_remote_candidate_at_ + config_.remote_candidate_wait)
+  if (valid_waiting && role_ == Role::controlled && reached(now, last_request_at_, config_.remote_candidate_wait) &&
+      reached(now, last_remote_candidate_at_, config_.remote_candidate_wait))
     valid_waiting = false;
   if (valid_waiting) {
     set_connection_state(ConnectionState::checking);  // nomination still to come
@@ -507,11 +505,11 @@ void Agent::update_connection_state(Instant now) {
   }
   // A peer that checked us recently is reachable one way at least: its
   // checks re-trigger ours (§7.3.1.4), so do not give up yet.
-  bool peer_active = last_request_at_ != Instant{} && now < last_request_at_ + config_.remote_candidate_wait;
+  bool peer_active = last_request_at_ != Instant{} && !reached(now, last_request_at_, config_.remote_candidate_wait);
   // W3C RTCIceTransportState "failed" needs: gathering finished, no more
   // remote candidates, every pair failed, and the PAC timer (RFC 8863 §4)
   // expired.
-  bool pac_expired = ever_checking_ && now >= checks_started_at_ + config_.pac_timeout;
+  bool pac_expired = ever_checking_ && reached(now, checks_started_at_, config_.pac_timeout);
   if (no_more && !peer_active && pac_expired && gathering_state_ == GatheringState::complete &&
       (any_pair || ever_checking_)) {
     set_connection_state(ConnectionState::failed);

@@ -79,6 +79,15 @@ size_t format_foundation(CandidateType type, const IpAddress& base_ip, const std
   return format_decimal(crc32(Bytes(buf, n)), out);
 }
 
+bool is_ice_chars(std::string_view s, size_t min, size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  for (char c : s) {
+    const char l = char(c | 0x20);  // ASCII letters folded to lower case
+    if (!((l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/')) return false;
+  }
+  return true;
+}
+
 size_t format_decimal(uint32_t v, char* out) {
   char tmp[10];
   size_t n = 0;

@@ -103,6 +103,9 @@ std::string compute_foundation(CandidateType type, const IpAddress& base_ip,
 size_t format_foundation(CandidateType type, const IpAddress& base_ip, const std::optional<IpAddress>& server_ip,
                          TransportProtocol transport, char* out);
 
+// True when `s` is min..max ice-chars (RFC 8839 §5.1: ALPHA / DIGIT / "+" / "/").
+bool is_ice_chars(std::string_view s, size_t min, size_t max);
+
 // Writes `v` in decimal into `out` (room for 10 digits, no NUL); returns the
 // length. For foundations and the candidate grammar (no std::to_string).
 size_t format_decimal(uint32_t v, char* out);

@@ -6,11 +6,6 @@
 namespace sansrtc::ice {
 namespace {
 
-bool is_ice_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '+' || c == '/';
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -179,9 +174,7 @@ int lookup(std::string_view tok, const char* packed, bool fold = false) {
 bool parse_fields(Candidate& c, TokenCursor& t, size_t n) {
   // foundation
   std::string_view tok = t.next();
-  bool foundation_ok = !tok.empty() && tok.size() <= 32;
-  for (char ch : tok) foundation_ok &= is_ice_char(ch);
-  if (!foundation_ok) return t.fail(bad_foundation);
+  if (!is_ice_chars(tok, 1, 32)) return t.fail(bad_foundation);
   c.foundation.assign(tok.data(), tok.size());
   // component-id
   uint32_t v = 0;
@@ -286,49 +279,52 @@ Result<Candidate> parse_candidate(std::string_view line, CandidateParseError* de
 }
 
 namespace {
-void append_decimal(std::string& s, uint32_t v) {
+// Appends " name value", or " value" without a name: every field of the
+// line goes through this one routine.
+void put(std::string& s, const char* name, std::string_view value) {
+  if (name) {
+    s.append(" ", 1);
+    s.append(name, std::strlen(name));
+  }
+  s.append(" ", 1);
+  s.append(value.data(), value.size());
+}
+void put_number(std::string& s, const char* name, uint32_t v) {
   char buf[10];
-  s.append(buf, format_decimal(v, buf));
+  put(s, name, std::string_view(buf, format_decimal(v, buf)));
 }
-void append_token(std::string& s, const char* name, std::string_view value) {
-  s += ' ';
-  s += name;
-  s += ' ';
-  s += value;
+// An address given as an FQDN (`host`) or an IP.
+void put_address(std::string& s, const char* name, const std::string& host, const IpAddress& ip) {
+  if (host.empty()) put(s, name, ip.to_string());
+  else put(s, name, host);
 }
-void append_numeric(std::string& s, const Candidate& c, const NumericExtension& x) {
-  if (!(c.*x.field)) return;
-  append_token(s, x.name, "");
-  append_decimal(s, *(c.*x.field));
+void put_numeric(std::string& s, const Candidate& c, const NumericExtension& x) {
+  if (c.*x.field) put_number(s, x.name, *(c.*x.field));
 }
 }  // namespace
 
 std::string format_candidate(const Candidate& c) {
   std::string s;
   s.reserve(160);
-  s += "candidate:";
-  s += c.foundation;
-  s += ' ';
-  append_decimal(s, c.component);
-  s += c.transport == TransportProtocol::udp ? " udp " : " tcp ";
-  append_decimal(s, c.priority);
-  s += ' ';
-  s += c.hostname.empty() ? c.address.ip().to_string() : c.hostname;
-  s += ' ';
-  append_decimal(s, c.address.port());
-  append_token(s, "typ", candidate_type_name(c.type));
+  s.append("candidate:", 10);
+  s.append(c.foundation.data(), c.foundation.size());
+  put_number(s, nullptr, c.component);
+  put(s, nullptr, c.transport == TransportProtocol::udp ? "udp" : "tcp");
+  put_number(s, nullptr, c.priority);
+  put_address(s, nullptr, c.hostname, c.address.ip());
+  put_number(s, nullptr, c.address.port());
+  put(s, "typ", candidate_type_name(c.type));
   if (c.related) {
-    append_token(s, "raddr", c.related_hostname.empty() ? c.related->ip().to_string() : c.related_hostname);
-    append_token(s, "rport", "");
-    append_decimal(s, c.related->port());
+    put_address(s, "raddr", c.related_hostname, c.related->ip());
+    put_number(s, "rport", c.related->port());
   }
-  if (c.tcptype != TcpType::none) append_token(s, "tcptype", tcp_type_name(c.tcptype));
+  if (c.tcptype != TcpType::none) put(s, "tcptype", tcp_type_name(c.tcptype));
   // Chromium's order: generation, ufrag, network-id, network-cost.
-  append_numeric(s, c, kNumericExtensions[0]);
-  if (!c.ufrag.empty()) append_token(s, "ufrag", c.ufrag);
-  append_numeric(s, c, kNumericExtensions[1]);
-  append_numeric(s, c, kNumericExtensions[2]);
-  for (const auto& e : c.extensions) append_token(s, e.name.c_str(), e.value);
+  put_numeric(s, c, kNumericExtensions[0]);
+  if (!c.ufrag.empty()) put(s, "ufrag", c.ufrag);
+  put_numeric(s, c, kNumericExtensions[1]);
+  put_numeric(s, c, kNumericExtensions[2]);
+  for (const auto& e : c.extensions) put(s, e.name.c_str(), e.value);
   return s;
 }
 

@@ -18,6 +18,7 @@
 #include <memory>
 #include <new>
 #include <span>
+#include <type_traits>
 #include <utility>
 
 namespace sansrtc::ice {
@@ -25,10 +26,21 @@ namespace sansrtc::ice {
 namespace detail {
 // Moves `n` elements from `src` to `dst` (uninitialized) and destroys them in `src`.
 using Relocate = void (*)(void* dst, void* src, size_t n);
-// New storage for `capacity` elements of `element_size` bytes, with the `n`
-// live elements of `old` relocated into it; `old` is freed.
-void* table_grow(void* old, size_t n, size_t capacity, size_t element_size, Relocate relocate);
-void table_free(void* p);
+// A table's storage, untyped.
+struct TableStorage {
+  void* data = nullptr;
+  uint32_t size = 0;
+  uint32_t capacity = 0;
+};
+// Doubles t's capacity (from one element of `element_size` bytes), the
+// live elements relocated into the new storage; the old one is freed.
+void table_grow(TableStorage& t, size_t element_size, Relocate relocate);
+// Destroys t's elements (`destroy`, nullptr when trivial) and frees its storage.
+using DestroyAll = void (*)(void* data, size_t n);
+void table_release(TableStorage& t, DestroyAll destroy);
+// Removes element i of n (each element_size bytes) by moving the rest down
+// (trivially copyable elements: one memmove routine for every type).
+void table_erase(void* data, size_t i, size_t n, size_t element_size);
 }  // namespace detail
 
 template <class T>
@@ -37,60 +49,58 @@ class Table {
   Table() = default;
   Table(const Table&) = delete;
   Table& operator=(const Table&) = delete;
-  Table(Table&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)),
-                              capacity_(std::exchange(o.capacity_, 0)) {}
+  Table(Table&& o) noexcept : s_(std::exchange(o.s_, {})) {}
   Table& operator=(Table&& o) noexcept {
     if (this != &o) {
       release();
-      data_ = std::exchange(o.data_, nullptr);
-      size_ = std::exchange(o.size_, 0);
-      capacity_ = std::exchange(o.capacity_, 0);
+      s_ = std::exchange(o.s_, {});
     }
     return *this;
   }
   ~Table() { release(); }
 
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
-  size_t capacity() const { return capacity_; }
-  T& operator[](size_t i) { return data_[i]; }
-  const T& operator[](size_t i) const { return data_[i]; }
-  T& front() { return data_[0]; }
-  T* begin() { return data_; }
-  T* end() { return data_ + size_; }
-  const T* begin() const { return data_; }
-  const T* end() const { return data_ + size_; }
-  std::span<const T> span() const { return {data_, size_}; }
+  size_t size() const { return s_.size; }
+  bool empty() const { return s_.size == 0; }
+  size_t capacity() const { return s_.capacity; }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+  T& front() { return data()[0]; }
+  T* begin() { return data(); }
+  T* end() { return data() + s_.size; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + s_.size; }
+  std::span<const T> span() const { return {data(), s_.size}; }
 
   template <class... A>
   T& emplace_back(A&&... args) {
-    if (size_ == capacity_) grow();
-    T* p = std::construct_at(data_ + size_, std::forward<A>(args)...);
-    ++size_;
+    if (s_.size == s_.capacity) detail::table_grow(s_, sizeof(T), &relocate);
+    T* p = std::construct_at(data() + s_.size, std::forward<A>(args)...);
+    ++s_.size;
     return *p;
   }
   void push_back(const T& v) { emplace_back(v); }
-  void pop_back() { std::destroy_at(data_ + --size_); }
+  void pop_back() { std::destroy_at(data() + --s_.size); }
   void clear() {
-    while (size_) pop_back();
+    while (s_.size) pop_back();
   }
   // Removes element i, keeping the order of the rest.
   void erase_at(size_t i) {
-    for (; i + 1 < size_; ++i) {
-      std::destroy_at(data_ + i);
-      std::construct_at(data_ + i, std::move(data_[i + 1]));
+    if constexpr (std::is_trivially_copyable_v<T>) {
+      detail::table_erase(s_.data, i, s_.size--, sizeof(T));
+      return;
+    }
+    for (; i + 1 < s_.size; ++i) {
+      std::destroy_at(data() + i);
+      std::construct_at(data() + i, std::move(data()[i + 1]));
     }
     pop_back();
   }
   // Destroys the elements and gives the storage back.
-  void release() {
-    clear();
-    detail::table_free(data_);
-    data_ = nullptr;
-    capacity_ = 0;
-  }
+  void release() { detail::table_release(s_, std::is_trivially_destructible_v<T> ? nullptr : &destroy_all); }
 
  private:
+  T* data() const { return static_cast<T*>(s_.data); }
+  static void destroy_all(void* data, size_t n) { std::destroy_n(static_cast<T*>(data), n); }
   static void relocate(void* dst, void* src, size_t n) {
     T* d = static_cast<T*>(dst);
     T* s = static_cast<T*>(src);
@@ -99,15 +109,8 @@ class Table {
       std::destroy_at(s + i);
     }
   }
-  void grow() {
-    const uint32_t capacity = capacity_ ? capacity_ * 2 : 1;
-    data_ = static_cast<T*>(detail::table_grow(data_, size_, capacity, sizeof(T), &relocate));
-    capacity_ = capacity;
-  }
 
-  T* data_ = nullptr;
-  uint32_t size_ = 0;
-  uint32_t capacity_ = 0;
+  detail::TableStorage s_;
 };
 
 }  // namespace sansrtc::ice
