@@ -53,7 +53,7 @@
 namespace sansrtc::pc {
 
 // What our transport contributes to every section. Views: they must outlive
-// the build() call only.
+// the add_section() call only.
 struct LocalTransport {
   std::string_view ice_ufrag;
   std::string_view ice_pwd;
@@ -62,7 +62,7 @@ struct LocalTransport {
   bool end_of_candidates = false;                      // gathering complete
 };
 
-// One m= line. The views must outlive the build() call.
+// One m= line. The views must outlive the add_section() call.
 struct SectionPlan {
   MediaKind kind = MediaKind::application;
   std::string_view mid;
@@ -89,18 +89,22 @@ struct BuildOptions {
   sdp::Setup setup = sdp::Setup::actpass;
   uint16_t sctp_port = 5000;
   uint64_t max_message_size = 262144;
-  // Each becomes a=group:BUNDLE<mids>: the mids each preceded by a space
-  // (" 0 1"); empty groups are skipped. Must outlive the build() call.
-  std::span<const std::string> bundle_groups;
 };
 
+// Writes one description in three steps (no list of sections is kept):
+// begin(), add_section() per m-line in order, finish().
 class DescriptionBuilder {
  public:
   explicit DescriptionBuilder(Rng& rng);
 
-  // The SDP text, CRLF line endings.
-  std::string build(const BuildOptions& options, const LocalTransport& transport,
-                    std::span<const SectionPlan> sections);
+  // The session part: v=, o= (the next version), s=, t=, then
+  // `session_lines` as given (a=group:BUNDLE lines, each ending in CRLF).
+  std::string begin(std::string_view session_lines);
+  // Appends one m= section (CRLF line endings).
+  static void add_section(std::string& out, const BuildOptions& options, const LocalTransport& transport,
+                          const SectionPlan& section);
+  // The description is kept for the connection's life: no spare capacity.
+  static void finish(std::string& out);
 
   std::string session_id() const { return sdp::decimal(session_id_); }
   uint64_t last_version() const { return version_; }
@@ -112,5 +116,7 @@ class DescriptionBuilder {
 
 // Appends v in decimal (no temporary string).
 void append_decimal(std::string& out, uint64_t v);
+// Appends "<prefix><value>\r\n".
+void append_line(std::string& out, std::string_view prefix, std::string_view value = {});
 
 }  // namespace sansrtc::pc

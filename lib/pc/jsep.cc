@@ -64,6 +64,13 @@ void mark_stopped(Transceiver& t) {
 }
 #endif
 
+// A pending description becomes the current one (one copy of optional's
+// move for both sides).
+void promote(std::optional<SessionDescriptionInit>& current, std::optional<SessionDescriptionInit>& pending) {
+  current = std::move(pending);
+  pending.reset();
+}
+
 // A description we created is recognised by length and CRC-32 rather than
 // by keeping a second copy of its text.
 uint32_t sdp_digest(std::string_view sdp) {
@@ -86,6 +93,9 @@ void compact(RemoteDescriptionInfo* info) {
 }
 
 }  // namespace
+
+TransportParameters::TransportParameters() = default;
+TransportParameters::~TransportParameters() = default;
 
 Jsep::Jsep(Rng& rng, JsepConfig config)
     : rng_(rng), config_(std::move(config)), builder_(rng) {
@@ -198,12 +208,26 @@ std::vector<Codec> Jsep::capabilities(const Transceiver& t) const {
   return t.kind == MediaKind::audio ? config_.audio_codecs : config_.video_codecs;
 }
 
-// What an offered section says for a transceiver (create_offer).
-void Jsep::fill_media_section(SectionPlan& s, const Transceiver& t) const {
-  s.direction = t.direction;
-  s.codecs = capabilities(t);
-  s.sender = t.sender;
-  s.rtcp_mux_only = config_.rtcp_mux_policy == RtcpMuxPolicy::require;
+// What an m= section says for its transceiver: an offer its direction and
+// codecs, an answer (`offered` set) the intersection with the offer.
+void Jsep::fill_media_section(SectionPlan& s, const Plan& plan, const RemoteMediaInfo* offered) {
+  for (const auto& [id, mid] : plan.transceiver_mids) {
+    if (mid != s.mid) continue;
+    const Transceiver* t = find(id);
+    if (!t) continue;
+    s.sender = t->sender;
+    if (!offered) {
+      s.direction = t->direction;
+      s.codecs = capabilities(*t);
+      s.rtcp_mux_only = config_.rtcp_mux_policy == RtcpMuxPolicy::require;
+      continue;
+    }
+    s.codecs = intersect(offered->codecs, capabilities(*t));
+    s.rtcp_rsize = offered->rtcp_rsize;
+    for (const auto& [did, dir] : plan.directions) {
+      if (did == id) s.direction = dir;
+    }
+  }
 }
 
 #endif  // SANSRTC_NO_MEDIA
@@ -233,7 +257,7 @@ bool Jsep::mid_in_use(std::string_view mid) const {
   if (data_.mid && *data_.mid == mid) return true;
   for (const auto* layout : {&negotiated_layout_, &offer_layout_}) {
     for (const auto& s : *layout) {
-      if (s.mid == mid) return true;
+      if (s.has_mid(mid)) return true;
     }
   }
   return false;
@@ -258,21 +282,113 @@ bool Jsep::answer_takes(const RemoteMediaInfo& m) const {
 #endif
 }
 
-// The description text, its digest in the plan, and the plan kept as the
-// last offer or answer (shared tail of create_offer and create_answer).
-SessionDescriptionInit Jsep::write(SdpType type, std::unique_ptr<Plan> plan,
-                                   std::span<const std::string> bundle_groups, std::span<const SectionPlan> sections) {
+void Jsep::set_slot(Slot& s, MediaKind kind, std::string_view mid, bool rejected, bool data, std::string_view media,
+                    std::string_view proto) {
+  s.kind = kind;
+  s.rejected = rejected;
+  s.data = data;
+  s.bundle_only = false;
+  s.mid_size = uint32_t(mid.size());
+  s.media_size = uint32_t(media.size());
+  s.text.clear();
+  s.text.reserve(mid.size() + media.size() + proto.size());
+  s.text += mid;
+  s.text += media;
+  s.text += proto;
+}
+
+bool Jsep::Slot::has_mid(std::string_view m) const { return m == mid(); }
+
+// Empties a layout and releases its memory (one copy of the element loop).
+void Jsep::free_layout(std::vector<Slot>& layout) { std::vector<Slot>().swap(layout); }
+
+// The one place a layout grows (one copy of vector's growth code).
+Jsep::Slot& Jsep::add_slot(std::vector<Slot>& layout) { return layout.emplace_back(); }
+
+// The shared tail of create_offer and create_answer: the BUNDLE groups, the
+// sections from the plan's layout (an answer mirrors the offer's media and
+// proto, an offer writes them only for sections it keeps rejected), the
+// description text, its digest in the plan, and the plan kept as the last
+// offer or answer. `offer` is the remote offer being answered, null for an
+// offer.
+SessionDescriptionInit Jsep::write(SdpType type, std::unique_ptr<Plan> plan, const RemoteDescriptionInfo* offer) {
+  const std::vector<Slot>& layout = plan->layout;
+  // An offer bundles every section it keeps, in m-line order; RFC 8843 §7.3:
+  // the answer's BUNDLE group holds the accepted mids of the offered group,
+  // in the offer's order. Empty groups are not written.
+  std::string groups, mids;
+  const size_t group_count = offer ? offer->bundle_groups.size() : 1;
+  for (size_t g = 0; g < group_count; ++g) {
+    mids.clear();
+    for (const auto& l : layout) {
+      if (l.rejected) continue;
+      if (!offer) {
+        mids += " ";
+        mids += l.mid();
+      }
+    }
+    if (offer) {
+      for (const auto& mid : offer->bundle_groups[g].mids) {
+        for (const auto& l : layout) {
+          if (!l.rejected && l.has_mid(mid)) {
+            mids += " ";
+            mids += mid;
+          }
+        }
+      }
+    }
+    if (!mids.empty()) append_line(groups, "a=group:BUNDLE", mids);
+  }
   BuildOptions bo;
   bo.setup = plan->setup;
   bo.sctp_port = config_.sctp_port;
   bo.max_message_size = config_.max_message_size;
-  bo.bundle_groups = bundle_groups;
   const LocalTransport lt{plan->ice_ufrag, plan->ice_pwd, fingerprints_, candidates_, gathering_complete_};
-  SessionDescriptionInit desc{type, builder_.build(bo, lt, sections)};
+  SessionDescriptionInit desc{type, builder_.begin(groups)};
+  for (size_t i = 0; i < layout.size(); ++i) {
+    const Slot& l = layout[i];
+    SectionPlan s;
+    s.kind = l.kind;
+    s.mid = l.mid();
+    s.rejected = l.rejected;
+    s.bundle_only = l.bundle_only;
+    if (offer || l.rejected) {
+      s.media = l.media();
+      s.proto = l.proto();
+    }
+    const RemoteMediaInfo* m = offer ? &offer->media[i] : nullptr;
+    if (m && l.rejected) {
+      // RFC 3264 §6: a rejected stream keeps the offered formats. (Without
+      // media an audio or video section is always rejected: JSEP §5.3.1
+      // keeps its m= line with port 0, its kind, proto and mid.)
+      for (const auto& f : m->formats) {
+        s.formats += " ";
+        s.formats += f;
+      }
+      if (s.formats.empty()) s.formats += " 0";
+    } else if (m && l.data && m->proto == "DTLS/SCTP") {
+      s.formats += " ";
+      append_decimal(s.formats, m->sctp_port.value_or(5000));
+    }
+#if !SANSRTC_NO_MEDIA
+    if (!l.rejected && !l.data) fill_media_section(s, *plan, m);
+#endif
+    DescriptionBuilder::add_section(desc.sdp, bo, lt, s);
+  }
+  DescriptionBuilder::finish(desc.sdp);
   plan->sdp_crc = sdp_digest(desc.sdp);
   plan->sdp_size = desc.sdp.size();
   (type == SdpType::offer ? last_offer_ : last_answer_) = std::move(plan);
   return desc;
+}
+
+// A plan with the credentials in effect (shared head of create_offer and
+// create_answer).
+std::unique_ptr<Jsep::Plan> Jsep::new_plan() const {
+  auto plan = std::make_unique<Plan>();
+  plan->ice_ufrag = ice_ufrag_;
+  plan->ice_pwd = ice_pwd_;
+  return plan;
 }
 
 // ---- create_offer (RFC 8829 §5.2) -----------------------------------------
@@ -284,37 +400,37 @@ Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& o
   if (sm_.state() != SignalingState::stable && sm_.state() != SignalingState::have_local_offer)
     return make_error(Errc::invalid_state, "create_offer: only in stable or have_local_offer");
 
-  auto plan = std::make_unique<Plan>();
+  auto plan = new_plan();
   Plan& p = *plan;
   // JSEP §5.2.2: a subsequent offer keeps the m-lines of the current
   // negotiation (or of the pending local offer when re-offering).
   const std::vector<Slot>& base = sm_.state() == SignalingState::have_local_offer && local_is_offerer_
                                       ? offer_layout_
                                       : negotiated_layout_;
-  p.ice_ufrag = ice_ufrag_;
-  p.ice_pwd = ice_pwd_;
   if (options.ice_restart || ice_restart_pending_) new_ice_credentials(rng_, p.ice_ufrag, p.ice_pwd);
   p.setup = sdp::Setup::actpass;  // JSEP §5.2.1: offers MUST use actpass
 
   for (const auto& slot : base) {
-    Slot s{slot.kind, slot.mid, true, false, slot.media, slot.proto};
+    Slot& s = add_slot(p.layout) = slot;
+    s.rejected = true;
+    s.data = false;
+    s.bundle_only = false;
     if (slot.rejected) {
       // stays rejected
     } else if (slot.data) {
-      if (data_.wanted && data_.mid && *data_.mid == slot.mid) {
+      if (data_.wanted && data_.mid && slot.has_mid(*data_.mid)) {
         s.rejected = false;
         s.data = true;
-        p.data_mid = slot.mid;
+        p.data_mid = std::string(slot.mid());
       }
     }
 #if !SANSRTC_NO_MEDIA
-    else if (Transceiver* t = find_by_mid(slot.mid); t && !t->stopping && !t->stopped) {
+    else if (Transceiver* t = find_by_mid(slot.mid()); t && !t->stopping && !t->stopped) {
       s.rejected = false;
-      p.transceiver_mids.emplace_back(t->id, slot.mid);
+      p.transceiver_mids.emplace_back(t->id, slot.mid());
       p.directions.emplace_back(t->id, t->direction);
     }
 #endif
-    p.layout.push_back(std::move(s));
   }
 
   // A section this offer adds: beyond the base, or in place of one the base
@@ -322,21 +438,17 @@ Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& o
   auto added = [&](size_t i) { return i >= base.size() || (base[i].rejected && !p.layout[i].rejected); };
   // JSEP §5.2.2: "If a m= section ... has been rejected ... it MAY be
   // reused": a new section takes the first recyclable m-line.
-  auto place = [&](MediaKind kind, const std::string& mid, bool data) {
+  auto place = [&](MediaKind kind, std::string_view mid, bool data) {
     size_t i = 0;
     while (i < base.size() && !(base[i].rejected && p.layout[i].rejected)) ++i;
-    if (i == base.size()) {
-      i = p.layout.size();
-      p.layout.emplace_back();
-    }
-    p.layout[i] = Slot{kind, mid, false, data};
+    set_slot(i == base.size() ? add_slot(p.layout) : p.layout[i], kind, mid, false, data);
   };
   // Mids handed out for this offer only become real when it is applied.
   const uint32_t saved_next_mid = next_mid_;
   auto fresh_mid = [&]() {
     for (;;) {
       std::string m = new_mid();
-      if (std::none_of(p.layout.begin(), p.layout.end(), [&](const Slot& s) { return s.mid == m; })) return m;
+      if (std::none_of(p.layout.begin(), p.layout.end(), [&](const Slot& s) { return s.has_mid(m); })) return m;
     }
   };
 #if !SANSRTC_NO_MEDIA
@@ -358,36 +470,18 @@ Result<SessionDescriptionInit> Jsep::create_offer(Instant, const OfferOptions& o
   }
   next_mid_ = saved_next_mid;
 
-  std::vector<SectionPlan> sections(p.layout.size());
-  std::string group;
-  bool first_live = true;
-  for (size_t i = 0; i < sections.size(); ++i) {
-    const Slot& l = p.layout[i];
-    SectionPlan& s = sections[i];
-    s.kind = l.kind;
-    s.mid = l.mid;
-    s.rejected = l.rejected;
-    if (l.rejected) {
-      s.media = l.media;
-      s.proto = l.proto;
-      continue;
+  // JSEP §5.2.1 (max-bundle): every m= section but the first is
+  // bundle-only, so the offer works only if the answerer bundles.
+  if (config_.bundle_policy == BundlePolicy::max_bundle) {
+    bool first_live = true;
+    for (size_t i = 0; i < p.layout.size(); ++i) {
+      Slot& l = p.layout[i];
+      if (l.rejected) continue;
+      l.bundle_only = !first_live && added(i);
+      first_live = false;
     }
-    group += " ";
-    group += l.mid;
-    // JSEP §5.2.1 (max-bundle): every m= section but the first is
-    // bundle-only, so the offer works only if the answerer bundles.
-    s.bundle_only = config_.bundle_policy == BundlePolicy::max_bundle && !first_live && added(i);
-    first_live = false;
-#if !SANSRTC_NO_MEDIA
-    if (!l.data) {
-      for (const auto& [id, mid] : p.transceiver_mids) {
-        if (mid != l.mid) continue;
-        if (const Transceiver* t = find(id)) fill_media_section(s, *t);
-      }
-    }
-#endif
   }
-  return write(SdpType::offer, std::move(plan), std::span<const std::string>(&group, 1), sections);
+  return write(SdpType::offer, std::move(plan), nullptr);
 }
 
 // ---- create_answer (RFC 8829 §5.3) ----------------------------------------
@@ -399,10 +493,8 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
     return make_error(Errc::invalid_state, "create_answer without a remote offer");
   const RemoteDescriptionInfo& offer = *pending_remote_info_;
 
-  auto plan = std::make_unique<Plan>();
+  auto plan = new_plan();
   Plan& p = *plan;
-  p.ice_ufrag = ice_ufrag_;
-  p.ice_pwd = ice_pwd_;
   // RFC 8829 §5.3.1 / RFC 8839 §4.4.1.1.1: when the offer restarts ICE (new
   // remote ufrag), the answer carries new local credentials too.
   if (remote_ice_restart()) {
@@ -426,14 +518,8 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
   else if (remote_setup == sdp::Setup::passive) p.setup = sdp::Setup::active;
   else p.setup = dtls_role_.value_or(config_.answer_setup);
 
-  std::vector<SectionPlan> sections(offer.media.size());
-  for (size_t i = 0; i < sections.size(); ++i) {
-    const RemoteMediaInfo& m = offer.media[i];
-    SectionPlan& s = sections[i];
-    s.mid = m.mid;
-    s.media = m.media;
-    s.proto = m.proto;
-    s.kind = m.kind.value_or(MediaKind::application);
+  p.layout.reserve(offer.media.size());
+  for (const auto& m : offer.media) {
     const bool app = m.kind == MediaKind::application;
     bool accept = false;
     if (app) {
@@ -443,51 +529,17 @@ Result<SessionDescriptionInit> Jsep::create_answer(Instant) {
 #if !SANSRTC_NO_MEDIA
     else if (!m.rejected && m.kind) {
       Transceiver* t = find_by_mid(m.mid);
-      if (t && !t->stopped && !t->stopping) {
-        auto codecs = intersect(m.codecs, capabilities(*t));
-        if (!codecs.empty()) {
-          accept = true;
-          s.codecs = std::move(codecs);
-          s.direction = answer_direction(t->direction, m.direction);
-          s.sender = t->sender;
-          s.rtcp_rsize = m.rtcp_rsize;
-          p.transceiver_mids.emplace_back(t->id, m.mid);
-          p.directions.emplace_back(t->id, s.direction);
-        }
+      if (t && !t->stopped && !t->stopping && !intersect(m.codecs, capabilities(*t)).empty()) {
+        accept = true;
+        p.transceiver_mids.emplace_back(t->id, m.mid);
+        p.directions.emplace_back(t->id, answer_direction(t->direction, m.direction));
       }
     }
 #endif
-    // (Without media, an audio or video section is always rejected here: JSEP
-    // §5.3.1 keeps its m= line with port 0, its kind, proto and mid.)
-    if (!accept) {
-      s.rejected = true;
-      // RFC 3264 §6: a rejected stream keeps the offered formats.
-      for (const auto& f : m.formats) {
-        s.formats += " ";
-        s.formats += f;
-      }
-      if (s.formats.empty()) s.formats += " 0";
-    } else if (app && m.proto == "DTLS/SCTP") {
-      s.formats += " ";
-      append_decimal(s.formats, m.sctp_port.value_or(5000));
-    }
-    p.layout.push_back(Slot{s.kind, m.mid, s.rejected, app && accept, m.media, m.proto});
+    set_slot(add_slot(p.layout), m.kind.value_or(MediaKind::application), m.mid, !accept, app && accept, m.media,
+             m.proto);
   }
-
-  // RFC 8843 §7.3: the answer's BUNDLE group holds the accepted mids of the
-  // offered group, in the offer's order.
-  std::vector<std::string> groups(offer.bundle_groups.size());
-  for (size_t g = 0; g < groups.size(); ++g) {
-    for (const auto& mid : offer.bundle_groups[g].mids) {
-      for (const auto& s : sections) {
-        if (s.mid == mid && !s.rejected) {
-          groups[g] += " ";
-          groups[g] += mid;
-        }
-      }
-    }
-  }
-  return write(SdpType::answer, std::move(plan), groups, sections);
+  return write(SdpType::answer, std::move(plan), &offer);
 }
 
 // ---- set_local_description -------------------------------------------------
@@ -499,12 +551,10 @@ bool Jsep::is_last(const Plan* plan, std::string_view sdp) {
 // A final answer (either side) completed the negotiation: the pending
 // descriptions become the current ones.
 void Jsep::complete_negotiation() {
-  current_local_ = std::move(pending_local_);
-  current_remote_ = std::move(pending_remote_);
+  promote(current_local_, pending_local_);
+  promote(current_remote_, pending_remote_);
   current_remote_info_ = std::move(pending_remote_info_);
   compact(current_remote_info_.get());
-  pending_local_.reset();
-  pending_remote_.reset();
   snapshot_.reset();
 }
 
@@ -517,19 +567,14 @@ Result<void> Jsep::set_local_description(Instant now, SessionDescriptionInit des
     SignalingState s = sm_.state();
     bool offer = s == SignalingState::stable || s == SignalingState::have_local_offer ||
                  s == SignalingState::have_remote_pranswer;
-    if (offer) {
-      SANSRTC_TRY(sm_.next(DescriptionSide::local, desc.type));
-      auto o = create_offer(now);
-      if (!o.ok()) return o.error();
-      desc = std::move(o).value();
-    } else {
-      SdpType type = desc.type == SdpType::pranswer ? SdpType::pranswer : SdpType::answer;
-      SANSRTC_TRY(sm_.next(DescriptionSide::local, type));
-      auto a = create_answer(now);
-      if (!a.ok()) return a.error();
-      desc = std::move(a).value();
-      desc.type = type;
-    }
+    const SdpType type = offer                           ? desc.type
+                         : desc.type == SdpType::pranswer ? SdpType::pranswer
+                                                          : SdpType::answer;
+    SANSRTC_TRY(sm_.next(DescriptionSide::local, type));
+    auto made = offer ? create_offer(now) : create_answer(now);
+    if (!made.ok()) return made.error();
+    desc = std::move(made).value();
+    desc.type = type;
   }
   SANSRTC_TRY(sm_.next(DescriptionSide::local, desc.type));
   const SdpType type = desc.type;
@@ -568,10 +613,10 @@ void Jsep::apply_local_offer(const Plan& plan) {
   if (plan.data_mid) data_.mid = plan.data_mid;
   for (const auto& s : plan.layout) {
     // Keep handing out fresh numbers after the ones now in use.
-    if (s.mid.empty() || s.mid.size() >= 9) continue;
+    if (s.mid_size == 0 || s.mid_size >= 9) continue;
     unsigned v = 0;
     bool digits = true;
-    for (char c : s.mid) {
+    for (char c : s.mid()) {
       digits = digits && c >= '0' && c <= '9';
       v = v * 10 + unsigned(c - '0');
     }
@@ -586,7 +631,7 @@ void Jsep::apply_local_offer(const Plan& plan) {
   ice_restart_pending_ = false;
 }
 
-void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
+void Jsep::apply_local_answer(Plan& plan, bool final_answer) {
   dtls_role_ = plan.setup;
   if (!final_answer) return;
   if (!ice_role_) {
@@ -610,16 +655,18 @@ void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
     if (const RemoteMediaInfo* r = pending_remote_info_ ? pending_remote_info_->find_mid(*t.mid) : nullptr)
       t.remote_offered_direction = r->direction;
     bool in_layout = std::any_of(plan.layout.begin(), plan.layout.end(),
-                                 [&](const Slot& s) { return s.mid == *t.mid; });
+                                 [&](const Slot& s) { return s.has_mid(*t.mid); });
     // webrtc-pc §4.4.1.6: a rejected m= section stops its transceiver.
     if (!found && in_layout) mark_stopped(t);
   }
 #endif
   data_.rejected = !plan.data_mid && data_.mid &&
                    std::any_of(plan.layout.begin(), plan.layout.end(),
-                               [&](const Slot& s) { return s.mid == *data_.mid; });
-  negotiated_layout_ = std::vector<Slot>(plan.layout);
-  std::vector<Slot>().swap(offer_layout_);  // negotiation over: free it
+                               [&](const Slot& s) { return s.has_mid(*data_.mid); });
+  // The plan is dropped right after a final answer: the old negotiated
+  // layout goes with it.
+  negotiated_layout_.swap(plan.layout);
+  free_layout(offer_layout_);  // negotiation over: free it
   local_is_offerer_ = false;
 #if !SANSRTC_NO_MEDIA
   remove_stopped_transceivers();
@@ -634,7 +681,7 @@ void Jsep::apply_local_answer(const Plan& plan, bool final_answer) {
 void Jsep::remove_stopped_transceivers() {
   std::erase_if(transceivers_, [&](const Transceiver& t) {
     return t.stopped && t.mid && std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(), [&](const Slot& s) {
-             return s.mid == *t.mid && s.rejected;
+             return s.rejected && s.has_mid(*t.mid);
            });
   });
 }
@@ -642,37 +689,38 @@ void Jsep::remove_stopped_transceivers() {
 
 // ---- set_remote_description ------------------------------------------------
 
+// Where check_remote_against_layout refused a description (one copy of the
+// failure bookkeeping for its five checks).
+static Result<void> layout_failure(DescriptionFailure* f, size_t index, const char* reason) {
+  if (f) {
+    f->media_index = index;
+    f->reason = reason;
+    f->detail.clear();
+  }
+  return make_error(Errc::invalid_argument, reason);
+}
+
 Result<void> Jsep::check_remote_against_layout(const RemoteDescriptionInfo& info,
                                                DescriptionFailure* f) const {
-  auto fail = [&](size_t index, const char* reason) -> Result<void> {
-    if (f) {
-      f->media_index = index;
-      f->reason = reason;
-      f->detail.clear();
-    }
-    return make_error(Errc::invalid_argument, reason);
-  };
-  if (info.type == SdpType::offer) {
-    // RFC 8829 §5.8/§5.10: a subsequent offer keeps every existing m-line in
-    // place; only rejected ones may be recycled.
-    if (info.media.size() < negotiated_layout_.size())
-      return fail(0, "remote offer has fewer m= sections than the current negotiation");
-    for (size_t i = 0; i < negotiated_layout_.size(); ++i) {
-      const Slot& s = negotiated_layout_[i];
-      if (s.rejected) continue;
-      const RemoteMediaInfo& r = info.media[i];
-      if (r.mid != s.mid) return fail(i + 1, "remote offer changed the mid or order of an m= section");
-      if (r.kind != s.kind) return fail(i + 1, "remote offer changed the media type of an m= section");
-    }
-  } else {
-    if (info.media.size() != offer_layout_.size())
-      return fail(0, "remote answer does not have the offer's number of m= sections");
-    for (size_t i = 0; i < offer_layout_.size(); ++i) {
-      if (info.media[i].mid != offer_layout_[i].mid && !offer_layout_[i].rejected)
-        return fail(i + 1, "remote answer's mid differs from the offer's");
-      if (info.media[i].kind != offer_layout_[i].kind && !offer_layout_[i].rejected)
-        return fail(i + 1, "remote answer changed the media type of an m= section");
-    }
+  auto fail = [&](size_t index, const char* reason) { return layout_failure(f, index, reason); };
+  // RFC 8829 §5.8/§5.10: a subsequent offer keeps every existing m-line in
+  // place (only rejected ones may be recycled); an answer mirrors our offer.
+  // One loop checks both against their layout.
+  const bool offer = info.type == SdpType::offer;
+  const std::vector<Slot>& layout = offer ? negotiated_layout_ : offer_layout_;
+  if (offer ? info.media.size() < layout.size() : info.media.size() != layout.size())
+    return fail(0, offer ? "remote offer has fewer m= sections than the current negotiation"
+                         : "remote answer does not have the offer's number of m= sections");
+  for (size_t i = 0; i < layout.size(); ++i) {
+    const Slot& s = layout[i];
+    if (s.rejected) continue;
+    const RemoteMediaInfo& r = info.media[i];
+    if (!s.has_mid(r.mid))
+      return fail(i + 1, offer ? "remote offer changed the mid or order of an m= section"
+                               : "remote answer's mid differs from the offer's");
+    if (r.kind != s.kind)
+      return fail(i + 1, offer ? "remote offer changed the media type of an m= section"
+                               : "remote answer changed the media type of an m= section");
   }
 #if !SANSRTC_NO_MEDIA
   // (Without media every RTP section is rejected: no RTCP flows, nothing to check.)
@@ -696,7 +744,9 @@ Result<void> Jsep::set_remote_description(Instant now, const SessionDescriptionI
   if (!implicit) SANSRTC_TRY(sm_.next(DescriptionSide::remote, desc.type));
   auto parsed = parse_remote_description(desc.type, desc.sdp, config_.remote_limits, failure);
   if (!parsed.ok()) return parsed.error();
-  RemoteDescriptionInfo info = std::move(parsed).value();
+  // Moved once, straight to where it is kept.
+  auto kept = std::make_unique<RemoteDescriptionInfo>(std::move(parsed).value());
+  const RemoteDescriptionInfo& info = *kept;
   if (implicit) {
     // webrtc-pc §4.4.1.6: "If description is of type offer and the signaling
     // state is have-local-offer, perform rollback first" (perfect negotiation).
@@ -714,7 +764,7 @@ Result<void> Jsep::set_remote_description(Instant now, const SessionDescriptionI
     apply_remote_answer(info, desc.type == SdpType::answer);
   }
   pending_remote_ = desc;
-  pending_remote_info_ = std::make_unique<RemoteDescriptionInfo>(std::move(info));
+  pending_remote_info_ = std::move(kept);
   if (desc.type == SdpType::answer) complete_negotiation();
   (void)sm_.apply(DescriptionSide::remote, desc.type);
   after_transition(sm_.is_stable());
@@ -722,11 +772,11 @@ Result<void> Jsep::set_remote_description(Instant now, const SessionDescriptionI
 }
 
 void Jsep::apply_remote_offer(const RemoteDescriptionInfo& info) {
-  offer_layout_.clear();
+  free_layout(offer_layout_);
   answer_restart_.reset();
   for (const auto& r : info.media) {
     const bool app = r.kind == MediaKind::application;
-    offer_layout_.push_back(Slot{r.kind.value_or(MediaKind::application), r.mid, r.rejected, app, r.media, r.proto});
+    set_slot(add_slot(offer_layout_), r.kind.value_or(MediaKind::application), r.mid, r.rejected, app, r.media, r.proto);
     if (!r.kind) continue;
 #if !SANSRTC_NO_MEDIA
     // A recycled m-line may carry a mid an old, stopped owner still holds
@@ -799,7 +849,7 @@ void Jsep::apply_remote_answer(const RemoteDescriptionInfo& info, bool final_ans
       continue;
     }
 #if !SANSRTC_NO_MEDIA
-    Transceiver* t = find_by_mid(slot.mid);
+    Transceiver* t = find_by_mid(slot.mid());
     if (!t) continue;
     if (r.rejected || t->stopping) {
       mark_stopped(*t);
@@ -814,8 +864,8 @@ void Jsep::apply_remote_answer(const RemoteDescriptionInfo& info, bool final_ans
     if (r.msid) t->receiver.track_id = r.msid->track_id;
 #endif
   }
-  negotiated_layout_ = std::move(offer_layout_);
-  std::vector<Slot>().swap(offer_layout_);  // negotiation over: free it
+  negotiated_layout_.swap(offer_layout_);
+  free_layout(offer_layout_);  // negotiation over: free it (and the old negotiated layout)
   local_is_offerer_ = false;
 #if !SANSRTC_NO_MEDIA
   remove_stopped_transceivers();
@@ -833,7 +883,7 @@ Result<void> Jsep::rollback(Instant, DescriptionSide side) {
   pending_local_.reset();
   pending_remote_.reset();
   pending_remote_info_.reset();
-  std::vector<Slot>().swap(offer_layout_);  // rolled back: free it
+  free_layout(offer_layout_);  // rolled back: free it
   local_is_offerer_ = false;
   (void)sm_.apply(side, SdpType::rollback);
   after_transition(true);
@@ -888,8 +938,11 @@ void Jsep::restore_snapshot() {
 }
 
 std::optional<TransportParameters> Jsep::transport_parameters() const {
+  // One named result returned on every path: built in place (NRVO), never
+  // moved or destroyed here.
+  std::optional<TransportParameters> out;
   const RemoteDescriptionInfo* info = remote_info();
-  if (!info) return std::nullopt;
+  if (!info) return out;
   // A section our answer rejects (media without the media profile or
   // without common codecs) carries no transport: RFC 8843 §7.3.3, the
   // answerer-tagged section is the first one our answer keeps in the group,
@@ -902,7 +955,7 @@ std::optional<TransportParameters> Jsep::transport_parameters() const {
     if (answering) return answer_takes(*x);
     if (answered) {
       for (const auto& s : negotiated_layout_) {
-        if (s.rejected && s.mid == x->mid) return false;
+        if (s.rejected && s.has_mid(x->mid)) return false;
       }
     }
     return true;
@@ -920,10 +973,8 @@ std::optional<TransportParameters> Jsep::transport_parameters() const {
   for (size_t i = 0; !m && i < info->media.size(); ++i) {
     if (usable(&info->media[i])) m = &info->media[i];
   }
-  if (!m) return std::nullopt;
-  // Built in place: no move of the whole struct into the optional.
-  std::optional<TransportParameters> out(std::in_place);
-  TransportParameters& p = *out;
+  if (!m) return out;
+  TransportParameters& p = out.emplace();
   p.mid = m->mid;
   p.m_line_index = m->index;
   p.local_ice_ufrag = ice_ufrag_;
@@ -1064,14 +1115,14 @@ bool Jsep::check_negotiation_needed() const {
     // "If connection has created any RTCDataChannels, and no m= section in
     // description has been negotiated yet for data, return true."
     bool negotiated = data_.mid && std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(),
-                                               [&](const Slot& s) { return s.data && s.mid == *data_.mid; });
+                                               [&](const Slot& s) { return s.data && s.has_mid(*data_.mid); });
     if (!negotiated) return true;
   }
 #if !SANSRTC_NO_MEDIA
   for (const auto& t : transceivers_) {
     if (t.stopping && !t.stopped) return true;
     bool associated = t.mid && std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(),
-                                           [&](const Slot& s) { return s.mid == *t.mid; });
+                                           [&](const Slot& s) { return s.has_mid(*t.mid); });
     if (!t.stopped && !associated) return true;
     if (!t.stopped && associated) {
       RtpTransceiverDirection want = t.direction;
@@ -1080,7 +1131,7 @@ bool Jsep::check_negotiation_needed() const {
     }
     if (t.stopped && associated) {
       bool rejected = std::any_of(negotiated_layout_.begin(), negotiated_layout_.end(),
-                                  [&](const Slot& s) { return s.mid == *t.mid && s.rejected; });
+                                  [&](const Slot& s) { return s.rejected && s.has_mid(*t.mid); });
       if (!rejected) return true;
     }
   }
@@ -1101,7 +1152,7 @@ bool Jsep::is_consistent() const {
 #endif
   for (size_t i = 0; i < negotiated_layout_.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      if (negotiated_layout_[i].mid == negotiated_layout_[j].mid && !negotiated_layout_[i].mid.empty())
+      if (negotiated_layout_[i].mid_size != 0 && negotiated_layout_[i].has_mid(negotiated_layout_[j].mid()))
         return false;
     }
   }

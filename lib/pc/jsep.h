@@ -62,6 +62,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -116,6 +117,15 @@ struct TransportParameters {
   uint16_t remote_sctp_port = 5000;
   // RFC 8841 §6.1: absent means 64 KiB; 0 means "no limit" (kept as 0).
   uint64_t remote_max_message_size = 65536;
+
+  // Out of line (jsep.cc): the callers' many optionals share one copy of
+  // the member-wise code instead of inlining it at every use.
+  TransportParameters();
+  ~TransportParameters();
+  TransportParameters(const TransportParameters&) = default;
+  TransportParameters(TransportParameters&&) noexcept = default;
+  TransportParameters& operator=(const TransportParameters&) = default;
+  TransportParameters& operator=(TransportParameters&&) noexcept = default;
 };
 
 // A remote candidate placed in its m= section by add_remote_candidate().
@@ -233,14 +243,27 @@ class Jsep {
   bool is_consistent() const;
 
  private:
+  // One m-line of a layout. The mid and the media and proto as written
+  // (used where a section is written as given: kept rejected, or mirrored
+  // in an answer) share one string: one allocation, one copy.
   struct Slot {
     MediaKind kind = MediaKind::application;
-    std::string mid;
     bool rejected = false;
-    bool data = false;  // the m=application section carrying data channels
-    std::string media;  // as written, for sections we keep rejected
-    std::string proto;
+    bool data = false;         // the m=application section carrying data channels
+    bool bundle_only = false;  // an offer writes it bundle-only (max-bundle)
+    uint32_t mid_size = 0, media_size = 0;
+    std::string text;          // mid, media, proto
+    std::string_view mid() const { return {text.data(), mid_size}; }
+    bool has_mid(std::string_view m) const;
+    std::string_view media() const { return {text.data() + mid_size, media_size}; }
+    std::string_view proto() const {
+      return {text.data() + mid_size + media_size, text.size() - mid_size - media_size};
+    }
   };
+  static void set_slot(Slot& s, MediaKind kind, std::string_view mid, bool rejected, bool data,
+                       std::string_view media = {}, std::string_view proto = {});
+  static Slot& add_slot(std::vector<Slot>& layout);
+  static void free_layout(std::vector<Slot>& layout);
   struct Plan {
     // The text itself lives in the description once applied; a plan keeps
     // only a digest to recognise it (webrtc-pc [[LastCreatedOffer]] check).
@@ -264,15 +287,15 @@ class Jsep {
     uint32_t next_mid = 0;
   };
 
-  SessionDescriptionInit write(SdpType type, std::unique_ptr<Plan> plan, std::span<const std::string> bundle_groups,
-                               std::span<const SectionPlan> sections);
+  SessionDescriptionInit write(SdpType type, std::unique_ptr<Plan> plan, const RemoteDescriptionInfo* offer);
+  std::unique_ptr<Plan> new_plan() const;
   static bool is_last(const Plan* plan, std::string_view sdp);
   void complete_negotiation();
   Result<void> rollback(Instant now, DescriptionSide side);
   void take_snapshot();
   void restore_snapshot();
   void apply_local_offer(const Plan& plan);
-  void apply_local_answer(const Plan& plan, bool final_answer);
+  void apply_local_answer(Plan& plan, bool final_answer);
   Result<void> check_remote_against_layout(const RemoteDescriptionInfo& info, DescriptionFailure* f) const;
   void apply_remote_offer(const RemoteDescriptionInfo& info);
   void apply_remote_answer(const RemoteDescriptionInfo& info, bool final_answer);
@@ -288,7 +311,7 @@ class Jsep {
   Transceiver* find(uint32_t id);
   Transceiver* find_by_mid(std::string_view mid);
   std::vector<Codec> capabilities(const Transceiver& t) const;
-  void fill_media_section(SectionPlan& s, const Transceiver& t) const;
+  void fill_media_section(SectionPlan& s, const Plan& plan, const RemoteMediaInfo* offered);
 #endif
 
   Rng& rng_;
