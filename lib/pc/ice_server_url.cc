@@ -1,65 +1,64 @@
 #include "pc/ice_server_url.h"
 
-
 namespace sansrtc::pc {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+// The URL is scanned with pointers into it ([p, e) ranges): no substr(),
+// whose bounds checks and calls cost more flash than the scan itself.
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c | 0x20) : c; }
+
+// The first `c` in [p, e), else e.
+const char* find(const char* p, const char* e, char c) {
+  while (p != e && *p != c) ++p;
+  return p;
+}
+
+// [s, s + n) equals the lower-case `lit` ignoring case (ASCII).
+bool iequals(const char* s, const char* lit, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (lower(s[i]) != lit[i]) return false;
   return true;
-}
-
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-// RFC 3986 reg-name = *( unreserved / pct-encoded / sub-delims ); we refuse
-// the sub-delims a DNS name or IPv4 address never has, to catch typos early.
-bool valid_reg_name(std::string_view h) {
-  if (h.empty()) return false;
-  for (char c : h) {
-    if (!(is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~')) return false;
-  }
-  return true;
-}
-
-bool valid_ipv6_literal(std::string_view h) {
-  // Loose check: hex digits, ':' and '.' (IPv4-mapped tail), at least two ':'.
-  // The driver's resolver does the exact parse.
-  if (h.size() < 2) return false;
-  size_t colons = 0;
-  for (char c : h) {
-    bool hex = (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f');
-    if (c == ':') ++colons;
-    else if (!(hex || c == '.')) return false;
-  }
-  return colons >= 2;
 }
 
 int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
   c = lower(c);
+  if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
 }
 
-bool percent_decode(std::string_view in, std::string& out) {
+// One character-class scan for the host grammars. RFC 3986 reg-name =
+// *( unreserved / pct-encoded / sub-delims ); we refuse the sub-delims a DNS
+// name or IPv4 address never has, to catch typos early. An IPv6 literal is
+// checked loosely: hex digits, ':' and '.' (IPv4-mapped tail), at least two
+// ':'; the driver's resolver does the exact parse. An empty reg-name is
+// refused.
+bool valid_host(const char* p, const char* e, bool ipv6) {
+  const bool empty = p == e;
+  size_t colons = 0;
+  for (; p != e; ++p) {
+    const char c = *p, l = lower(c);
+    const bool hex = (c >= '0' && c <= '9') || (l >= 'a' && l <= 'f');
+    const bool ok = hex || c == '.' || (ipv6 ? c == ':' : ((l >= 'a' && l <= 'z') || c == '-' || c == '_' || c == '~'));
+    if (!ok) return false;
+    colons += c == ':';
+  }
+  return ipv6 ? colons >= 2 : !empty;
+}
+
+bool percent_decode(const char* p, const char* e, std::string& out) {
   out.clear();
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
+  for (; p != e; ++p) {
+    char c = *p;
+    if (c == '%') {
+      if (e - p <= 2) return false;
+      const int hi = hex_value(p[1]), lo = hex_value(p[2]);
+      if (hi < 0 || lo < 0) return false;
+      c = char(hi * 16 + lo);
+      p += 2;
     }
-    if (i + 2 >= in.size()) return false;
-    int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out.push_back(char(hi * 16 + lo));
-    i += 2;
+    out.push_back(c);
   }
   return true;
 }
@@ -82,100 +81,96 @@ const char* to_string(IceServerTransport t) {
 
 namespace {
 
-// parse_ice_server_url into `out`: every error leaves through a Result<void>
-// (a code and a pointer), built into the Result<IceServerUrl> once.
-Result<void> parse_into(std::string_view url, IceServerUrl& out) {
-  size_t colon = url.find(':');
-  if (colon == std::string_view::npos) return make_error(Errc::invalid_argument, "ice server url: unknown scheme");
+// The failures of parse_into, in the order of kUrlErrors.
+enum UrlError : int8_t { url_ok = -1, e_scheme, e_host, e_missing_host, e_port, e_query_on_stun, e_query,
+                         e_transport, e_percent };
+const char* const kUrlErrors[] = {
+    "ice server url: unknown scheme",  "ice server url: bad host",
+    "ice server url: missing host",    "ice server url: bad port",
+    "ice server url: query not allowed on stun:", "ice server url: bad query",
+    "ice server url: unsupported transport",      "ice server url: bad percent-encoding"};
+
+// The URL grammar as one left-to-right scan; every failure leaves as a
+// small code (one error exit in parse_into).
+UrlError scan(std::string_view url, IceServerUrl& out) {
+  const char* p = url.data();
+  const char* const end = p + url.size();
   // "stun", "turn", each with an optional "s" (the enum's order: stun,
   // stuns, turn, turns).
-  std::string_view scheme = url.substr(0, colon);
-  const bool secure = scheme.size() == 5 && lower(scheme[4]) == 's';
-  const std::string_view base = scheme.size() == size_t(4 + secure) ? scheme.substr(0, 4) : std::string_view();
-  if (iequals(base, "stun")) {
-    out.scheme = IceServerScheme(secure);
-  } else if (iequals(base, "turn")) {
-    out.scheme = IceServerScheme(2 + secure);
-  } else {
-    return make_error(Errc::invalid_argument, "ice server url: unknown scheme");
-  }
-  std::string_view rest = url.substr(colon + 1);
+  const char* const colon = find(p, end, ':');
+  if (colon == end || colon - p < 4 || colon - p > 5) return e_scheme;
+  const bool secure = colon - p == 5;
+  if (secure && lower(p[4]) != 's') return e_scheme;
+  if (iequals(p, "stun", 4)) out.scheme = IceServerScheme(secure);
+  else if (iequals(p, "turn", 4)) out.scheme = IceServerScheme(2 + secure);
+  else return e_scheme;
+  p = colon + 1;
   // RFC 7064/7065 URIs are opaque ("stun:host"), but "stun://host" is a
   // common mistake that browsers reject too.
-  if (rest.starts_with("//")) return make_error(Errc::invalid_argument, "ice server url: bad host");
+  if (end - p >= 2 && p[0] == '/' && p[1] == '/') return e_host;
 
-  std::string_view query;
-  if (size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-    if (!out.is_turn()) return make_error(Errc::invalid_argument, "ice server url: query not allowed on stun:");
-  }
+  const char* const q = find(p, end, '?');  // the query, if any, follows
+  const bool has_query = q != end;
+  if (has_query && !out.is_turn()) return e_query_on_stun;
 
-  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    size_t c = userinfo.find(':');
-    std::string_view user = userinfo.substr(0, c);
-    std::string_view pass = c == std::string_view::npos ? std::string_view() : userinfo.substr(c + 1);
-    if (!percent_decode(user, out.username) || !percent_decode(pass, out.credential))
-      return make_error(Errc::invalid_argument, "ice server url: bad percent-encoding");
+  // user[:password]@ before the LAST '@'.
+  const char* at = q;
+  while (at != p && at[-1] != '@') --at;
+  if (at != p) {
+    const char* c = find(p, at - 1, ':');
+    if (!percent_decode(p, c, out.username) || !percent_decode(c + (c != at - 1), at - 1, out.credential))
+      return e_percent;
     out.has_inline_credentials = true;
+    p = at;
   }
 
-  std::string_view port_text;
-  if (rest.starts_with('[')) {
-    size_t close = rest.find(']');
-    if (close == std::string_view::npos) return make_error(Errc::invalid_argument, "ice server url: bad host");
-    std::string_view lit = rest.substr(1, close - 1);
-    if (!valid_ipv6_literal(lit)) return make_error(Errc::invalid_argument, "ice server url: bad host");
-    out.host = std::string(lit);
-    out.host_is_ipv6 = true;
-    std::string_view after = rest.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') return make_error(Errc::invalid_argument, "ice server url: bad host");
-      port_text = after.substr(1);
-      out.port_explicit = true;
-    }
-  } else {
-    size_t c = rest.find(':');
-    std::string_view host = rest.substr(0, c);
-    if (c != std::string_view::npos) {
-      port_text = rest.substr(c + 1);
-      out.port_explicit = true;
-    }
-    if (host.empty()) return make_error(Errc::invalid_argument, "ice server url: missing host");
-    if (!valid_reg_name(host)) return make_error(Errc::invalid_argument, "ice server url: bad host");
-    out.host = std::string(host);
-  }
+  // host [":" port]; an IP-literal host is bracketed.
+  const bool ipv6 = p != q && *p == '[';
+  const char* const host = p + ipv6;
+  const char* const host_end = find(host, q, ipv6 ? ']' : ':');
+  if (ipv6 && host_end == q) return e_host;
+  const char* after = host_end + ipv6;  // ':' port, or q
+  if (host == host_end && !ipv6) return e_missing_host;
+  if (!valid_host(host, host_end, ipv6)) return e_host;
+  if (after != q && *after != ':') return e_host;  // "[::1]x"
+  out.host.assign(host, size_t(host_end - host));
+  out.host_is_ipv6 = ipv6;
+  out.port_explicit = after != q;
 
   out.port = out.is_secure() ? 5349 : 3478;
   if (out.port_explicit) {
     // Digits only, 1..65535 (no std::from_chars: its tables cost flash).
+    ++after;
+    if (q - after < 1 || q - after > 5) return e_port;
     uint32_t v = 0;
-    bool digits = !port_text.empty() && port_text.size() <= 5;
-    for (char c : port_text) {
-      if (c < '0' || c > '9') digits = false;
-      else v = v * 10 + uint32_t(c - '0');
+    for (; after != q; ++after) {
+      if (*after < '0' || *after > '9') return e_port;
+      v = v * 10 + uint32_t(*after - '0');
     }
-    if (!digits || v == 0 || v > 65535) return make_error(Errc::invalid_argument, "ice server url: bad port");
+    if (v == 0 || v > 65535) return e_port;
     out.port = uint16_t(v);
   }
 
   out.transport = out.scheme == IceServerScheme::turns ? IceServerTransport::tcp : IceServerTransport::udp;
-  if (!query.empty() || url.find('?') != std::string_view::npos) {
-    constexpr std::string_view kKey = "transport=";
-    if (query.size() <= kKey.size() || !iequals(query.substr(0, kKey.size()), kKey))
-      return make_error(Errc::invalid_argument, "ice server url: bad query");
-    std::string_view t = query.substr(kKey.size());
-    if (iequals(t, "udp")) out.transport = IceServerTransport::udp;
-    else if (iequals(t, "tcp")) out.transport = IceServerTransport::tcp;
-    else if (!valid_reg_name(t))  // transport-ext: the same unreserved characters
-      return make_error(Errc::invalid_argument, "ice server url: bad query");
-    else
-      return make_error(Errc::unsupported, "ice server url: unsupported transport");
+  if (has_query) {
+    const char* t = q + 1;
+    if (end - t <= 10 || !iequals(t, "transport=", 10)) return e_query;
+    t += 10;
+    if (end - t == 3 && iequals(t, "udp", 3)) out.transport = IceServerTransport::udp;
+    else if (end - t == 3 && iequals(t, "tcp", 3)) out.transport = IceServerTransport::tcp;
+    // transport-ext: the same unreserved characters as a reg-name.
+    else return valid_host(t, end, false) ? e_transport : e_query;
     out.transport_explicit = true;
   }
-  return ok_result();
+  return url_ok;
+}
+
+// parse_ice_server_url into `out`: every error leaves through a Result<void>
+// (a code and a pointer), built into the Result<IceServerUrl> once.
+Result<void> parse_into(std::string_view url, IceServerUrl& out) {
+  const UrlError e = scan(url, out);
+  if (e == url_ok) return ok_result();
+  return make_error(e == e_transport ? Errc::unsupported : Errc::invalid_argument, kUrlErrors[e]);
 }
 
 }  // namespace

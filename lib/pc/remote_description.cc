@@ -15,6 +15,12 @@
 namespace sansrtc::pc {
 namespace {
 
+// v.substr(pos, n) for a `pos` known to be within `v` (every use here):
+// without the bounds check and the call substr() costs at each use.
+std::string_view sub(std::string_view v, size_t pos, size_t n = std::string_view::npos) {
+  return {v.data() + pos, std::min(n, v.size() - pos)};
+}
+
 // s = v, without a temporary string (one out-of-line call per use).
 void set(std::string& s, std::string_view v) { s.assign(v.data(), v.size()); }
 
@@ -23,7 +29,7 @@ Error fail(DescriptionFailure* f, Errc code, size_t media_index, const char* rea
   if (f) {
     f->media_index = media_index;
     f->reason = reason;
-    set(f->detail, detail.substr(0, 200));
+    set(f->detail, sub(detail, 0, 200));
   }
   return make_error(code, reason);
 }
@@ -77,7 +83,7 @@ size_t split_fields(std::string_view v, std::string_view* out, size_t max) {
   size_t n = 0, start = 0;
   for (size_t i = 0; i <= v.size(); ++i)
     if (i == v.size() || v[i] == ' ') {
-      if (n < max) out[n] = v.substr(start, i - start);
+      if (n < max) out[n] = sub(v, start, i - start);
       ++n;
       start = i + 1;
     }
@@ -89,11 +95,92 @@ size_t split_fields(std::string_view v, std::string_view* out, size_t max) {
 std::string_view next_token(std::string_view& v) {
   std::string_view t;
   while (t.empty() && !v.empty()) {
-    t = v.substr(0, v.find(' '));
+    t = sub(v, 0, v.find(' '));
     v.remove_prefix(std::min(v.size(), t.size() + 1));
   }
   return t;
 }
+
+// The next line of `text` from `pos` without its end of line (LF or CRLF).
+std::string_view next_line(std::string_view text, size_t& pos) {
+  size_t nl = text.find('\n', pos);
+  std::string_view line = sub(text, pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+  pos = nl == std::string_view::npos ? text.size() : nl + 1;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+// v.emplace_back(s), in one place: every list of strings of the info
+// grows through it.
+[[gnu::noinline]] std::string& append(std::vector<std::string>& v, std::string_view s) { return v.emplace_back(s); }
+
+// RFC 8122 §5: a=fingerprint:<hash-func> SP <fingerprint>, checked as
+// sdp::parse_fingerprint checks it; written to `out` when given.
+bool read_fingerprint(std::string_view v, sdp::FingerprintAttr* out) {
+  const size_t sp = v.find(' ');
+  const std::string_view func = sub(v, 0, sp);
+  const std::string_view value = sp == std::string_view::npos ? std::string_view() : sub(v, sp + 1);
+  if (func.empty() || func.size() > 16 || value.size() < 2 || value.size() > 64 * 3 || value.size() % 3 != 2)
+    return false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i], l = char(c | 0x20);
+    const bool hex = (c >= '0' && c <= '9') || (l >= 'a' && l <= 'f');
+    if (i % 3 == 2 ? c != ':' : !hex) return false;
+  }
+  if (out) {
+    set(out->hash_function, func);
+    set(out->value, value);
+  }
+  return true;
+}
+
+// RFC 5888 §5: a=group:<semantics> *(SP <identification-tag>), checked as
+// sdp::parse_group checks it (tags are RFC 8866 tokens, at most 256);
+// the tags go to `mids` when given.
+bool read_group(std::string_view v, std::string_view& semantics, std::vector<std::string>* mids) {
+  semantics = sub(v, 0, v.find(' '));
+  if (semantics.empty()) return false;
+  v.remove_prefix(std::min(v.size(), semantics.size() + 1));
+  for (size_t n = 0; !v.empty(); ++n) {
+    const std::string_view mid = sub(v, 0, v.find(' '));
+    if (mid.empty() || n >= 256) return false;
+    for (char c : mid)
+      if (c <= 0x20 || c >= 0x7f || std::strchr("\"(),;<>?@[\\]{}", c)) return false;
+    if (mids) append(*mids, mid);
+    v.remove_prefix(std::min(v.size(), mid.size() + 1));
+  }
+  return true;
+}
+
+// The values of the a=<name>: lines of one level, from the line holding
+// `first` (the value of the first one, a view into `text`) to the next m=
+// line. Fingerprints and groups are read a second time from the text, once
+// their count is known, instead of growing a vector of each while reading.
+class AttrLines {
+ public:
+  AttrLines(std::string_view text, std::string_view first, std::string_view prefix)
+      : text_(text), prefix_(prefix), pos_(size_t(first.data() - text.data()) - prefix.size()) {}
+  bool next(std::string_view& value) {
+    while (pos_ < text_.size()) {
+      std::string_view l = next_line(text_, pos_);
+      if (l.starts_with("m=")) break;
+      if (l.starts_with(prefix_)) {
+        value = sub(l, prefix_.size());
+        return true;
+      }
+    }
+    pos_ = text_.size();
+    return false;
+  }
+
+ private:
+  std::string_view text_, prefix_;
+  size_t pos_;
+};
+
+constexpr char kSetupNames[] = "actpass\0active\0passive\0holdconn\0";
+static_assert(int(sdp::Setup::actpass) == 0 && int(sdp::Setup::active) == 1 && int(sdp::Setup::passive) == 2 &&
+              int(sdp::Setup::holdconn) == 3);
 
 // The attributes a remote description is read for. One table and one loop
 // find a name; the first four are the direction flags in sdp::Direction
@@ -128,6 +215,7 @@ struct Level {
   int dir = -1;             // first direction flag (a=sendonly …), -1: none
   size_t attrs = 0;         // a= lines, for Limits::max_attributes_per_section
   bool has_c = false, has_i = false;
+  size_t fps = 0;           // well-formed a=fingerprint lines
   bool bad_fp = false, bad_group = false;
   std::string_view bad_fp_value, bad_group_value;  // the first malformed one
   bool has(int a) const { return (seen >> a) & 1; }
@@ -141,8 +229,8 @@ struct Level {
 // was parsed first.
 class Reader {
  public:
-  Reader(SdpType type, const RemoteDescriptionLimits& limits, RemoteDescriptionInfo& info)
-      : type_(type), limits_(limits), info_(info) {}
+  Reader(SdpType type, std::string_view text, const RemoteDescriptionLimits& limits, RemoteDescriptionInfo& info)
+      : type_(type), text_(text), limits_(limits), info_(info) {}
 
   // One line without its end of line; false: a syntax error (why_, code_).
   bool line(std::string_view line, size_t number);
@@ -187,6 +275,7 @@ class Reader {
   RemoteMediaInfo& cur() { return info_.media[sections_ - 1]; }
 
   const SdpType type_;
+  const std::string_view text_;
   const RemoteDescriptionLimits& limits_;
   RemoteDescriptionInfo& info_;
   size_t sections_ = 0;  // m= sections read
@@ -196,7 +285,7 @@ class Reader {
   uint16_t port_ = 0;
   Level session_;
   Level media_;
-  std::vector<sdp::FingerprintAttr> session_fps_;
+  size_t bundles_ = 0;  // well-formed a=group:BUNDLE lines
 };
 
 // RFC 8866 §5, as sdp::parse accepts it (any order after s=, except that
@@ -215,7 +304,7 @@ bool Reader::line(std::string_view line, size_t number) {
   for (char c : line)
     if (c == '\0' || c == '\r') return bad(SANSRTC_REASON("control character in line"));
   const char type = line[0];
-  const std::string_view v = line.substr(2);
+  const std::string_view v = sub(line, 2);
   Level& level = in_media_ ? media_ : session_;
 
   // RFC 8866 §5: "v=", "o=", "s=" come first, in this order.
@@ -239,7 +328,7 @@ bool Reader::line(std::string_view line, size_t number) {
     case 'b': {
       size_t colon = v.find(':');
       uint64_t n;
-      if (colon == std::string_view::npos || colon == 0 || !parse_number(v.substr(colon + 1), 19, UINT64_MAX, n))
+      if (colon == std::string_view::npos || colon == 0 || !parse_number(sub(v, colon + 1), 19, UINT64_MAX, n))
         return bad(SANSRTC_REASON("b= must be <type>:<number>"));
       return true;
     }
@@ -293,8 +382,8 @@ bool Reader::media(std::string_view v) {
   uint64_t p = 0, count = 0;
   size_t slash = port.find('/');
   if (slash != std::string_view::npos) {
-    if (!parse_number(port.substr(slash + 1), 19, 65535, count) || count == 0) return bad(SANSRTC_REASON("bad port count in m="));
-    port = port.substr(0, slash);
+    if (!parse_number(sub(port, slash + 1), 19, 65535, count) || count == 0) return bad(SANSRTC_REASON("bad port count in m="));
+    port = sub(port, 0, slash);
   }
   if (!parse_number(port, 19, 65535, p)) return bad(SANSRTC_REASON("bad port in m="));
   if (f[0].empty() || f[2].empty()) return bad(SANSRTC_REASON("empty field in m="));
@@ -309,14 +398,13 @@ bool Reader::media(std::string_view v) {
   static_assert(int(MediaKind::audio) == 0 && int(MediaKind::video) == 1 && int(MediaKind::application) == 2);
   if (int k = name_index("audio\0video\0application\0", f[0]); k >= 0) r.kind = MediaKind(k);
   set(r.proto, f[2]);
-  std::string_view rest = v.substr(size_t(f[2].data() + f[2].size() - v.data()));
-  r.formats.reserve(fields - 3);
+  std::string_view rest = sub(v, size_t(f[2].data() + f[2].size() - v.data()));
   for (size_t i = 3; i < fields; ++i) {
     rest.remove_prefix(1);  // the space before this format
-    std::string_view fmt = rest.substr(0, rest.find(' '));
+    std::string_view fmt = sub(rest, 0, rest.find(' '));
     if (fmt.empty()) return bad(SANSRTC_REASON("empty format in m="));
     rest.remove_prefix(fmt.size());
-    r.formats.emplace_back(fmt);
+    append(r.formats, fmt);
 #if !SANSRTC_NO_MEDIA
     // Codecs: the m= formats, named by rtpmap (RFC 3551 §6 static payload
     // types WebRTC endpoints still offer without one), fmtp and rtcp-fb.
@@ -351,11 +439,11 @@ bool Reader::attribute(std::string_view v) {
     return bad(SANSRTC_REASON("too many attributes in a section"), Errc::limit_exceeded);
   ++level.attrs;
   const size_t colon = v.find(':');
-  const std::string_view name = v.substr(0, colon);
+  const std::string_view name = sub(v, 0, colon);
   if (name.empty()) return bad(SANSRTC_REASON("empty attribute name"));
   if (name.find(' ') != std::string_view::npos) return bad(SANSRTC_REASON("space in attribute name"));
   const bool flag = colon == std::string_view::npos;
-  const std::string_view value = flag ? std::string_view() : v.substr(colon + 1);
+  const std::string_view value = flag ? std::string_view() : sub(v, colon + 1);
   const int a = name_index(kAttrNames, name);
   if (a < 0) return true;  // not needed to answer; the text keeps it
   if (a <= a_inactive) {
@@ -369,34 +457,31 @@ bool Reader::attribute(std::string_view v) {
   switch (a) {
     case a_group:
       if (!in_media_) {
-        auto g = sdp::parse_group(value);
-        if (!g.ok()) {
+        std::string_view semantics;
+        if (!read_group(value, semantics, nullptr)) {
           if (!level.bad_group) level.bad_group_value = value;
           level.bad_group = true;
-        } else if (g->semantics == "BUNDLE") {
-          info_.bundle_groups.push_back(std::move(g).value());
+        } else {
+          bundles_ += semantics == "BUNDLE";
         }
       }
       break;
-    case a_fingerprint: {
-      auto fp = sdp::parse_fingerprint(value);
-      if (!fp.ok()) {
+    case a_fingerprint:
+      if (!read_fingerprint(value, nullptr)) {
         if (!level.bad_fp) level.bad_fp_value = value;
         level.bad_fp = true;
       } else {
-        (in_media_ ? cur().fingerprints : session_fps_).push_back(std::move(fp).value());
+        ++level.fps;
       }
       break;
-    }
     case a_candidate:
       if (in_media_) {
         RemoteMediaInfo& r = cur();
         if (r.candidates.size() >= limits_.max_candidates_per_section) {
           ++r.candidates_dropped;
         } else {
-          std::string c = "candidate:";  // kept raw; the ICE layer parses it
-          c += value;
-          r.candidates.push_back(std::move(c));
+          // Kept raw; the ICE layer parses it.
+          append(r.candidates, "candidate:").append(value.data(), value.size());
         }
       }
       break;
@@ -449,8 +534,19 @@ void Reader::end_level() {
   const Level& s = session_;
   if (s.bad_group) note(0, SANSRTC_REASON("bad a=group"), s.bad_group_value);
   if (s.bad_fp) note(0, SANSRTC_REASON("bad a=fingerprint"), s.bad_fp_value);
-  if (s.has(a_setup) && !sdp::parse_setup(s.first[a_setup])) note(0, SANSRTC_REASON("bad a=setup"), s.first[a_setup]);
+  if (s.has(a_setup) && name_index(kSetupNames, s.first[a_setup]) < 0) note(0, SANSRTC_REASON("bad a=setup"), s.first[a_setup]);
   info_.ice_lite = s.has(a_ice_lite);
+  if (bundles_ && !s.bad_group) {
+    info_.bundle_groups = std::vector<sdp::Group>(bundles_);
+    auto g = info_.bundle_groups.begin();
+    AttrLines lines(text_, s.first[a_group], "a=group:");
+    for (std::string_view v, semantics; lines.next(v);)
+      if (read_group(v, semantics, nullptr) && semantics == "BUNDLE") {
+        set(g->semantics, semantics);
+        read_group(v, semantics, &g->mids);
+        ++g;
+      }
+  }
   for (std::string_view o = s.first[a_ice_options], t; !(t = next_token(o)).empty();)
     if (t == "trickle") info_.session_trickle = true;
 }
@@ -469,13 +565,20 @@ void Reader::end_media() {
   }
   if (auto* u = inherited(a_ice_ufrag)) set(r.ice_ufrag, *u);
   if (auto* p = inherited(a_ice_pwd)) set(r.ice_pwd, *p);
-  for (std::string_view o = m.first[a_ice_options], t; !(t = next_token(o)).empty();) r.ice_options.emplace_back(t);
+  for (std::string_view o = m.first[a_ice_options], t; !(t = next_token(o)).empty();) append(r.ice_options, t);
   if (m.bad_fp) note(n, SANSRTC_REASON("bad a=fingerprint"), m.bad_fp_value);
-  if (r.fingerprints.empty()) r.fingerprints = std::vector<sdp::FingerprintAttr>(session_fps_);
+  // The section's fingerprints, else the session's (none when one of either
+  // is malformed: the description is refused then).
+  if (const Level& f = m.fps ? m : session_; f.fps && !f.bad_fp) {
+    r.fingerprints = std::vector<sdp::FingerprintAttr>(f.fps);
+    auto fp = r.fingerprints.begin();
+    AttrLines lines(text_, f.first[a_fingerprint], "a=fingerprint:");
+    for (std::string_view v; lines.next(v);) read_fingerprint(v, &*fp++);
+  }
   r.setup = type_ == SdpType::offer ? sdp::Setup::actpass : sdp::Setup::active;
   if (auto* s = inherited(a_setup)) {
     // A malformed session-level value was noted when the session ended.
-    if (auto setup = sdp::parse_setup(*s)) r.setup = *setup;
+    if (int setup = name_index(kSetupNames, *s); setup >= 0) r.setup = sdp::Setup(setup);
     else note(n, SANSRTC_REASON("bad a=setup"), *s);
   }
   r.candidates.shrink_to_fit();  // kept for the whole negotiation
@@ -515,6 +618,18 @@ void Reader::end_media() {
 #endif
 }
 
+// Whether `mid`, an element of one of `groups`, is named before it (in an
+// earlier group or earlier in its own). Mids are unique by then, so this is
+// "its section is in two groups" (or twice in one).
+bool named_before(const std::vector<sdp::Group>& groups, const std::string& mid) {
+  for (const auto& g : groups)
+    for (const auto& m : g.mids) {
+      if (&m == &mid) return false;
+      if (m == mid) return true;
+    }
+  return false;
+}
+
 // The rules that need every section (RFC 8843 §7, RFC 8839 §5.4, RFC 8842
 // §5): the first one broken, its 1-based section (0: session) and what to
 // quote, or nullptr. `detail` views strings of `info`.
@@ -539,9 +654,7 @@ const char* check_sections(RemoteDescriptionInfo& info, SdpType type, size_t& in
 
   // BUNDLE groups: every mid exists, no section in two groups; bundle-only
   // sections take the transport of the group's first section; one setup role.
-  std::vector<int> group_of(info.media.size(), -1);
-  for (size_t g = 0; g < info.bundle_groups.size(); ++g) {
-    const auto& group = info.bundle_groups[g];
+  for (const auto& group : info.bundle_groups) {
     index = 0;
     detail = {};
     if (group.mids.empty()) return SANSRTC_REASON("empty BUNDLE group");
@@ -553,8 +666,8 @@ const char* check_sections(RemoteDescriptionInfo& info, SdpType type, size_t& in
         index = 0;
         return SANSRTC_REASON("BUNDLE group names a mid with no m= section");
       }
-      if (group_of[index++] != -1) return SANSRTC_REASON("m= section in two BUNDLE groups");
-      group_of[index - 1] = int(g);
+      ++index;
+      if (named_before(info.bundle_groups, mid)) return SANSRTC_REASON("m= section in two BUNDLE groups");
     }
   }
   for (const auto& group : info.bundle_groups) {
@@ -568,8 +681,8 @@ const char* check_sections(RemoteDescriptionInfo& info, SdpType type, size_t& in
           break;
         }
         if (r.bundle_only || r.ice_ufrag.empty()) {
-          if (r.ice_ufrag.empty()) r.ice_ufrag = tagged->ice_ufrag;
-          if (r.ice_pwd.empty()) r.ice_pwd = tagged->ice_pwd;
+          if (r.ice_ufrag.empty()) set(r.ice_ufrag, tagged->ice_ufrag);
+          if (r.ice_pwd.empty()) set(r.ice_pwd, tagged->ice_pwd);
           if (r.fingerprints.empty()) r.fingerprints = std::vector<sdp::FingerprintAttr>(tagged->fingerprints);
         }
         index = r.index + 1;
@@ -600,16 +713,20 @@ const char* check_sections(RemoteDescriptionInfo& info, SdpType type, size_t& in
   return nullptr;
 }
 
-// The next line of `text` from `pos` without its end of line (LF or CRLF).
-std::string_view next_line(std::string_view text, size_t& pos) {
-  size_t nl = text.find('\n', pos);
-  std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-  pos = nl == std::string_view::npos ? text.size() : nl + 1;
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return line;
-}
-
 }  // namespace
+
+RemoteMediaInfo::RemoteMediaInfo() = default;
+RemoteMediaInfo::RemoteMediaInfo(const RemoteMediaInfo&) = default;
+RemoteMediaInfo::RemoteMediaInfo(RemoteMediaInfo&&) noexcept = default;
+RemoteMediaInfo& RemoteMediaInfo::operator=(const RemoteMediaInfo&) = default;
+RemoteMediaInfo& RemoteMediaInfo::operator=(RemoteMediaInfo&&) noexcept = default;
+RemoteMediaInfo::~RemoteMediaInfo() = default;
+RemoteDescriptionInfo::RemoteDescriptionInfo() = default;
+RemoteDescriptionInfo::RemoteDescriptionInfo(const RemoteDescriptionInfo&) = default;
+RemoteDescriptionInfo::RemoteDescriptionInfo(RemoteDescriptionInfo&&) noexcept = default;
+RemoteDescriptionInfo& RemoteDescriptionInfo::operator=(const RemoteDescriptionInfo&) = default;
+RemoteDescriptionInfo& RemoteDescriptionInfo::operator=(RemoteDescriptionInfo&&) noexcept = default;
+RemoteDescriptionInfo::~RemoteDescriptionInfo() = default;
 
 std::string DescriptionFailure::to_string() const {
   std::string out = media_index ? "m-section " : "session: ";
@@ -651,7 +768,7 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
 
   RemoteDescriptionInfo info;
   info.type = type;
-  Reader reader(type, limits, info);
+  Reader reader(type, text, limits, info);
   size_t line_no = 0;
   std::string_view line;
   bool ok = text.size() <= limits.sdp.max_size || reader.bad(SANSRTC_REASON("SDP larger than the configured limit"), Errc::limit_exceeded);
@@ -673,11 +790,15 @@ Result<RemoteDescriptionInfo> parse_remote_description(SdpType type, std::string
   if (!ok) {
     // "line 12: bad m= line: 'm=audio x ...'", as sdp::ParseFailure says it.
     std::string detail;
-    if (line_no) detail = "line " + sdp::decimal(line_no) + ": ";
+    if (line_no) {
+      detail = "line ";
+      detail += sdp::decimal(line_no);
+      detail += ": ";
+    }
     detail += reader.why_;
     if (!line.empty()) {
       detail += ": '";
-      detail += line.substr(0, 200);
+      detail.append(line.data(), std::min<size_t>(line.size(), 200));
       detail += '\'';
     }
     return fail(failure, reader.code_, 0, SANSRTC_REASON("sdp does not parse"), detail);

@@ -52,6 +52,16 @@
 namespace sansrtc::pc {
 
 struct RemoteMediaInfo {
+  // Out of line (remote_description.cc): the vector of sections and every
+  // copy of it then call one constructor and one destructor instead of
+  // inlining a dozen string and vector members each time.
+  RemoteMediaInfo();
+  RemoteMediaInfo(const RemoteMediaInfo&);
+  RemoteMediaInfo(RemoteMediaInfo&&) noexcept;
+  RemoteMediaInfo& operator=(const RemoteMediaInfo&);
+  RemoteMediaInfo& operator=(RemoteMediaInfo&&) noexcept;
+  ~RemoteMediaInfo();
+
   size_t index = 0;                 // m-line index
   std::string media;                // as written ("audio", "video", "application", …)
   std::optional<MediaKind> kind;    // nullopt for other media types
@@ -84,6 +94,13 @@ struct RemoteMediaInfo {
 // sections' `formats`, `codecs` and `msid` are cleared: they served the
 // answer and the transceivers when applied; the description text has them.
 struct RemoteDescriptionInfo {
+  RemoteDescriptionInfo();  // out of line, as RemoteMediaInfo's
+  RemoteDescriptionInfo(const RemoteDescriptionInfo&);
+  RemoteDescriptionInfo(RemoteDescriptionInfo&&) noexcept;
+  RemoteDescriptionInfo& operator=(const RemoteDescriptionInfo&);
+  RemoteDescriptionInfo& operator=(RemoteDescriptionInfo&&) noexcept;
+  ~RemoteDescriptionInfo();
+
   SdpType type = SdpType::offer;
   std::string session_id;
   uint64_t session_version = 0;
