@@ -86,9 +86,10 @@ const DataChannelManager::Slot* DataChannelManager::find(ChannelId id) const {
   return const_cast<DataChannelManager*>(this)->find(id);
 }
 
-DataChannelManager::Slot& DataChannelManager::add_slot(ChannelId id, std::string_view label,
-                                                       std::string_view protocol, ChannelType type,
-                                                       uint32_t param, uint16_t priority) {
+DataChannelManager::Slot& DataChannelManager::add_slot(ChannelId id, const DataChannelOpenView& open) {
+  const std::string_view label = open.label, protocol = open.protocol;
+  const ChannelType type = open.channel_type;
+  const uint32_t param = open.reliability_parameter;
   if (count_ == cap_) {
     cap_ = cap_ ? 2 * cap_ : 4;
     Slot** grown = new Slot*[cap_];
@@ -108,7 +109,9 @@ DataChannelManager::Slot& DataChannelManager::add_slot(ChannelId id, std::string
   s.info.label = std::string_view(s.names.get(), label.size());
   s.info.protocol = std::string_view(s.names.get() + label.size(), protocol.size());
   s.info.ordered = is_ordered(type);
-  s.info.priority = priority;
+  s.info.priority = open.priority;
+  s.type = type;
+  s.param = param;
   switch (reliability_of(type)) {
     case Reliability::reliable: break;
     case Reliability::max_retransmits:
@@ -167,13 +170,12 @@ Result<ChannelId> DataChannelManager::allocate_id() const {
 Result<ChannelId> DataChannelManager::create_channel(Instant now, std::string_view label,
                                                      const ChannelInit& init) {
   if (association_closed_) return make_error(Errc::invalid_state, "datachannel: association closed");
-  {
-    // The label and protocol rules of an OPEN, also for negotiated channels.
-    DataChannelOpenView names;
-    names.label = label;
-    names.protocol = init.protocol;
-    SANSRTC_TRY(check_data_channel_open(names, config_.dcep, Errc::invalid_argument));
-  }
+  // The channel as its OPEN describes it; the label and protocol rules of
+  // an OPEN hold for negotiated channels too.
+  DataChannelOpenView open;
+  open.label = label;
+  open.protocol = init.protocol;
+  SANSRTC_TRY(check_data_channel_open(open, config_.dcep, Errc::invalid_argument));
   if (init.max_retransmits && init.max_packet_life_time)
     return make_error(Errc::invalid_argument,
                       "datachannel: max_retransmits and max_packet_life_time are mutually exclusive");
@@ -195,12 +197,17 @@ Result<ChannelId> DataChannelManager::create_channel(Instant now, std::string_vi
     id = *a;
   }
 
-  const Reliability rel = init.max_retransmits       ? Reliability::max_retransmits
-                          : init.max_packet_life_time ? Reliability::max_lifetime
-                                                      : Reliability::reliable;
-  Slot& s = add_slot(id, label, init.protocol, make_channel_type(init.ordered, rel),
-                     init.max_retransmits ? *init.max_retransmits : init.max_packet_life_time.value_or(0),
-                     init.priority);
+  Reliability rel = Reliability::reliable;
+  if (init.max_retransmits) {
+    rel = Reliability::max_retransmits;
+    open.reliability_parameter = *init.max_retransmits;
+  } else if (init.max_packet_life_time) {
+    rel = Reliability::max_lifetime;
+    open.reliability_parameter = *init.max_packet_life_time;
+  }
+  open.channel_type = make_channel_type(init.ordered, rel);
+  open.priority = init.priority;
+  Slot& s = add_slot(id, open);
   s.info.negotiated = init.negotiated;
   s.local_inband = !init.negotiated;
   s.peer_heard = init.negotiated;  // no DCEP: nothing to wait for
@@ -221,14 +228,9 @@ Result<ChannelId> DataChannelManager::create_channel(Instant now, std::string_vi
 
 Result<void> DataChannelManager::send_open(Instant now, Slot& s) {
   DataChannelOpenView open;
-  const Reliability rel = s.info.max_retransmits ? Reliability::max_retransmits
-                          : s.info.max_packet_life_time ? Reliability::max_lifetime
-                                                        : Reliability::reliable;
-  open.channel_type = make_channel_type(s.info.ordered, rel);
+  open.channel_type = s.type;
   open.priority = s.info.priority;
-  open.reliability_parameter = s.info.max_retransmits       ? *s.info.max_retransmits
-                               : s.info.max_packet_life_time ? *s.info.max_packet_life_time
-                                                             : 0;
+  open.reliability_parameter = s.param;
   open.label = s.info.label;
   open.protocol = s.info.protocol;
   std::vector<uint8_t> buf(data_channel_open_size(open.label.size(), open.protocol.size()));
@@ -512,7 +514,7 @@ void DataChannelManager::on_open(Instant now, ChannelId id, const DataChannelOpe
     refuse_stream(now, id);
     return;
   }
-  Slot& s = add_slot(id, open.label, open.protocol, open.channel_type, open.reliability_parameter, open.priority);
+  Slot& s = add_slot(id, open);
   s.peer_heard = true;
   count(stats_.channels_opened_by_peer);
   // RFC 8832 §6: "...then a corresponding DATA_CHANNEL_ACK message is sent on

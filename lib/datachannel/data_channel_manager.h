@@ -137,6 +137,14 @@ struct Event {
 };
 
 // Counters; drops are counted by reason.
+}  // namespace sansrtc::datachannel
+
+// Events move through the ring's storage by their bytes (see sctp/fifo.h).
+template <>
+struct sansrtc::sctp::FifoRelocatable<sansrtc::datachannel::Event> : std::true_type {};
+
+namespace sansrtc::datachannel {
+
 struct Stats {
   uint64_t channels_opened_locally = 0;
   uint64_t channels_opened_by_peer = 0;
@@ -231,6 +239,8 @@ class DataChannelManager {
   struct Slot {
     DataChannel info;
     std::unique_ptr<char[]> names;  // label then protocol (info views them)
+    uint32_t param = 0;             // the OPEN's reliability parameter (as info says)
+    ChannelType type = ChannelType::reliable;  // the OPEN's channel type (as info says)
     bool local_inband = false;    // we sent (or will send) the OPEN
     bool open_sent = false;
     bool peer_heard = false;      // ACK or any message received (RFC 8832 §6)
@@ -249,8 +259,8 @@ class DataChannelManager {
   const Slot* find(ChannelId id) const;
   // A new channel `id` (not in use; the caller checked max_channels) with
   // its attributes; `param` is the DCEP reliability parameter.
-  Slot& add_slot(ChannelId id, std::string_view label, std::string_view protocol, ChannelType type,
-                 uint32_t param, uint16_t priority);
+  // A channel described as in an OPEN (label, protocol, type, parameter, priority).
+  Slot& add_slot(ChannelId id, const DataChannelOpenView& open);
   void remove_slot(ChannelId id);
   Result<ChannelId> allocate_id() const;
   uint32_t stream_limit() const;

@@ -14,6 +14,7 @@ namespace sansrtc::datachannel {
 // Why a string is not valid UTF-8 (nullptr when it is). The message is static.
 const char* utf8_error(std::string_view s);
 
-inline bool is_valid_utf8(std::string_view s) { return utf8_error(s) == nullptr; }
+// The same check without the message (what DCEP needs: no texts linked).
+bool is_valid_utf8(std::string_view s);
 
 }  // namespace sansrtc::datachannel

@@ -53,6 +53,15 @@ const char* close_reason_name(CloseReason r) {
 
 void count(uint64_t& counter) { ++counter; }
 
+StreamId* grow_streams(std::vector<StreamId>& v, size_t n) {
+  // A sized construction and a move: no push_back growth routine for this
+  // one element type (the vectors hold at most a few hundred ids).
+  std::vector<StreamId> g(v.size() + n);
+  if (!v.empty()) std::memcpy(g.data(), v.data(), v.size() * sizeof(StreamId));
+  v = std::move(g);
+  return v.data() + v.size() - n;
+}
+
 namespace {
 uint32_t nonzero_u32(Rng& rng) {
   uint32_t v = 0;
@@ -143,10 +152,10 @@ void Association::Impl::establish(Instant now, const StateCookie& c, EventType e
   peer_reconfig = c.capabilities & StateCookie::kCapReconfig;
   zero_checksum = (c.capabilities & StateCookie::kCapZeroChecksum) && cfg.enable_zero_checksum;
   sq.reset_streams_table(os);
-  rtxq = std::make_unique<RetransmissionQueue>(sq, cfg.mtu, c.local_initial_tsn, c.peer_a_rwnd);
+  // reset(new ...): no temporary unique_ptr to destroy (flash).
+  rtxq.reset(new RetransmissionQueue(sq, cfg.mtu, c.local_initial_tsn, c.peer_a_rwnd));
   size_t window = std::clamp<size_t>(cfg.max_receive_buffer / 256, 1024, 32768);
-  rxq = std::make_unique<ReceiveQueue>(c.peer_initial_tsn, window, cfg.max_receive_buffer, cfg.max_message_size,
-                                       &buffers);
+  rxq.reset(new ReceiveQueue(c.peer_initial_tsn, window, cfg.max_receive_buffer, cfg.max_message_size, &buffers));
   next_req_seq = c.local_initial_tsn;
   peer_expected_req_seq = c.peer_initial_tsn;
   reset_pending.clear();
@@ -359,9 +368,7 @@ void Association::Impl::on_unknown(const ChunkView& c, bool* stop) {
 }
 
 void Association::Impl::send_shutdown_complete(uint32_t vtag, uint8_t flags, bool zero_cs) {
-  MutBytes s = oob_slot();
-  if (s.empty()) return;
-  PacketBuilder b(s, cfg.local_port, cfg.remote_port, vtag);
+  PacketBuilder b = reply(vtag);
   write_empty_chunk(b, ChunkType::shutdown_complete, flags);
   oob_commit(b.finish(zero_cs));
 }
@@ -374,9 +381,7 @@ void Association::Impl::send_cause_reply(uint32_t vtag, ChunkType type, uint8_t 
                                          bool zero_cs) {
   // One builder for every reply made of a single ABORT or ERROR chunk with
   // one cause; the cause information is cut to fit the packet.
-  MutBytes s = oob_slot();
-  if (s.empty()) return;
-  PacketBuilder b(s, cfg.local_port, cfg.remote_port, vtag);
+  PacketBuilder b = reply(vtag);
   size_t at = b.begin_chunk(uint8_t(type), flags);
   size_t cap = b.remaining() > 16 ? b.remaining() - 16 : 0;
   write_cause(b.writer(), cause, info.first(std::min(cap, info.size())));
@@ -436,16 +441,13 @@ void Association::Impl::on_init(Instant now, const ChunkView& c) {
       ck.peer_tie_tag = peer_tag;
       break;
   }
-  MutBytes s = oob_slot();
-  if (s.empty()) return;
-  PacketBuilder b(s, cfg.local_port, cfg.remote_port, init->initiate_tag);
-  size_t at = InitChunk{true, ck.local_tag, uint32_t(cfg.max_receive_buffer), cfg.max_outbound_streams,
-                        cfg.max_inbound_streams, ck.local_initial_tsn, {}}
-                  .begin(b);
+  if (oob_count == kOobSlots) return;  // no room for the reply: no cookie made
+  PacketBuilder b = reply(init->initiate_tag);
+  size_t at = begin_init(b, true, ck.local_tag, ck.local_initial_tsn);
   size_t cp = begin_param(b.writer(), uint16_t(ParamType::state_cookie));
   ck.write(b.writer(), cookie_key);
   end_param(b.writer(), cp);
-  write_init(b, true, 0, 0);  // capability parameters
+  write_init_capabilities(b);
   for (size_t i = 0; i < params->num_unrecognized; ++i)
     write_param(b.writer(), ParamType::unrecognized_parameter, params->unrecognized[i]);
   b.end_chunk(at);
@@ -603,7 +605,7 @@ void Association::Impl::after_ack_progress(Instant now) {
   bool forward_needed = false;
   if (peer_pr) {
     InlineVector<ForwardTsnStream, 32> streams;
-    forward_needed = rtxq->advanced_peer_ack_point(streams) > rtxq->cum_ack();
+    forward_needed = rtxq->advanced_peer_ack_point(streams) != rtxq->cum_ack();
     if (forward_needed) send_forward_tsn = true;
   }
   if (forward_needed) {
@@ -696,11 +698,9 @@ void Association::Impl::on_heartbeat(const ChunkView& c) {
   }
   if (!established_like()) return;
   // §8.3: echo the Heartbeat Information unchanged.
-  MutBytes s = oob_slot();
-  if (s.empty()) return;
-  PacketBuilder b(s, cfg.local_port, cfg.remote_port, peer_tag);
+  PacketBuilder b = reply(peer_tag);
   HeartbeatChunk{true, h->info}.write(b);
-  if (b.ok()) oob_commit(b.finish(zero_checksum));
+  oob_commit(b.finish(zero_checksum));
 }
 
 void Association::Impl::on_heartbeat_ack(Instant now, const ChunkView& c) {
@@ -731,45 +731,48 @@ void Association::Impl::on_reconfig(Instant now, const ChunkView& c) {
   ParamIterator it(rc->params);
   while (auto p = it.next()) {
     switch (ParamType(p->type)) {
-      case ParamType::outgoing_ssn_reset_request: {
-        auto req = OutgoingResetRequest::parse(p->value);
-        if (!req) {
-          count(stats.drop_bad_reconfig);
-          break;
-        }
-        ReconfigResponse resp{req->request_seq, ReconfigResult::success_performed, {}, {}};
-        if (req->request_seq == peer_expected_req_seq) {
-          // RFC 6525 §5.2.2: perform once everything up to the sender's last
-          // assigned TSN has arrived; until then answer "in progress".
-          int64_t last = rxq->unwrap(req->sender_last_tsn);
-          if (rxq->cumulative_tsn_unwrapped() >= last) {
-            Event& e = push_event(EventType::incoming_streams_reset);
-            for (size_t i = 0; i < req->num_streams(); ++i) e.streams.push_back(StreamId(req->stream(i)));
-            ++peer_expected_req_seq;
-          } else {
-            resp.result = ReconfigResult::in_progress;
-          }
-        } else if (req->request_seq == peer_expected_req_seq - 1) {
-          resp.result = ReconfigResult::success_performed;  // a retransmission
-        } else {
-          resp.result = ReconfigResult::error_bad_sequence_number;
-        }
-        pending_response = resp;
-        break;
-      }
+      case ParamType::outgoing_ssn_reset_request:
       case ParamType::incoming_ssn_reset_request:
       case ParamType::ssn_tsn_reset_request:
       case ParamType::add_outgoing_streams_request:
       case ParamType::add_incoming_streams_request: {
-        if (p->value.size() < 4) {
+        // One walk for the five requests: each starts with its Request
+        // Sequence Number. We perform only the Outgoing SSN Reset Request
+        // and deny the others.
+        const bool outgoing = ParamType(p->type) == ParamType::outgoing_ssn_reset_request;
+        OutgoingResetRequest req;
+        if (outgoing) {
+          auto r = OutgoingResetRequest::parse(p->value);
+          if (!r) {
+            count(stats.drop_bad_reconfig);
+            break;
+          }
+          req = *r;
+        } else if (p->value.size() < 4) {
           count(stats.drop_bad_reconfig);
           break;
+        } else {
+          req.request_seq = load_be32(p->value.data());
         }
-        uint32_t seq = load_be32(p->value.data());
-        ReconfigResponse resp{seq, ReconfigResult::denied, {}, {}};
-        if (seq == peer_expected_req_seq) ++peer_expected_req_seq;
-        else if (seq != peer_expected_req_seq - 1) resp.result = ReconfigResult::error_bad_sequence_number;
-        pending_response = resp;
+        ReconfigResult result = outgoing ? ReconfigResult::success_performed : ReconfigResult::denied;
+        if (req.request_seq == peer_expected_req_seq) {
+          if (outgoing && !rxq->received_through(req.sender_last_tsn)) {
+            // RFC 6525 §5.2.2: perform once everything up to the sender's
+            // last assigned TSN has arrived; until then answer "in progress".
+            result = ReconfigResult::in_progress;
+          } else {
+            ++peer_expected_req_seq;
+            if (outgoing) {
+              Event& e = push_event(EventType::incoming_streams_reset);
+              StreamId* out = grow_streams(e.streams, req.num_streams());
+              for (size_t i = 0; i < req.num_streams(); ++i) out[i] = StreamId(req.stream(i));
+            }
+          }
+        } else if (req.request_seq != peer_expected_req_seq - 1) {
+          // (The previous sequence number is a retransmission: the same answer.)
+          result = ReconfigResult::error_bad_sequence_number;
+        }
+        pending_response = ReconfigResponse{req.request_seq, result, {}, {}};
         break;
       }
       case ParamType::reconfiguration_response: {
@@ -907,12 +910,16 @@ Result<void> Association::reset_streams(Instant now, std::span<const StreamId> s
   if (a.reset_pending.size() + streams.size() > 256) return make_error(Errc::limit_exceeded, "sctp: too many stream resets pending");
   for (StreamId s : streams)
     if (s.value() >= a.os) return make_error(Errc::invalid_argument, "sctp: stream id beyond the negotiated outbound streams");
+  // Room for all, then the tail that already-paused streams left unused is cut.
+  StreamId* out = grow_streams(a.reset_pending, streams.size());
+  size_t n = 0;
   for (StreamId s : streams) {
     OutStream* st = a.sq.stream(s.value());
     if (st->paused) continue;
     st->paused = true;
-    a.reset_pending.push_back(StreamId(s));
+    out[n++] = s;
   }
+  a.reset_pending.erase(a.reset_pending.end() - ptrdiff_t(streams.size() - n), a.reset_pending.end());
   return ok_result();
 }
 

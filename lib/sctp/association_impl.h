@@ -27,6 +27,9 @@ namespace sansrtc::sctp {
 // inlined at each of the many counting sites (flash on a 32-bit target).
 [[gnu::noinline]] void count(uint64_t& counter);
 
+// Makes `v` n elements longer; returns the first new element.
+StreamId* grow_streams(std::vector<StreamId>& v, size_t n);
+
 enum class Timer : uint8_t { t1_init, t1_cookie, t2_shutdown, t3_rtx, heartbeat, delayed_ack, reconfig, count_ };
 
 // The association's scalar state, all zero at first. A base without member
@@ -109,16 +112,22 @@ struct Association::Impl : AssociationScalars {
   // --- outbound (association_tx.cc)
   std::optional<size_t> transmit(MutBytes buf);
   void transmit_established(PacketBuilder& b, Instant now);  // control chunks, then DATA
-  void write_data(PacketBuilder& b, int64_t tsn, const Fragment& f, uint16_t ssn);
+  void write_data(PacketBuilder& b, uint32_t tsn, const Fragment& f, uint16_t ssn);
   void on_timeout(Instant now);
   // Counts one more expiry; past Association.Max.Retrans sends ABORT, closes
   // with `detail` and returns true.
   bool over_retransmit_limit(const char* detail);
   void back_off_and_arm(Timer t, Instant now);
   void arm_rto(Timer t, Instant now);  // arms `t` one RTO from `now`
-  void write_init(PacketBuilder& b, bool ack, uint32_t tag, uint32_t tsn);
+  // Begins an INIT (or INIT-ACK) chunk with our Config's window and stream
+  // counts; returns the chunk's offset for end_chunk().
+  size_t begin_init(PacketBuilder& b, bool ack, uint32_t tag, uint32_t tsn);
+  void write_init_capabilities(PacketBuilder& b);  // the capability parameters of INIT and INIT-ACK
   MutBytes oob_slot();  // a buffer for a reply packet, or empty when the queue is full
-  void oob_commit(size_t size);
+  void oob_commit(size_t size);  // queues the slot oob_slot() gave (a size of 0 drops it)
+  // A builder over oob_slot() for a reply packet with tag `vtag` (over an
+  // empty buffer when the queue is full); finish() it into oob_commit().
+  PacketBuilder reply(uint32_t vtag);
   void maybe_start_reset(Instant now);
   void write_sack(PacketBuilder& b);
   uint32_t current_a_rwnd() const;

@@ -17,14 +17,25 @@ MutBytes Association::Impl::oob_slot() {
   return MutBytes(oob[i].data(), oob[i].size());
 }
 
+PacketBuilder Association::Impl::reply(uint32_t vtag) {
+  // With the queue full the slot is empty: every write fails, finish()
+  // returns 0 and oob_commit() drops the reply.
+  return PacketBuilder(oob_slot(), cfg.local_port, cfg.remote_port, vtag);
+}
+
 void Association::Impl::oob_commit(size_t size) {
   if (size == 0 || oob_count == kOobSlots) return;
   oob_size[(oob_head + oob_count) % kOobSlots] = size;
   ++oob_count;
 }
 
-void Association::Impl::write_init(PacketBuilder& b, bool, uint32_t, uint32_t) {
-  // The capability parameters of INIT and INIT-ACK.
+size_t Association::Impl::begin_init(PacketBuilder& b, bool ack, uint32_t tag, uint32_t tsn) {
+  return InitChunk{ack, tag, uint32_t(cfg.max_receive_buffer), cfg.max_outbound_streams, cfg.max_inbound_streams,
+                   tsn, {}}
+      .begin(b);
+}
+
+void Association::Impl::write_init_capabilities(PacketBuilder& b) {
   uint8_t exts[2];
   size_t n = 0;
   exts[n++] = uint8_t(ChunkType::reconfig);
@@ -52,9 +63,9 @@ void Association::Impl::write_sack(PacketBuilder& b) {
   timers.disarm(Timer::delayed_ack);
 }
 
-void Association::Impl::write_data(PacketBuilder& b, int64_t tsn, const Fragment& f, uint16_t ssn) {
+void Association::Impl::write_data(PacketBuilder& b, uint32_t tsn, const Fragment& f, uint16_t ssn) {
   const OutMessage* m = f.msg;
-  DataChunk{uint32_t(tsn), m->stream, ssn, m->ppid, f.flags, Bytes(m->data.data() + f.offset, f.length)}.write(b);
+  DataChunk{tsn, m->stream, ssn, m->ppid, f.flags, Bytes(m->data.data() + f.offset, f.length)}.write(b);
 }
 
 void Association::Impl::maybe_start_reset(Instant now) {
@@ -66,7 +77,7 @@ void Association::Impl::maybe_start_reset(Instant now) {
   reset_inflight.swap(reset_pending);
   reset_pending.clear();
   reset_inflight_seq = next_req_seq++;
-  reset_last_tsn = uint32_t(rtxq->next_tsn() - 1);
+  reset_last_tsn = rtxq->next_tsn() - 1;
   send_reconfig_request = true;
   arm_rto(Timer::reconfig, now);
 }
@@ -91,10 +102,8 @@ std::optional<size_t> Association::Impl::transmit(MutBytes buf) {
   if (state == State::cookie_wait) {
     if (!send_init) return std::nullopt;
     send_init = false;
-    size_t at = InitChunk{false, local_tag, uint32_t(cfg.max_receive_buffer), cfg.max_outbound_streams,
-                          cfg.max_inbound_streams, local_initial_tsn, {}}
-                    .begin(b);
-    write_init(b, false, 0, 0);
+    size_t at = begin_init(b, false, local_tag, local_initial_tsn);
+    write_init_capabilities(b);
     b.end_chunk(at);
   } else if (state == State::cookie_echoed) {
     if (!send_cookie_echo) return std::nullopt;
@@ -148,9 +157,9 @@ void Association::Impl::transmit_established(PacketBuilder& b, Instant now) {
   if (send_forward_tsn) {
     send_forward_tsn = false;
     InlineVector<ForwardTsnStream, 32> streams;
-    int64_t point = rtxq->advanced_peer_ack_point(streams);
-    if (point > rtxq->cum_ack()) {
-      ForwardTsnChunk::write(b, uint32_t(point), streams.span());
+    uint32_t point = rtxq->advanced_peer_ack_point(streams);
+    if (point != rtxq->cum_ack()) {
+      ForwardTsnChunk::write(b, point, streams.span());
       count(stats.forward_tsns_sent);
     }
   }
@@ -161,13 +170,12 @@ void Association::Impl::transmit_established(PacketBuilder& b, Instant now) {
   const bool ignore_cwnd = rtxq->num_to_retransmit() > 0 && rtxq->take_fast_retransmit_credit();
   for (;;) {
     if (!b.ok() || b.remaining() < kDataHeaderSize + 4) break;
-    int64_t tsn = rtxq->next_retransmit();
-    if (tsn >= 0) {
-      auto& e = rtxq->entry(tsn);
-      size_t need = kDataHeaderSize + e.frag.length;
+    uint32_t tsn;
+    if (RetransmissionQueue::Entry* e = rtxq->next_retransmit(&tsn)) {
+      size_t need = kDataHeaderSize + e->frag.length;
       if (need > b.remaining() || (!ignore_cwnd && rtxq->outstanding_bytes() >= rtxq->cwnd())) break;
-      write_data(b, tsn, e.frag, e.ssn);
-      rtxq->mark_retransmitted(now, tsn);
+      write_data(b, tsn, e->frag, e->ssn);
+      rtxq->mark_retransmitted(now, *e);
       count(stats.data_chunks_retransmitted);
       sent_data = true;
       continue;

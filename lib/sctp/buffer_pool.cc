@@ -1,6 +1,7 @@
 #include "sctp/buffer_pool.h"
 
 #include <cstring>
+#include <new>
 #include <utility>
 
 namespace sansrtc::sctp {
@@ -34,6 +35,7 @@ std::vector<uint8_t> BufferPool::take_largest(size_t min) {
 std::vector<uint8_t> BufferPool::remove_at(size_t i) {
   std::vector<uint8_t> out = std::move(bufs_[i]);
   bufs_[i] = std::move(bufs_[--count_]);  // a moved-from slot moves onto itself harmlessly
+  bufs_[count_].~vector();                // empty now: back to raw storage
   bytes_ -= out.capacity();
   return out;
 }
@@ -49,14 +51,16 @@ void BufferPool::give(std::vector<uint8_t>&& b) {
     if (bufs_[smallest].capacity() >= c) return;
     (void)remove_at(smallest);  // freed here
   }
-  if (!bufs_) bufs_ = std::make_unique<std::vector<uint8_t>[]>(max_buffers_);
+  if (!bufs_) bufs_ = static_cast<std::vector<uint8_t>*>(::operator new(max_buffers_ * sizeof(std::vector<uint8_t>)));
   keep.clear();
   bytes_ += c;
-  bufs_[count_++] = std::move(keep);
+  ::new (static_cast<void*>(bufs_ + count_++)) std::vector<uint8_t>(std::move(keep));
 }
 
 void BufferPool::clear() {
-  bufs_.reset();
+  for (size_t i = 0; i < count_; ++i) bufs_[i].~vector();
+  ::operator delete(bufs_);
+  bufs_ = nullptr;
   count_ = bytes_ = 0;
 }
 

@@ -36,6 +36,9 @@ inline void assign_bytes(std::vector<uint8_t>& v, Bytes b) {
 class BufferPool {
  public:
   BufferPool() = default;
+  ~BufferPool() { clear(); }
+  BufferPool(const BufferPool&) = delete;
+  BufferPool& operator=(const BufferPool&) = delete;
   BufferPool(size_t max_buffers, size_t max_buffer_size, size_t max_bytes)
       : max_buffers_(max_buffers), max_buffer_size_(max_buffer_size), max_bytes_(max_bytes) {}
 
@@ -66,7 +69,9 @@ class BufferPool {
   size_t max_bytes_ = 16 * 1024;
   size_t bytes_ = 0;  // sum of pooled capacities
   size_t count_ = 0;
-  std::unique_ptr<std::vector<uint8_t>[]> bufs_;  // max_buffers_ slots, allocated on first use
+  // Room for max_buffers_ buffers, allocated on first use; the first count_
+  // slots hold live vectors, the rest is raw storage.
+  std::vector<uint8_t>* bufs_ = nullptr;
 };
 
 }  // namespace sansrtc::sctp

@@ -20,4 +20,14 @@ void* fifo_grow_raw(void* slots, size_t elem, size_t cap, size_t head, size_t si
 
 void fifo_free_raw(void* slots) { ::operator delete(slots); }
 
+void* fifo_push_raw(FifoRaw& f, size_t elem) {
+  if (f.size == f.cap) {
+    const size_t n = f.cap ? f.cap * 2 : 4;  // Fifo::kInitialSlots
+    f.slots = fifo_grow_raw(f.slots, elem, f.cap, f.head, f.size, n);
+    f.cap = n;
+    f.head = 0;
+  }
+  return static_cast<unsigned char*>(f.slots) + ((f.head + f.size++) & (f.cap - 1)) * elem;
+}
+
 }  // namespace sansrtc::sctp::detail

@@ -2,23 +2,30 @@
 
 namespace sansrtc::sctp {
 
-std::optional<ParamView> ParamIterator::next() {
-  if (rest_.empty() || malformed_) return std::nullopt;
-  if (rest_.size() < 4) {
-    malformed_ = true;
-    return std::nullopt;
+Bytes next_tlv(Bytes& rest, bool& malformed) {
+  if (rest.empty() || malformed) return {};
+  if (rest.size() < 4) {
+    malformed = true;
+    return {};
   }
-  uint16_t len = load_be16(&rest_[2]);
-  if (len < 4 || len > rest_.size()) {
-    malformed_ = true;
-    return std::nullopt;
+  uint16_t len = load_be16(&rest[2]);
+  if (len < 4 || len > rest.size()) {
+    malformed = true;
+    return {};
   }
-  ParamView p;
-  p.type = load_be16(&rest_[0]);
-  p.whole = rest_.first(len);
-  p.value = rest_.subspan(4, len - 4);
+  Bytes whole = rest.first(len);
   size_t padded = (size_t(len) + 3) & ~size_t(3);
-  rest_ = padded <= rest_.size() ? rest_.subspan(padded) : Bytes();
+  rest = padded <= rest.size() ? rest.subspan(padded) : Bytes();
+  return whole;
+}
+
+std::optional<ParamView> ParamIterator::next() {
+  Bytes w = next_tlv(rest_, malformed_);
+  if (w.empty()) return std::nullopt;
+  ParamView p;
+  p.type = load_be16(&w[0]);
+  p.whole = w;
+  p.value = w.subspan(4);
   return p;
 }
 
@@ -46,7 +53,10 @@ void write_param(ByteWriter& w, uint16_t type, Bytes value) {
 Result<InitParams> parse_init_params(Bytes list) {
   InitParams out;
   ParamIterator it(list);
-  while (auto p = it.next()) {
+  bool stopped = false;  // an unknown parameter said to stop: the rest is not looked at
+  while (!stopped) {
+    auto p = it.next();
+    if (!p) break;
     switch (ParamType(p->type)) {
       case ParamType::state_cookie:
         out.state_cookie = p->value;
@@ -73,19 +83,17 @@ Result<InitParams> parse_init_params(Bytes list) {
       case ParamType::cookie_preservative:
         break;  // recognized, meaningless over DTLS
       default: {
-        // RFC 9260 §3.2.1: the upper two bits say whether to go on and
-        // whether to report the parameter.
-        auto action = unknown_param_action(p->type);
-        if ((action == UnknownParamAction::stop_report || action == UnknownParamAction::skip_report) &&
-            out.num_unrecognized < InitParams::kMaxUnrecognized)
+        // RFC 9260 §3.2.1: the upper two bits say whether to go on (the
+        // high bit) and whether to report the parameter (the next one):
+        // UnknownParamAction, tested bit by bit.
+        if ((p->type & 0x4000) && out.num_unrecognized < InitParams::kMaxUnrecognized)
           out.unrecognized[out.num_unrecognized++] = p->whole;
-        if (action == UnknownParamAction::stop || action == UnknownParamAction::stop_report)
-          return out;
+        if (!(p->type & 0x8000)) stopped = true;
         break;
       }
     }
   }
-  if (it.malformed()) return make_error(Errc::malformed, "sctp: malformed parameter list");
+  if (!stopped && it.malformed()) return make_error(Errc::malformed, "sctp: malformed parameter list");
   return out;
 }
 

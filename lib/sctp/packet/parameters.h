@@ -58,6 +58,13 @@ struct ParamView {
   Bytes whole;  // header + value, unpadded (for Unrecognized Parameter reports)
 };
 
+// The next 4-byte-header TLV (type, flags or type, 16-bit length counting the
+// header) of `rest`, whole and unpadded; `rest` moves past it and its padding
+// (missing padding after the last one is accepted). Empty at the end, or when
+// the list is malformed (then `malformed` is set and stays). One walker for
+// chunk lists (RFC 9260 §3.2) and parameter lists (§3.2.1).
+Bytes next_tlv(Bytes& rest, bool& malformed);
+
 // Walks a TLV list; next() returns nullopt at the end or when malformed.
 class ParamIterator {
  public:

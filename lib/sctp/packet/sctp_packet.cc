@@ -1,6 +1,7 @@
 #include "sctp/packet/sctp_packet.h"
 
 #include "base/crc.h"
+#include "sctp/packet/parameters.h"
 
 namespace sansrtc::sctp {
 
@@ -36,24 +37,16 @@ Result<PacketView> parse_packet(Bytes packet, ChecksumPolicy policy) {
 }
 
 std::optional<ChunkView> ChunkIterator::next() {
-  if (rest_.empty() || malformed_) return std::nullopt;
-  if (rest_.size() < kChunkHeaderSize) {
-    malformed_ = true;
-    return std::nullopt;
-  }
-  uint16_t len = load_be16(&rest_[2]);
-  if (len < kChunkHeaderSize || len > rest_.size()) {
-    malformed_ = true;
-    return std::nullopt;
-  }
+  // The chunk header is a TLV header (type, flags, length): the shared
+  // walker, which also accepts the last chunk's missing padding (sloppy
+  // senders).
+  Bytes w = next_tlv(rest_, malformed_);
+  if (w.empty()) return std::nullopt;
   ChunkView c;
-  c.type = rest_[0];
-  c.flags = rest_[1];
-  c.whole = rest_.first(len);
-  c.value = rest_.subspan(kChunkHeaderSize, len - kChunkHeaderSize);
-  size_t padded = (size_t(len) + 3) & ~size_t(3);
-  // The last chunk's padding may be missing in sloppy senders; accept that.
-  rest_ = padded <= rest_.size() ? rest_.subspan(padded) : Bytes();
+  c.type = w[0];
+  c.flags = w[1];
+  c.whole = w;
+  c.value = w.subspan(kChunkHeaderSize);
   return c;
 }
 

@@ -1,14 +1,14 @@
 #include "sctp/rx/receive_queue.h"
 
-#include "base/seq_num.h"
-
 #include <algorithm>
+#include <cstring>
+#include <new>
 
 namespace sansrtc::sctp {
 
 ReceiveQueue::ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t max_buffer,
                            size_t max_message, BufferPool* buffers)
-    : cum_(int64_t(peer_initial_tsn) - 1 + (int64_t(1) << 32)),
+    : cum_(peer_initial_tsn - 1),
       highest_(cum_),
       max_buffer_(max_buffer),
       max_message_(max_message),
@@ -22,23 +22,36 @@ ReceiveQueue::ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t
   // traffic never holds a chunk, so a lossless connection keeps the
   // initial ring whatever its receive window.
   nslots_ = std::min(window_, kInitialSlots);
-  slots_ = std::make_unique<Slot[]>(nslots_);
+  slots_ = new_slots(nslots_);
 }
 
-void ReceiveQueue::grow_for(int64_t t) {
-  const size_t need = size_t(t - cum_);
+ReceiveQueue::~ReceiveQueue() {
+  for (size_t i = 0; i < nslots_; ++i) slots_[i].~Slot();
+  ::operator delete(slots_);
+}
+
+ReceiveQueue::Slot* ReceiveQueue::new_slots(size_t n) {
+  Slot* s = static_cast<Slot*>(::operator new(n * sizeof(Slot)));
+  for (size_t i = 0; i < n; ++i) ::new (static_cast<void*>(s + i)) Slot();
+  return s;
+}
+
+void ReceiveQueue::grow_for(uint32_t t) {
+  const size_t need = t - cum_;
   size_t n = nslots_;
   while (n < need) n <<= 1;
-  auto s = std::make_unique<Slot[]>(n);
-  // Every held chunk lies in (cum_, highest_]: move each to its new index.
-  const size_t old_mask = nslots_ - 1;
-  for (int64_t k = cum_ + 1; k <= highest_; ++k) s[size_t(k) & (n - 1)] = std::move(slots_[size_t(k) & old_mask]);
-  slots_ = std::move(s);
+  Slot* s = new_slots(n);
+  // Old slot j holds TSN t in (cum_, cum_ + nslots_] with t = j (mod
+  // nslots_): it moves, by its bytes, onto the fresh slot of t (which owns
+  // nothing). A Slot (scalars and a std::vector, see sctp/fifo.h) holds no
+  // pointer into itself. Held chunks and spare buffers all move along.
+  for (size_t j = 0; j < nslots_; ++j) {
+    const uint32_t tsn = cum_ + 1 + ((uint32_t(j) - (cum_ + 1)) & uint32_t(nslots_ - 1));
+    std::memcpy(static_cast<void*>(s + (tsn & (n - 1))), static_cast<const void*>(slots_ + j), sizeof(Slot));
+  }
+  ::operator delete(slots_);
+  slots_ = s;
   nslots_ = n;
-}
-
-int64_t ReceiveQueue::unwrap(uint32_t tsn) const {
-  return cum_ + Seq32(tsn).distance_from(Seq32(uint64_t(cum_)));
 }
 
 uint32_t ReceiveQueue::a_rwnd(size_t pending_bytes) const {
@@ -47,27 +60,28 @@ uint32_t ReceiveQueue::a_rwnd(size_t pending_bytes) const {
 }
 
 ReceiveQueue::Verdict ReceiveQueue::add(const DataChunk& d, Fifo<ReceivedMessage>& out) {
-  int64_t t = unwrap(d.tsn);
+  const uint32_t t = d.tsn;
+  const int32_t ahead = dist(t, cum_);
   // Beyond the ring's reach nothing is held (the ring always covers
   // (cum_, highest_]).
-  const bool held = t > cum_ && t <= cum_ + int64_t(nslots_) && slot_at(t).present;
-  if (t <= cum_ || held) {
+  const bool held = ahead > 0 && ahead <= int32_t(nslots_) && slot_at(t).present;
+  if (ahead <= 0 || held) {
     // §6.2: "report ... duplicate TSNs in the next SACK".
     if (!dups_.full()) (void)dups_.push_back(d.tsn);
     return Verdict::duplicate;
   }
-  if (t > cum_ + int64_t(window_)) return Verdict::out_of_window;
-  if (t == cum_ + 1) {
+  if (ahead > int32_t(window_)) return Verdict::out_of_window;
+  if (ahead == 1) {
     // In order: no copy into a slot. The next chunk in sequence is always
     // accepted, so a receiver full of held chunks cannot deadlock.
     cum_ = t;
     deliver_chunk(d.flags, d.stream, d.ppid, d.payload, out);
     drain(out);
-    highest_ = std::max(highest_, cum_);
+    if (dist(cum_, highest_) > 0) highest_ = cum_;
     return Verdict::accepted;
   }
   if (held_bytes_ + partial_.payload.size() + d.payload.size() > max_buffer_) return Verdict::buffer_full;
-  if (t > cum_ + int64_t(nslots_)) grow_for(t);
+  if (ahead > int32_t(nslots_)) grow_for(t);
   Slot& slot = slot_at(t);
   slot.present = true;
   slot.flags = d.flags;
@@ -75,30 +89,31 @@ ReceiveQueue::Verdict ReceiveQueue::add(const DataChunk& d, Fifo<ReceivedMessage
   slot.ppid = d.ppid;
   assign_bytes(slot.data, d.payload);
   held_bytes_ += d.payload.size();
-  highest_ = std::max(highest_, t);
+  if (dist(t, highest_) > 0) highest_ = t;
   if (d.unordered()) try_deliver_unordered(t, out);
   return Verdict::accepted;
 }
 
-void ReceiveQueue::try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out) {
+void ReceiveQueue::try_deliver_unordered(uint32_t t, Fifo<ReceivedMessage>& out) {
   // The fragments of one message have consecutive TSNs: look for B at or
   // below t and E at or above it, all held and not yet delivered.
   const Slot& at = slot_at(t);
-  int64_t b = t, e = t;
+  uint32_t b = t, e = t;
   while (!(slot_at(b).flags & kFlagBeginning)) {
-    if (b - 1 <= cum_) return;
+    if (b - 1 == cum_) return;
     const Slot& s = slot_at(b - 1);
     if (!s.present || s.delivered || !(s.flags & kFlagUnordered) || s.stream != at.stream) return;
     --b;
   }
   while (!(slot_at(e).flags & kFlagEnding)) {
-    if (e + 1 > highest_) return;
+    if (e == highest_) return;
     const Slot& s = slot_at(e + 1);
     if (!s.present || s.delivered || !(s.flags & kFlagUnordered) || s.stream != at.stream) return;
     ++e;
   }
   size_t total = 0;
-  for (int64_t k = b; k <= e; ++k) total += slot_at(k).data.size();
+  const uint32_t n = e - b + 1;
+  for (uint32_t k = 0; k < n; ++k) total += slot_at(b + k).data.size();
   ReceivedMessage* m = nullptr;
   if (total <= max_message_) {
     m = &out.emplace_back();
@@ -111,8 +126,8 @@ void ReceiveQueue::try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out) 
   } else {
     ++too_large_;
   }
-  for (int64_t k = b; k <= e; ++k) {
-    Slot& s = slot_at(k);
+  for (uint32_t k = 0; k < n; ++k) {
+    Slot& s = slot_at(b + k);
     if (m) append_bytes(m->payload, s.data);
     held_bytes_ -= s.data.size();
     s.data.clear();
@@ -217,10 +232,9 @@ void ReceiveQueue::deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, 
 }
 
 void ReceiveQueue::forward(uint32_t new_cum, Fifo<ReceivedMessage>& out) {
-  int64_t t_new = unwrap(new_cum);
-  if (t_new <= cum_) return;
-  int64_t end = std::min(t_new, cum_ + int64_t(window_));
-  while (cum_ < end) {
+  const int32_t ahead = dist(new_cum, cum_);
+  if (ahead <= 0) return;
+  for (uint32_t k = std::min<uint32_t>(ahead, window_); k; --k) {
     ++cum_;
     Slot& s = slot_at(cum_);
     if (s.present && s.delivered) {
@@ -235,24 +249,26 @@ void ReceiveQueue::forward(uint32_t new_cum, Fifo<ReceivedMessage>& out) {
       in_message_ = skipping_ = false;
     }
   }
-  if (t_new > cum_) {
-    cum_ = t_new;
+  if (dist(new_cum, cum_) > 0) {
+    cum_ = new_cum;
     partial_.payload.clear();
     in_message_ = skipping_ = false;
   }
   drain(out);
-  highest_ = std::max(highest_, cum_);
+  if (dist(cum_, highest_) > 0) highest_ = cum_;
 }
 
 size_t ReceiveQueue::gap_blocks(GapAckBlock* out, size_t max) const {
+  // Offsets from cum_ (what a gap block carries): 1 .. highest_ - cum_.
   size_t n = 0;
-  int64_t t = cum_ + 1;
-  while (t <= highest_ && n < max) {
-    while (t <= highest_ && !slot_at(t).present) ++t;
-    if (t > highest_) break;
-    int64_t start = t;
-    while (t <= highest_ && slot_at(t).present) ++t;
-    out[n++] = GapAckBlock{uint16_t(start - cum_), uint16_t(t - 1 - cum_)};
+  const uint32_t last = highest_ - cum_;
+  uint32_t off = 1;
+  while (off <= last && n < max) {
+    while (off <= last && !slot_at(cum_ + off).present) ++off;
+    if (off > last) break;
+    const uint32_t start = off;
+    while (off <= last && slot_at(cum_ + off).present) ++off;
+    out[n++] = GapAckBlock{uint16_t(start), uint16_t(off - 1)};
   }
   return n;
 }
@@ -261,8 +277,8 @@ bool ReceiveQueue::is_consistent() const {
   size_t held = 0;
   for (size_t i = 0; i < nslots_; ++i)
     if (slots_[i].present && !slots_[i].delivered) held += slots_[i].data.size();
-  return held == held_bytes_ && highest_ >= cum_ && highest_ - cum_ <= int64_t(window_) &&
-         highest_ - cum_ <= int64_t(nslots_);
+  const uint32_t span = highest_ - cum_;  // highest_ is at or above cum_
+  return held == held_bytes_ && span <= window_ && span <= nslots_;
 }
 
 }  // namespace sansrtc::sctp

@@ -45,6 +45,9 @@ class ReceiveQueue {
   // `buffers` (may be null) supplies reassembly buffers; it must outlive the queue.
   ReceiveQueue(uint32_t peer_initial_tsn, size_t window_tsns, size_t max_buffer, size_t max_message,
                BufferPool* buffers = nullptr);
+  ~ReceiveQueue();
+  ReceiveQueue(const ReceiveQueue&) = delete;
+  ReceiveQueue& operator=(const ReceiveQueue&) = delete;
 
   // Records one DATA chunk; completed messages are appended to `out`.
   Verdict add(const DataChunk& d, Fifo<ReceivedMessage>& out);
@@ -52,14 +55,15 @@ class ReceiveQueue {
   // delivering held chunks on the way and dropping broken messages.
   void forward(uint32_t new_cum, Fifo<ReceivedMessage>& out);
 
-  uint32_t cumulative_tsn() const { return uint32_t(cum_); }
-  int64_t cumulative_tsn_unwrapped() const { return cum_; }
-  int64_t unwrap(uint32_t tsn) const;
+  uint32_t cumulative_tsn() const { return cum_; }
+  // True when every TSN up to and including `tsn` has arrived (serial
+  // arithmetic around the cumulative TSN).
+  bool received_through(uint32_t tsn) const { return dist(cum_, tsn) >= 0; }
   // a_rwnd to advertise, given `pending_bytes` delivered but not yet polled.
   uint32_t a_rwnd(size_t pending_bytes) const;
   // Writes the gap ack blocks for a SACK (at most `max`); returns how many.
   size_t gap_blocks(GapAckBlock* out, size_t max) const;
-  bool has_gaps() const { return highest_ > cum_; }
+  bool has_gaps() const { return highest_ != cum_; }
   void clear_duplicates() { dups_.clear(); }
   // Duplicate TSNs since the last SACK (bounded).
   InlineVector<uint32_t, 16>& duplicates() { return dups_; }
@@ -79,12 +83,17 @@ class ReceiveQueue {
   };
   void deliver_chunk(uint8_t flags, uint16_t stream, uint32_t ppid, Bytes payload, Fifo<ReceivedMessage>& out);
   void drain(Fifo<ReceivedMessage>& out);
-  void try_deliver_unordered(int64_t t, Fifo<ReceivedMessage>& out);
+  void try_deliver_unordered(uint32_t t, Fifo<ReceivedMessage>& out);
+  // TSNs are 32-bit serial numbers (RFC 1982): every TSN the queue keeps
+  // lies within its window (< 2^15) of cum_, so the signed 32-bit difference
+  // orders them (no 64-bit arithmetic on a 32-bit target).
+  static int32_t dist(uint32_t a, uint32_t b) { return int32_t(a - b); }
   // The ring slot of TSN t; valid for t in (cum_, cum_ + nslots_].
-  Slot& slot_at(int64_t t) { return slots_[size_t(t) & (nslots_ - 1)]; }
-  const Slot& slot_at(int64_t t) const { return slots_[size_t(t) & (nslots_ - 1)]; }
+  Slot& slot_at(uint32_t t) { return slots_[t & (nslots_ - 1)]; }
+  const Slot& slot_at(uint32_t t) const { return slots_[t & (nslots_ - 1)]; }
   // Doubles the ring until TSN t (> cum_ + nslots_, <= cum_ + window_) fits.
-  void grow_for(int64_t t);
+  void grow_for(uint32_t t);
+  static Slot* new_slots(size_t n);  // n default slots in raw storage
   // The largest buffer the pool keeps (no limit without a pool).
   size_t pool_limit() const { return buffers_ ? buffers_->max_buffer_size() : SIZE_MAX; }
   // Room for 16 fragments of this size (a message's fragments are usually
@@ -95,15 +104,16 @@ class ReceiveQueue {
 
   static constexpr size_t kInitialSlots = 16;
 
-  int64_t cum_;
-  int64_t highest_;
+  uint32_t cum_;
+  uint32_t highest_;          // cum_ + (0 .. window_)
   size_t window_;             // the TSN window (a power of two); the ring grows up to it
   size_t max_buffer_;
   size_t max_message_;
   BufferPool* buffers_;
-  // Ring indexed by TSN, nslots_ (a power of two <= window_) entries. An
-  // array, not a std::vector: it only ever grows by doubling in grow_for().
-  std::unique_ptr<Slot[]> slots_;
+  // Ring indexed by TSN, nslots_ (a power of two <= window_) entries, all
+  // constructed. Raw storage, not a std::vector: it only ever grows by
+  // doubling in grow_for(), which moves the slots by their bytes.
+  Slot* slots_ = nullptr;
   size_t nslots_ = 0;
   size_t held_bytes_ = 0;
   ReceivedMessage partial_;

@@ -1,7 +1,5 @@
 #include "sctp/tx/retransmission_queue.h"
 
-#include "base/seq_num.h"
-
 #include <algorithm>
 
 namespace sansrtc::sctp {
@@ -23,7 +21,7 @@ RetransmissionQueue::RetransmissionQueue(SendQueue& sq, size_t mtu, uint32_t ini
     : sq_(sq),
       mtu_(mtu),
       // entries_ grows with the data in flight (Fifo doubles on demand).
-      cum_ack_(int64_t(initial_tsn) - 1 + (int64_t(1) << 32)),  // unwrapped, kept positive
+      cum_ack_(initial_tsn - 1),
       // §7.2.1: "The initial cwnd before DATA transmission ... MUST be set to
       // min(4*MTU, max (2*MTU, 4404))".
       cwnd_(std::min(4 * mtu, std::max<size_t>(2 * mtu, 4404))),
@@ -32,13 +30,14 @@ RetransmissionQueue::RetransmissionQueue(SendQueue& sq, size_t mtu, uint32_t ini
       ssthresh_(peer_rwnd),
       peer_rwnd_(peer_rwnd) {}
 
-int64_t RetransmissionQueue::add(Instant now, const Fragment& f, uint16_t ssn) {
+uint32_t RetransmissionQueue::add(Instant now, const Fragment& f, uint16_t ssn) {
   Entry e;
   e.frag = f;
   e.ssn = ssn;
   e.sent_at = now;
-  int64_t tsn = next_tsn();
-  if (f.msg->last_tsn < f.msg->first_tsn || f.flags & kFlagBeginning) f.msg->first_tsn = tsn;
+  const uint32_t tsn = next_tsn();
+  // The first fragment of a message is the one with B.
+  if (f.flags & kFlagBeginning) f.msg->first_tsn = tsn;
   f.msg->last_tsn = tsn;
   outstanding_bytes_ += chunk_bytes(e);
   peer_rwnd_ -= std::min(peer_rwnd_, chunk_bytes(e));
@@ -46,19 +45,19 @@ int64_t RetransmissionQueue::add(Instant now, const Fragment& f, uint16_t ssn) {
   return tsn;
 }
 
-int64_t RetransmissionQueue::next_retransmit() {
-  if (!to_retransmit_) return -1;
+RetransmissionQueue::Entry* RetransmissionQueue::next_retransmit(uint32_t* tsn) {
+  if (!to_retransmit_) return nullptr;
   for (size_t i = rtx_hint_; i < entries_.size(); ++i) {
     if (entries_[i].state == ChunkState::to_retransmit) {
       rtx_hint_ = i;
-      return cum_ack_ + 1 + int64_t(i);
+      *tsn = cum_ack_ + 1 + uint32_t(i);
+      return &entries_[i];
     }
   }
-  return -1;
+  return nullptr;
 }
 
-void RetransmissionQueue::mark_retransmitted(Instant now, int64_t tsn) {
-  Entry& e = entry(tsn);
+void RetransmissionQueue::mark_retransmitted(Instant now, Entry& e) {
   SANSRTC_DCHECK(e.state == ChunkState::to_retransmit);
   e.state = ChunkState::in_flight;
   --to_retransmit_;
@@ -102,9 +101,14 @@ void RetransmissionQueue::mark_for_retransmit(Instant now, Entry& e, InlineVecto
 }
 
 void RetransmissionQueue::abandon_message(OutMessage* m, InlineVector<uint16_t, 32>& low) {
-  if (m->last_tsn >= m->first_tsn) {
-    for (int64_t t = std::max(m->first_tsn, cum_ack_ + 1); t <= m->last_tsn && t < next_tsn(); ++t) {
-      Entry& e = entry(t);
+  {
+    // The message's fragments sit at offsets first_tsn - (cum_ack + 1) ..
+    // last_tsn - (cum_ack + 1) of the queue, the acked ones below 0 gone.
+    const uint32_t base = cum_ack_ + 1;
+    const int32_t from = int32_t(m->first_tsn - base);
+    const int32_t to = int32_t(m->last_tsn - base);
+    for (int32_t i = from < 0 ? 0 : from; i <= to && size_t(i) < entries_.size(); ++i) {
+      Entry& e = entries_[size_t(i)];
       if (e.frag.msg != m) continue;
       if (e.state == ChunkState::acked || e.state == ChunkState::abandoned) continue;
       if (e.state == ChunkState::in_flight) outstanding_bytes_ -= chunk_bytes(e);
@@ -119,16 +123,16 @@ void RetransmissionQueue::abandon_message(OutMessage* m, InlineVector<uint16_t, 
 SackResult RetransmissionQueue::handle_sack(Instant now, const SackChunk& sack,
                                             InlineVector<uint16_t, 32>& low, size_t* abandoned_msgs) {
   SackResult r;
-  int64_t cum = cum_ack_ + Seq32(sack.cumulative_tsn_ack).distance_from(Seq32(uint64_t(cum_ack_)));
+  const int32_t advance = int32_t(sack.cumulative_tsn_ack - cum_ack_);
   // §6.2.1 D: "If Cumulative TSN Ack is less than the Cumulative TSN Ack
-  // Point, drop the SACK chunk."
-  if (cum < cum_ack_ || cum >= next_tsn()) {
+  // Point, drop the SACK chunk." (Also one beyond what we sent.)
+  if (advance < 0 || size_t(advance) > entries_.size()) {
     r.valid = false;
     return r;
   }
   size_t flight_before = outstanding_bytes_;
   std::optional<Instant> rtt_from;
-  while (cum_ack_ < cum) {
+  for (int32_t k = advance; k; --k) {
     Entry& e = entries_.front();
     if (e.state == ChunkState::in_flight || e.state == ChunkState::to_retransmit) {
       r.bytes_acked += e.frag.length;
@@ -141,7 +145,7 @@ SackResult RetransmissionQueue::handle_sack(Instant now, const SackChunk& sack,
   }
   if (rtt_from) r.rtt = now - *rtt_from;
 
-  int64_t highest_newly_acked = cum_ack_;
+  size_t highest_newly_acked = 0;  // an offset from cum_ack_ (0: none)
   size_t prev_end = 0;
   size_t n = std::min(sack.num_gap_blocks(), kMaxGapBlocks);
   for (size_t i = 0; i < n; ++i) {
@@ -157,15 +161,15 @@ SackResult RetransmissionQueue::handle_sack(Instant now, const SackChunk& sack,
       if (e.state == ChunkState::in_flight || e.state == ChunkState::to_retransmit) {
         r.bytes_acked += e.frag.length;
         set_acked(e, low);
-        highest_newly_acked = cum_ack_ + int64_t(off);
+        highest_newly_acked = off;
       }
     }
     prev_end = g.end;
   }
 
   // §7.2.4: miss indications for chunks below the highest newly acked TSN.
-  if (highest_newly_acked > cum_ack_) {
-    size_t limit = size_t(highest_newly_acked - cum_ack_ - 1);
+  if (highest_newly_acked) {
+    size_t limit = highest_newly_acked - 1;
     for (size_t i = 0; i < limit; ++i) {
       Entry& e = entries_[i];
       if (e.state != ChunkState::in_flight) continue;
@@ -187,7 +191,7 @@ SackResult RetransmissionQueue::handle_sack(Instant now, const SackChunk& sack,
     }
   }
 
-  if (fast_recovery_ && cum_ack_ >= fast_recovery_exit_) fast_recovery_ = false;
+  if (fast_recovery_ && int32_t(cum_ack_ - fast_recovery_exit_) >= 0) fast_recovery_ = false;
   if (r.cum_advanced && !fast_recovery_) {
     size_t acked = r.bytes_acked;
     if (cwnd_ <= ssthresh_) {
@@ -218,8 +222,8 @@ void RetransmissionQueue::handle_t3_expiry(Instant now, InlineVector<uint16_t, 3
   for (size_t i = 0; i < entries_.size(); ++i) mark_for_retransmit(now, entries_[i], low, abandoned_msgs);
 }
 
-int64_t RetransmissionQueue::advanced_peer_ack_point(InlineVector<ForwardTsnStream, 32>& streams) const {
-  int64_t point = cum_ack_;
+uint32_t RetransmissionQueue::advanced_peer_ack_point(InlineVector<ForwardTsnStream, 32>& streams) const {
+  uint32_t point = cum_ack_;
   for (size_t i = 0; i < entries_.size(); ++i) {
     const Entry& e = entries_[i];
     if (e.state != ChunkState::abandoned) break;
@@ -233,7 +237,7 @@ int64_t RetransmissionQueue::advanced_peer_ack_point(InlineVector<ForwardTsnStre
         }
       if (!found && !streams.push_back(ForwardTsnStream{stream, e.ssn})) break;
     }
-    point = cum_ack_ + 1 + int64_t(i);
+    point = cum_ack_ + 1 + uint32_t(i);
   }
   return point;
 }

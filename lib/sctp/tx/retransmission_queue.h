@@ -47,17 +47,19 @@ class RetransmissionQueue {
 
   RetransmissionQueue(SendQueue& sq, size_t mtu, uint32_t initial_tsn, size_t peer_rwnd);
 
-  // Unwrapped TSNs.
-  int64_t cum_ack() const { return cum_ack_; }
-  int64_t next_tsn() const { return cum_ack_ + 1 + int64_t(entries_.size()); }
-  uint32_t wire(int64_t tsn) const { return uint32_t(tsn); }
+  // TSNs as on the wire: 32-bit serial numbers. Every TSN the queue holds
+  // lies in (cum_ack, next_tsn), so offsets from the cumulative ack (plain
+  // 32-bit differences) order them; no 64-bit arithmetic on a 32-bit target.
+  uint32_t cum_ack() const { return cum_ack_; }
+  uint32_t next_tsn() const { return cum_ack_ + 1 + uint32_t(entries_.size()); }
 
   // Records a new DATA chunk sent now; returns its TSN.
-  int64_t add(Instant now, const Fragment& f, uint16_t ssn);
-  // The next chunk to retransmit (marked by T3 or fast retransmit), or -1.
-  int64_t next_retransmit();
-  Entry& entry(int64_t tsn) { return entries_[size_t(tsn - cum_ack_ - 1)]; }
-  void mark_retransmitted(Instant now, int64_t tsn);
+  uint32_t add(Instant now, const Fragment& f, uint16_t ssn);
+  // The next chunk to retransmit (marked by T3 or fast retransmit) and its
+  // TSN in *tsn, or nullptr.
+  Entry* next_retransmit(uint32_t* tsn);
+  Entry& entry(uint32_t tsn) { return entries_[tsn - cum_ack_ - 1]; }
+  void mark_retransmitted(Instant now, Entry& e);
 
   // §6.2.1; `low_streams` collects streams that crossed their low threshold.
   SackResult handle_sack(Instant now, const SackChunk& sack, InlineVector<uint16_t, 32>& low_streams,
@@ -69,7 +71,8 @@ class RetransmissionQueue {
 
   // RFC 3758 §3.5 C1: the Advanced.Peer.Ack.Point moved past abandoned chunks;
   // fills the FORWARD-TSN stream list (ordered streams only).
-  int64_t advanced_peer_ack_point(InlineVector<ForwardTsnStream, 32>& streams) const;
+  // The point is cum_ack() when no chunk at the front is abandoned.
+  uint32_t advanced_peer_ack_point(InlineVector<ForwardTsnStream, 32>& streams) const;
 
   // Rule B of §6.1 and cwnd: may `bytes` more of new data go out now?
   bool can_send(size_t bytes) const;
@@ -100,7 +103,7 @@ class RetransmissionQueue {
   SendQueue& sq_;
   size_t mtu_;
   Fifo<Entry> entries_;
-  int64_t cum_ack_;
+  uint32_t cum_ack_;
   size_t outstanding_bytes_ = 0;  // in_flight chunks only
   size_t to_retransmit_ = 0;
   size_t rtx_hint_ = 0;           // index below which no entry is to_retransmit
@@ -110,7 +113,7 @@ class RetransmissionQueue {
   size_t peer_rwnd_;
   bool fast_recovery_ = false;
   bool fast_credit_ = false;
-  int64_t fast_recovery_exit_ = 0;
+  uint32_t fast_recovery_exit_ = 0;
 };
 
 }  // namespace sansrtc::sctp

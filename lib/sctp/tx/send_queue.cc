@@ -14,6 +14,8 @@ constexpr size_t kMaxPooled = 256;  // message records kept (small; buffers are 
 SendQueue::~SendQueue() {
   clear();
   while (!pool_.empty()) delete pool_.pop_front();
+  for (size_t i = 0; i < streams_cap_; ++i) streams_[i].~OutStream();
+  detail::fifo_free_raw(streams_);
 }
 
 const OutStream SendQueue::kIdleStream{};
@@ -31,9 +33,11 @@ OutStream& SendQueue::materialize(uint16_t id) {
     const size_t n = std::max<size_t>(size_t(id) + 1, std::min<size_t>(nstreams_ * 2, count_));
     if (n > streams_cap_) {
       const size_t cap = std::max<size_t>(n, 4);
-      auto s = std::make_unique<OutStream[]>(cap);
-      for (size_t i = 0; i < nstreams_; ++i) s[i] = std::move(streams_[i]);
-      streams_ = std::move(s);
+      // The entries move by their bytes, with the rings' growth routine: an
+      // OutStream (a Fifo and scalars) holds no pointer into itself.
+      streams_ = static_cast<OutStream*>(
+          detail::fifo_grow_raw(streams_, sizeof(OutStream), streams_cap_, 0, streams_cap_, cap));
+      for (size_t i = streams_cap_; i < cap; ++i) ::new (static_cast<void*>(streams_ + i)) OutStream();
       streams_cap_ = cap;
     }
     // Entries beyond the old size may hold a previous association's state.

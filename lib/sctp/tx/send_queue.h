@@ -41,8 +41,8 @@ struct OutMessage {
   std::optional<Instant> expires;
   size_t next_offset = 0;   // bytes already handed out as fragments
   uint32_t refs = 0;        // send queue + outstanding fragments
-  int64_t first_tsn = 0;    // unwrapped TSN of the first fragment (once sent)
-  int64_t last_tsn = -1;    // unwrapped TSN of the last fragment handed out so far
+  uint32_t first_tsn = 0;   // TSN of the first fragment (once sent)
+  uint32_t last_tsn = 0;    // TSN of the last fragment handed out so far (once sent)
   bool fully_fragmented() const { return next_offset >= data.size(); }
 };
 
@@ -68,6 +68,8 @@ class SendQueue {
   // Released messages give their buffers to `buffers` (nullptr: freed).
   explicit SendQueue(BufferPool* buffers = nullptr) : buffers_(buffers) {}
   ~SendQueue();
+  SendQueue(const SendQueue&) = delete;
+  SendQueue& operator=(const SendQueue&) = delete;
   void reset_streams_table(uint16_t count);
 
   // Takes a pooled message (the caller fills it and calls push()).
@@ -117,8 +119,10 @@ class SendQueue {
   BufferPool* buffers_ = nullptr;
   uint16_t count_ = 0;                // negotiated outbound streams
   // Entries 0..nstreams_-1 (the highest id used so far), grown on demand up
-  // to count_; storage for streams_cap_ (kept across reset_streams_table()).
-  std::unique_ptr<OutStream[]> streams_;
+  // to count_; storage for streams_cap_ (kept across reset_streams_table()),
+  // every entry of it constructed. Raw storage: the entries move by their
+  // bytes when it grows (see materialize()).
+  OutStream* streams_ = nullptr;
   size_t nstreams_ = 0, streams_cap_ = 0;
   size_t queued_bytes_ = 0;    // unfragmented bytes
   size_t total_buffered_ = 0;  // queued + outstanding not acked
