@@ -8,7 +8,6 @@ namespace sansrtc::dtls {
 
 namespace {
 constexpr Error kUnexpected = make_error(Errc::malformed, "dtls: unexpected handshake message");
-constexpr Error kDecode = make_error(Errc::malformed, "dtls: malformed handshake message");
 }  // namespace
 
 void Connection::transcript_hash(crypto::HashAlg alg, uint8_t* out) const {
@@ -18,8 +17,9 @@ void Connection::transcript_hash(crypto::HashAlg alg, uint8_t* out) const {
 void Connection::finished_verify_data(bool client, uint8_t out[kVerifyDataSize]) const {
   uint8_t th[crypto::kMaxHashSize];
   transcript_hash(suite_params_->prf_hash, th);
-  compute_verify_data(suite_params_->prf_hash, master_secret_.expose(), client,
-                      Bytes(th, crypto::hash_size(suite_params_->prf_hash)), out);
+  // compute_verify_data(), with the PRF called here (one call site fewer).
+  tls12_prf(suite_params_->prf_hash, master_secret_.expose(), client ? "client finished" : "server finished",
+            Bytes(th, crypto::hash_size(suite_params_->prf_hash)), {}, MutBytes(out, kVerifyDataSize));
 }
 
 bool Connection::peer_finished_verifies(Bytes verify_data, bool peer_is_client) const {
@@ -90,13 +90,12 @@ void Connection::process_message(Instant now, const FragmentReassembler::Message
     // Both sides: the peer's certificate, authenticated by the fingerprint
     // from the signalling channel (RFC 8122 §5, RFC 5763 §5), not by its
     // signature.
-    CertificateMsg cert;
-    if (auto r = parse_certificate_into(m.body, cert); !r.ok()) return fail(AlertDescription::decode_error, r.error());
-    if (cert.certificates.empty() && server)
+    Bytes der;
+    if (!parse_first_certificate(m.body, der)) return fail(Failure::malformed_handshake_message);
+    if (der.empty() && server)
       return fail(Failure::the_client_sent_no_certificate);
     bool match = false;
-    if (!cert.certificates.empty()) {
-      Bytes der = cert.certificates[0];
+    if (!der.empty()) {
       match = fingerprint_matches(der);
       if (match) {
         auto key = crypto::certificate_public_key(der);
@@ -113,9 +112,9 @@ void Connection::process_message(Instant now, const FragmentReassembler::Message
     return;
   }
   if (m.type == HandshakeType::finished) {
-    auto fin = parse_finished(m.body);
-    if (!fin.ok()) return fail(AlertDescription::decode_error, fin.error());
-    if (!peer_finished_verifies(fin->verify_data, /*peer_is_client=*/server))
+    //  struct { opaque verify_data[12]; } Finished;
+    if (m.body.size() != kVerifyDataSize) return fail(Failure::malformed_handshake_message);
+    if (!peer_finished_verifies(m.body, /*peer_is_client=*/server))
       return fail(server ? Failure::client_finished_does_not_verify : Failure::server_finished_does_not_verify);
     if (!server) return handshake_complete(now);
     append_transcript(m.full);
@@ -136,8 +135,10 @@ Result<void> Connection::derive_keys(Bytes peer_public) {
   // the ClientKeyExchange.
   uint8_t session_hash[crypto::kMaxHashSize];
   transcript_hash(suite_params_->prf_hash, session_hash);
-  derive_extended_master_secret(suite_params_->prf_hash, pre_master.expose(),
-                                Bytes(session_hash, crypto::hash_size(suite_params_->prf_hash)), master_secret_);
+  // derive_extended_master_secret(), straight into master_secret_.
+  master_secret_.resize(kMasterSecretSize);
+  tls12_prf(suite_params_->prf_hash, pre_master.expose(), "extended master secret",
+            Bytes(session_hash, crypto::hash_size(suite_params_->prf_hash)), {}, master_secret_.expose_mut());
   // RFC 5246 §6.3: key_block = client_write_key, server_write_key,
   // client_write_IV, server_write_IV (derive_traffic_keys' layout, kept in
   // one local block here instead of four Secrets).
@@ -146,15 +147,26 @@ Result<void> Connection::derive_keys(Bytes peer_public) {
   uint8_t block[2 * 32 + 2 * 12];
   tls12_prf(sp.prf_hash, master_secret_.expose(), "key expansion", server_random_, client_random_,
             MutBytes(block, 2 * k + 2 * iv));
-  const size_t ours = settings_.role == Role::client ? 0 : 1;
-  const size_t theirs = 1 - ours;
-  Result<void> w = write_prot_.init(suite_, Bytes(block + ours * k, k), Bytes(block + 2 * k + ours * iv, iv));
-  Result<void> r = read_prot_.init(suite_, Bytes(block + theirs * k, k), Bytes(block + 2 * k + theirs * iv, iv));
+  // Our write keys are the client's or the server's; the peer's the others.
+  RecordProtection* const prot[2] = {&write_prot_, &read_prot_};
+  size_t side = settings_.role == Role::client ? 0 : 1;
+  Result<void> r;
+  for (RecordProtection* p : prot) {
+    r = p->init(suite_, Bytes(block + side * k, k), Bytes(block + 2 * k + side * iv, iv));
+    if (!r.ok()) break;
+    side ^= 1;
+  }
   secure_zero(block, sizeof(block));
-  SANSRTC_TRY(w);
   SANSRTC_TRY(r);
+#if SANSRTC_NO_MEDIA
+  // Without media nothing uses the SRTP keys (the transport does not keep
+  // them): use_srtp is still negotiated as before, and the srtp_keys event
+  // carries the profile with empty keys.
+  srtp_keys_.profile = srtp_profile_;
+#else
   SANSRTC_TRY(derive_srtp_keys(suite_params_->prf_hash, master_secret_.expose(), client_random_, server_random_,
                                srtp_profile_, srtp_keys_));
+#endif
   return ok_result();
 }
 
@@ -179,7 +191,7 @@ void Connection::handshake_complete(Instant now) {
   scratch_.release();
   reassembler_.release();  // keeps next_seq: later repeats are recognised as old
   // The ephemeral key pair did its work in derive_keys() (no renegotiation).
-  ecdh_ = crypto::Ecdh();
+  ecdh_.clear();
   ecdh_ready_ = false;
   push_event(EventKind::srtp_keys);
   set_state(TransportState::connected);
@@ -221,12 +233,12 @@ Result<void> Connection::client_send_client_hello(Instant now) {
 void Connection::client_process(Instant now, const FragmentReassembler::Message& m) {
   switch (m.type) {
     case HandshakeType::hello_verify_request: {
-      auto hvr = parse_hello_verify_request(m.body);
-      if (!hvr.ok()) return fail(AlertDescription::decode_error, hvr.error());
+      HelloVerifyRequest hvr;
+      if (!parse_hello_verify_request_into(m.body, hvr)) return fail(Failure::malformed_handshake_message);
       if (++hello_verify_count_ > settings_.max_hello_verify_requests)
         return fail(Failure::too_many_hello_verify_requests);
-      std::memcpy(cookie_.data(), hvr->cookie.data(), hvr->cookie.size());
-      cookie_len_ = hvr->cookie.size();
+      std::memcpy(cookie_.data(), hvr.cookie.data(), hvr.cookie.size());
+      cookie_len_ = hvr.cookie.size();
       // RFC 6347 §4.2.1: the client MUST use the same parameter values
       // (random included) in the second ClientHello. The first
       // ClientHello and the HelloVerifyRequest stay out of the transcript
@@ -237,7 +249,7 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
     }
     case HandshakeType::server_hello: {
       ServerHello sh;
-      if (auto r = parse_server_hello_into(m.body, sh); !r.ok()) return fail(AlertDescription::decode_error, r.error());
+      if (!parse_server_hello_into(m.body, sh)) return fail(Failure::malformed_handshake_message);
       if (sh.server_version != kDtls12Version)
         return fail(Failure::server_did_not_select_dtls_1_2);
       if (!settings_.suites().contains(sh.cipher_suite) || sh.compression_method != 0)
@@ -260,29 +272,28 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
       break;
     }
     case HandshakeType::server_key_exchange: {
-      auto ske = parse_server_key_exchange(m.body);
-      if (!ske.ok()) return fail(AlertDescription::decode_error, ske.error());
-      const uint16_t g = ske->named_curve;
+      ServerKeyExchange ske;
+      if (!parse_server_key_exchange_into(m.body, ske)) return fail(Failure::malformed_handshake_message);
+      const uint16_t g = ske.named_curve;
       if (!(g == kGroupSecp256r1 || (g == kGroupX25519 && settings_.x25519)) ||
-          ske->public_key.size() > peer_ecdh_public_.size())
+          ske.public_key.size() > peer_ecdh_public_.size())
         return fail(Failure::server_chose_a_group_we_did_not_offer);
-      if (ske->signature_algorithm != kSigEcdsaSecp256r1Sha256)
+      if (ske.signature_algorithm != kSigEcdsaSecp256r1Sha256)
         return fail(Failure::unsupported_server_key_exchange_signature_algorithm);
       // RFC 8422 §5.4: the signature covers ClientHello.random +
       // ServerHello.random + ServerECDHParams.
       uint8_t digest[32];
-      ske_digest(ske->params, digest);
-      if (!crypto::ecdsa_p256_verify(peer_cert_key_, Bytes(digest, 32), ske->signature).ok())
+      ske_digest(ske.params, digest);
+      if (!crypto::ecdsa_p256_verify(peer_cert_key_, Bytes(digest, 32), ske.signature).ok())
         return fail(Failure::server_key_exchange_signature_does_not_verify);
-      group_ = ske->named_curve;
-      std::memcpy(peer_ecdh_public_.data(), ske->public_key.data(), ske->public_key.size());
-      peer_ecdh_public_len_ = ske->public_key.size();
+      group_ = g;
+      std::memcpy(peer_ecdh_public_.data(), ske.public_key.data(), ske.public_key.size());
+      peer_ecdh_public_len_ = ske.public_key.size();
       break;
     }
     case HandshakeType::certificate_request: {
       CertificateRequest cr;
-      if (auto r = parse_certificate_request_into(m.body, cr); !r.ok())
-        return fail(AlertDescription::decode_error, r.error());
+      if (!parse_certificate_request_into(m.body, cr)) return fail(Failure::malformed_handshake_message);
       bool type_ok = false;
       for (uint8_t t : cr.certificate_types) type_ok |= t == kCertTypeEcdsaSign;
       if (!type_ok || !cr.signature_algorithms.contains(kSigEcdsaSecp256r1Sha256))
@@ -291,7 +302,8 @@ void Connection::client_process(Instant now, const FragmentReassembler::Message&
       break;
     }
     default: {  // server_hello_done
-      if (!parse_server_hello_done(m.body).ok()) return fail(AlertDescription::decode_error, kDecode);
+      //  struct { } ServerHelloDone;
+      if (!m.body.empty()) return fail(Failure::malformed_handshake_message);
       auto r = client_send_flight5(now);
       if (!r.ok()) {
         AlertDescription a = r.error().code == Errc::malformed ? AlertDescription::illegal_parameter

@@ -104,9 +104,7 @@ size_t Connection::handshake_memory() const {
 Result<void> Connection::ensure_ecdh(uint16_t group) {
   crypto::EcdhGroup g = group == kGroupX25519 ? crypto::EcdhGroup::x25519 : crypto::EcdhGroup::p256;
   if (ecdh_ready_ && ecdh_.group() == g) return ok_result();
-  auto r = crypto::Ecdh::generate(g, rng_);
-  if (!r.ok()) return r.error();
-  ecdh_ = std::move(r.value());
+  SANSRTC_TRY(ecdh_.regenerate(g, rng_));
   ecdh_ready_ = true;
   return ok_result();
 }
@@ -470,6 +468,7 @@ constexpr FailureRow kFailures[] = {
     {AlertDescription::illegal_parameter, Errc::unsupported},
     {AlertDescription::decrypt_error, Errc::auth_failed},
     {AlertDescription::handshake_failure, Errc::timeout},
+    {AlertDescription::decode_error, Errc::malformed},
 };
 #if !defined(SANSRTC_TERSE_ERRORS)
 constexpr char kFailureTexts[] =
@@ -497,12 +496,13 @@ constexpr char kFailureTexts[] =
     "dtls: no common SRTP protection profile\0"
     "dtls: unsupported CertificateVerify algorithm\0"
     "dtls: CertificateVerify signature does not verify\0"
-    "dtls: handshake timed out";
+    "dtls: handshake timed out\0"
+    "dtls: malformed handshake message";
 #endif
 }  // namespace
 
 void Connection::fail(Failure f) {
-  static_assert(sizeof(kFailures) / sizeof(kFailures[0]) == size_t(Failure::handshake_timed_out) + 1);
+  static_assert(sizeof(kFailures) / sizeof(kFailures[0]) == size_t(Failure::malformed_handshake_message) + 1);
   const FailureRow& r = kFailures[size_t(f)];
 #if defined(SANSRTC_TERSE_ERRORS)
   fail(r.alert, make_error(r.code, ""));
@@ -585,10 +585,13 @@ Result<void> Connection::push_written(HandshakeType type, const ByteWriter& w) {
 Result<void> Connection::push_certificate() {
   // Both sides send their one certificate (RFC 8827 §6.5: WebRTC needs
   // certificates on both ends).
-  CertificateMsg cm;
-  (void)cm.certificates.push_back(settings_.certificate->der());
+  // What write_certificate() writes for a list of one, without building
+  // the list:  ASN.1Cert certificate_list<0..2^24-1>.
+  const Bytes der = settings_.certificate->der();
   ByteWriter w(scratch_.mut_bytes());
-  write_certificate(w, cm);
+  w.u24(uint32_t(3 + der.size()));
+  w.u24(uint32_t(der.size()));
+  w.bytes(der);
   return push_written(HandshakeType::certificate, w);
 }
 

@@ -36,6 +36,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -107,7 +108,10 @@ namespace detail {
 struct ConnectionVars {
   // Inline, so that GCC sees the zero stores of the class members below
   // right after the value-initialisation's memset and drops them.
-  [[gnu::always_inline]] ConnectionVars() = default;
+  // The member initialisers (all zeros) run first and the memset after
+  // them: GCC then drops those stores as dead, which it does not when the
+  // memset of a value-initialisation comes first (issue 7).
+  [[gnu::always_inline]] ConnectionVars() { std::memset(static_cast<void*>(this), 0, sizeof(*this)); }
 
   enum class Hs : uint8_t {
     idle,
@@ -162,6 +166,13 @@ struct ConnectionVars {
     TransportState state;
     uint8_t alert;  // kNoAlert or an AlertDescription
     bool alert_from_peer;
+  };
+  // One message of the outgoing flight.
+  struct OutMsg {
+    bool ccs = false;
+    uint16_t epoch = 0;
+    uint32_t offset = 0;  // into flight_buf_: full message (12-byte header + body)
+    uint32_t length = 0;
   };
   static constexpr uint8_t kNoAlert = 0xFF;
   static constexpr size_t kMaxEvents = 8;
@@ -233,6 +244,25 @@ struct ConnectionVars {
   // One epoch-1 record that overtook the message giving us its keys (e.g. a
   // reordered Finished before the ClientKeyExchange); replayed afterwards.
   ByteBuffer early_record_;
+  // Class members whose default state is all zeros as well (or, for
+  // alert_out_ and the queues' limits, written before it is read), here so
+  // that the memset stands for their constructors too.
+  // Outgoing flight (its bytes: flight_buf_).
+  InlineVector<OutMsg, 8> flight_;
+  // Records. Protected records are copied once, into the receive queue's
+  // tail, and opened there in place; an application data record is then
+  // queued where it lies (a full queue still authenticates the record
+  // before dropping it).
+  RecordProtection write_prot_;
+  RecordProtection read_prot_;
+  // The alert to send when alert_pending_.
+  Alert alert_out_;
+  // Application data, both directions: at most `limit` records each (see
+  // record_queue.h for what they keep; Connection sets the limits).
+  RecordQueue rx_data_;
+  RecordQueue tx_data_;
+  // What the constructor's key generation returned (assigned there).
+  Result<void> init_status_;
 };
 
 }  // namespace detail
@@ -296,6 +326,7 @@ class Connection : private detail::ConnectionVars {
   uint16_t negotiated_srtp_profile() const { return srtp_profile_; }
   uint16_t negotiated_group() const { return group_; }
   // The SRTP keying material (RFC 5764 §4.2) once connected, else nullptr.
+  // Built without media (SANSRTC_NO_MEDIA) it holds the profile only, no keys.
   const SrtpKeyingMaterial* srtp_keying_material() const { return hs_ == Hs::done ? &srtp_keys_ : nullptr; }
   // Bytes held by the application data record queues (both directions).
   size_t record_buffer_memory() const { return rx_data_.capacity() + tx_data_.capacity(); }
@@ -306,13 +337,6 @@ class Connection : private detail::ConnectionVars {
   size_t handshake_memory() const;
 
  private:
-  struct OutMsg {
-    bool ccs = false;
-    uint16_t epoch = 0;
-    uint32_t offset = 0;  // into flight_buf_: full message (12-byte header + body)
-    uint32_t length = 0;
-  };
-
   // Records.
   void handle_record(Instant now, const RecordView& rec);
   void handle_handshake_plaintext(Instant now, Bytes plaintext, uint16_t epoch, uint64_t record_seq);
@@ -395,6 +419,7 @@ class Connection : private detail::ConnectionVars {
     unsupported_certificate_verify_algorithm,
     certificate_verify_signature_does_not_verify,
     handshake_timed_out,
+    malformed_handshake_message,
   };
   void fail(Failure f);
   void peer_alert_failure(AlertDescription alert);
@@ -411,10 +436,10 @@ class Connection : private detail::ConnectionVars {
   // Thumb code of an inline load/add/add-carry/store, at 33 sites (issue 7).
   static void bump(uint64_t& counter);
 
-  // The rest of the state is in detail::ConnectionVars (zero at start).
+  // The rest of the state (the AEAD contexts, the flight, the record
+  // queues included) is in detail::ConnectionVars (zero at start).
   Rng& rng_;
   Duration rto_;
-  Result<void> init_status_;
 
   // Key exchange.
   crypto::Ecdh ecdh_;
@@ -422,25 +447,6 @@ class Connection : private detail::ConnectionVars {
   // Handshake state (allocated when the handshake really starts; the
   // buffers are in ConnectionVars).
   FragmentReassembler reassembler_;
-
-  // Outgoing flight (its bytes: flight_buf_).
-  InlineVector<OutMsg, 8> flight_;
-
-  // Records.
-  RecordProtection write_prot_;
-  RecordProtection read_prot_;
-  // Protected records are copied once, into the receive queue's tail, and
-  // opened there in place; an application data record is then queued where
-  // it lies (a full queue still authenticates the record before dropping it).
-  // (replay_ and early_record_ are in ConnectionVars.)
-
-  // The alert to send when alert_pending_.
-  Alert alert_out_;
-
-  // Application data, both directions: at most `limit` records each (see
-  // record_queue.h for what they keep).
-  RecordQueue rx_data_;
-  RecordQueue tx_data_;
 
   // Byte arrays last (short offsets for everything else) and without
   // initialisers: each is written before it is read (the counts, lengths

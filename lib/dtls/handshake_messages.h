@@ -192,13 +192,21 @@ struct Alert {
   AlertDescription description = AlertDescription::close_notify;
 };
 
-// Parsers: errors are Errc::malformed with a static message. The large
-// messages also parse into a caller's default-constructed object (no copy
-// of the result).
-Result<void> parse_client_hello_into(Bytes body, ClientHello& out);
-Result<void> parse_server_hello_into(Bytes body, ServerHello& out);
-Result<void> parse_certificate_into(Bytes body, CertificateMsg& out);
-Result<void> parse_certificate_request_into(Bytes body, CertificateRequest& out);
+// Parsers: errors are Errc::malformed with a static message. The
+// Connection uses the bool forms, which parse into a caller's
+// default-constructed object (no copy of the result, no error value); the
+// Result forms wrap them.
+bool parse_client_hello_into(Bytes body, ClientHello& out);
+bool parse_server_hello_into(Bytes body, ServerHello& out);
+bool parse_hello_verify_request_into(Bytes body, HelloVerifyRequest& out);
+bool parse_certificate_into(Bytes body, CertificateMsg& out);
+// The first certificate only (the peer's own, RFC 5246 §7.4.2), the list
+// checked as parse_certificate_into checks it; empty for an empty list.
+bool parse_first_certificate(Bytes body, Bytes& first);
+bool parse_server_key_exchange_into(Bytes body, ServerKeyExchange& out);
+bool parse_certificate_request_into(Bytes body, CertificateRequest& out);
+bool parse_client_key_exchange_into(Bytes body, ClientKeyExchange& out);
+bool parse_certificate_verify_into(Bytes body, CertificateVerify& out);
 Result<ClientHello> parse_client_hello(Bytes body);
 Result<ServerHello> parse_server_hello(Bytes body);
 Result<HelloVerifyRequest> parse_hello_verify_request(Bytes body);

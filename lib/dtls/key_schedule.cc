@@ -41,10 +41,9 @@ void tls12_prf(crypto::HashAlg alg, Bytes secret, std::string_view label, Bytes 
 
 void derive_extended_master_secret(crypto::HashAlg alg, Bytes pre_master_secret, Bytes session_hash,
                                    Secret<kMasterSecretSize>& out) {
-  uint8_t ms[kMasterSecretSize];
-  tls12_prf(alg, pre_master_secret, "extended master secret", session_hash, {}, MutBytes(ms, sizeof(ms)));
-  out.assign(Bytes(ms, sizeof(ms)));
-  secure_zero(ms, sizeof(ms));
+  // Straight into the Secret: no copy of the master secret to wipe.
+  out.resize(kMasterSecretSize);
+  tls12_prf(alg, pre_master_secret, "extended master secret", session_hash, {}, out.expose_mut());
 }
 
 void derive_traffic_keys(const SuiteParams& suite, Bytes master_secret, Bytes client_random, Bytes server_random,

@@ -48,7 +48,7 @@ void Connection::maybe_rotate_cookie_secret(Instant now) {
 void Connection::server_handle_client_hello(Instant now, const FragmentReassembler::Message& m,
                                             uint64_t record_seq) {
   ClientHello hello;
-  if (!parse_client_hello_into(m.body, hello).ok()) {
+  if (!parse_client_hello_into(m.body, hello)) {
     // Before a valid cookie nothing is known about the sender: drop.
     bump(stats_.dropped_fragments);
     return;
@@ -179,23 +179,23 @@ Result<void> Connection::server_send_flight4(Instant now) {
 void Connection::server_process(Instant now, const FragmentReassembler::Message& m) {
   (void)now;
   if (m.type == HandshakeType::client_key_exchange) {
-    auto cke = parse_client_key_exchange(m.body);
-    if (!cke.ok()) return fail(AlertDescription::decode_error, cke.error());
-    auto r = derive_keys(cke->public_key);
+    ClientKeyExchange cke;
+    if (!parse_client_key_exchange_into(m.body, cke)) return fail(Failure::malformed_handshake_message);
+    auto r = derive_keys(cke.public_key);
     if (!r.ok()) return fail(AlertDescription::illegal_parameter, r.error());
     hs_ = Hs::s_wait_certificate_verify;
     return;
   }
   // certificate_verify
-  auto cv = parse_certificate_verify(m.body);
-  if (!cv.ok()) return fail(AlertDescription::decode_error, cv.error());
-  const bool sha384 = cv->signature_algorithm == kSigEcdsaSecp384r1Sha384;
-  if (cv->signature_algorithm != kSigEcdsaSecp256r1Sha256 && !sha384)
+  CertificateVerify cv;
+  if (!parse_certificate_verify_into(m.body, cv)) return fail(Failure::malformed_handshake_message);
+  const bool sha384 = cv.signature_algorithm == kSigEcdsaSecp384r1Sha384;
+  if (cv.signature_algorithm != kSigEcdsaSecp256r1Sha256 && !sha384)
     return fail(Failure::unsupported_certificate_verify_algorithm);
   // RFC 5246 §7.4.8: the signature covers handshake_messages so far.
   uint8_t digest[48];
   transcript_hash(sha384 ? crypto::HashAlg::sha384 : crypto::HashAlg::sha256, digest);
-  if (!crypto::ecdsa_p256_verify(peer_cert_key_, Bytes(digest, sha384 ? 48 : 32), cv->signature).ok())
+  if (!crypto::ecdsa_p256_verify(peer_cert_key_, Bytes(digest, sha384 ? 48 : 32), cv.signature).ok())
     return fail(Failure::certificate_verify_signature_does_not_verify);
   append_transcript(m.full);
   hs_ = Hs::s_wait_finished;

@@ -329,11 +329,9 @@ Result<MessageView> MessageView::from(Bytes data) {
 
 ParseError MessageView::parse(Bytes data) {
   const ParseError e = parse_impl(data);
-  if (e != ParseError::none) {
-    data_ = Bytes();
-    attrs_.clear();
-    unknown_.clear();
-  }
+  // On failure, forget what was parsed so far: parse_impl of nothing
+  // clears everything and stops at once (one copy of that code).
+  if (e != ParseError::none) (void)parse_impl(Bytes());
   return e;
 }
 
@@ -398,14 +396,10 @@ ParseError MessageView::parse_impl(Bytes data) {
     if (const size_t known = known_index(type); known < kKnownCount) {
       const bool may_repeat =
           type == t16(AttrType::xor_peer_address) || type == t16(AttrType::xor_relayed_address);
-      if (!may_repeat) {
-        for (const auto& e : attrs_)
-          if (e.type == type) return ParseError::duplicate_attribute;
-      } else {
-        size_t n = 0;
-        for (const auto& e : attrs_) n += e.type == type;
-        if (n >= kMaxAddressesPerAttribute) return ParseError::too_many_attributes;
-      }
+      size_t n = 0;
+      for (const auto& e : attrs_) n += e.type == type;
+      if (n && !may_repeat) return ParseError::duplicate_attribute;
+      if (n >= kMaxAddressesPerAttribute) return ParseError::too_many_attributes;
       if (!valid_value(kKnownAttrs[known], value, tid_)) return ParseError::bad_attribute_value;
     } else if (is_comprehension_required(type)) {
       bool seen = false;

@@ -292,6 +292,20 @@ Result<Ecdh> Ecdh::generate(EcdhGroup group, Rng& rng) {
   return e;
 }
 
+Result<void> Ecdh::regenerate(EcdhGroup group, Rng& rng) {
+  auto r = generate(group, rng);
+  if (!r.ok()) return r.error();
+  *this = std::move(r.value());
+  return ok_result();
+}
+
+void Ecdh::clear() {
+  impl_.reset();
+  group_ = EcdhGroup::p256;
+  pub_.fill(0);
+  pub_len_ = 0;
+}
+
 Result<Ecdh> Ecdh::from_private_for_test(EcdhGroup group, Bytes priv) {
   if (!ecdh_group_available(group)) return make_error(Errc::unsupported, "ECDH group not built into mbedTLS");
   if (priv.size() != 32) return make_error(Errc::invalid_argument, "ECDH private key must be 32 bytes");

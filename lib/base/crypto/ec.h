@@ -72,6 +72,12 @@ class Ecdh {
   Ecdh& operator=(Ecdh&&) noexcept;
 
   static Result<Ecdh> generate(EcdhGroup group, Rng& rng);
+  // In place: replaces this key pair by a fresh one of `group` (what
+  // `*this = std::move(*generate(group, rng))` does, without the temporary).
+  // Errors as generate(); on error the object is unchanged.
+  Result<void> regenerate(EcdhGroup group, Rng& rng);
+  // Back to the empty state of Ecdh() (the private key is wiped and freed).
+  void clear();
   // TEST ONLY: a key pair from a fixed private key (P-256: 32-byte big-endian
   // scalar; X25519: 32-byte RFC 7748 scalar, clamped here). Production code
   // must use generate(). Errc::invalid_argument for a bad length or scalar.

@@ -119,6 +119,13 @@ Ecdh::~Ecdh() = default;
 Ecdh::Ecdh(Ecdh&&) noexcept = default;
 Ecdh& Ecdh::operator=(Ecdh&&) noexcept = default;
 
+void Ecdh::clear() {
+  impl_.reset();
+  group_ = EcdhGroup::p256;
+  pub_.fill(0);
+  pub_len_ = 0;
+}
+
 Result<Ecdh> Ecdh::from_private_for_test(EcdhGroup group, Bytes priv) {
   if (!ecdh_group_available(group)) return make_error(Errc::unsupported, "ECDH group not built in");
   if (priv.size() != 32) return make_error(Errc::invalid_argument, "ECDH private key must be 32 bytes");
@@ -134,12 +141,23 @@ Result<Ecdh> Ecdh::from_private_for_test(EcdhGroup group, Bytes priv) {
 }
 
 Result<Ecdh> Ecdh::generate(EcdhGroup group, Rng& rng) {
+  Ecdh e;
+  SANSRTC_TRY(e.regenerate(group, rng));
+  return e;
+}
+
+Result<void> Ecdh::regenerate(EcdhGroup group, Rng& rng) {
   if (!ecdh_group_available(group)) return make_error(Errc::unsupported, "ECDH group not built in");
+  if (!impl_) impl_ = std::make_unique<EcdhImpl>();
   uint8_t d[32];
   random_scalar(rng, d);
-  auto e = from_private_for_test(group, Bytes(d, 32));
+  (void)impl_->d.assign(Bytes(d, 32));
   secure_zero(d, sizeof(d));
-  return e;
+  // A valid scalar (random_scalar checked it) always has a public point.
+  (void)p256::public_from_private(impl_->d.expose().data(), pub_.data());
+  group_ = group;
+  pub_len_ = kP256PublicKeySize;
+  return ok_result();
 }
 
 Result<void> Ecdh::compute_shared(Bytes peer_public, Secret<32>& out, Rng&) const {

@@ -51,52 +51,28 @@ void ctx_start(HashCtx* c, HashAlg alg) {
 
 void ctx_update(HashCtx* c, HashAlg alg, const uint8_t* p, size_t n) {
   if (n == 0) return;
-  switch (alg) {
-    case HashAlg::sha1:
-    case HashAlg::sha256: detail::md32_update(c->md32, p, n); break;
-    case HashAlg::sha384:
-    case HashAlg::sha512: (void)SANSRTC_SHA(sha512_update)(&c->sha512, p, n); break;
-  }
+  if (alg >= HashAlg::sha384)
+    (void)SANSRTC_SHA(sha512_update)(&c->sha512, p, n);
+  else
+    detail::md32_update(c->md32, p, n);
 }
 
 void ctx_finish(HashCtx* c, HashAlg alg, uint8_t* out) {
-  switch (alg) {
-    case HashAlg::sha1:
-    case HashAlg::sha256: detail::md32_finish(c->md32, out); break;
-    case HashAlg::sha384: {
-      // SHA-384 writes 64 bytes of state; the caller's buffer holds 48.
-      uint8_t full[64];
-      (void)SANSRTC_SHA(sha512_finish)(&c->sha512, full);
-      std::memcpy(out, full, 48);
-      secure_zero(full, sizeof(full));
-      break;
-    }
-    case HashAlg::sha512: (void)SANSRTC_SHA(sha512_finish)(&c->sha512, out); break;
-  }
+  if (alg < HashAlg::sha384) return detail::md32_finish(c->md32, out);
+  // SHA-384 writes 64 bytes of state; the caller's buffer holds 48.
+  uint8_t full[64];
+  (void)SANSRTC_SHA(sha512_finish)(&c->sha512, full);
+  std::memcpy(out, full, hash_size(alg));
+  secure_zero(full, sizeof(full));
 }
 
-// dst must be uninitialized (or freed).
-void ctx_clone(HashCtx* dst, const HashCtx* src, HashAlg alg) {
-  switch (alg) {
-    case HashAlg::sha1:
-    case HashAlg::sha256: dst->md32 = src->md32; break;
-    case HashAlg::sha384:
-    case HashAlg::sha512:
-      mbedtls_sha512_init(&dst->sha512);
-      mbedtls_sha512_clone(&dst->sha512, &src->sha512);
-      break;
-  }
-}
+// dst must be uninitialized (or freed). Both kinds of context are plain
+// data: mbedtls_sha512_clone() is a structure copy as well (no _ALT
+// back end here).
+void ctx_clone(HashCtx* dst, const HashCtx* src) { std::memcpy(dst, src, sizeof(HashCtx)); }
 
-// Frees and wipes (the mbedTLS free functions zeroize the context).
-void ctx_free(HashCtx* c, HashAlg alg) {
-  switch (alg) {
-    case HashAlg::sha1:
-    case HashAlg::sha256: secure_zero(&c->md32, sizeof(c->md32)); break;
-    case HashAlg::sha384:
-    case HashAlg::sha512: mbedtls_sha512_free(&c->sha512); break;
-  }
-}
+// Wipes (what mbedtls_sha512_free() does too: it zeroizes the context).
+void ctx_free(HashCtx* c) { secure_zero(c, sizeof(HashCtx)); }
 
 }  // namespace
 
@@ -125,7 +101,7 @@ void hash(HashAlg alg, Bytes data, uint8_t* out) {
   ctx_start(&c, alg);
   ctx_update(&c, alg, data.data(), data.size());
   ctx_finish(&c, alg, out);
-  ctx_free(&c, alg);
+  ctx_free(&c);
 }
 
 void hmac(HashAlg alg, Bytes key, Bytes data, uint8_t* out) {
@@ -147,19 +123,18 @@ Hasher::Hasher(HashAlg alg) : alg_(alg) {
 }
 
 Hasher::Hasher(const Hasher& o) : alg_(o.alg_) {
-  ctx_clone(new (state_) HashCtx, HASHER_CCTX(&o), alg_);
+  ctx_clone(new (state_) HashCtx, HASHER_CCTX(&o));
 }
 
 Hasher& Hasher::operator=(const Hasher& o) {
   if (this != &o) {
-    ctx_free(HASHER_CTX(this), alg_);
     alg_ = o.alg_;
-    ctx_clone(HASHER_CTX(this), HASHER_CCTX(&o), alg_);
+    ctx_clone(HASHER_CTX(this), HASHER_CCTX(&o));
   }
   return *this;
 }
 
-Hasher::~Hasher() { ctx_free(HASHER_CTX(this), alg_); }
+Hasher::~Hasher() { ctx_free(HASHER_CTX(this)); }
 
 void Hasher::update(Bytes data) { ctx_update(HASHER_CTX(this), alg_, data.data(), data.size()); }
 
@@ -189,24 +164,18 @@ Hmac::Hmac(HashAlg alg, Bytes key) : alg_(alg) {
   } else if (!key.empty()) {
     std::memcpy(k, key.data(), key.size());
   }
-  uint8_t pad[128];
-  for (size_t i = 0; i < bs; ++i) pad[i] = k[i] ^ 0x36;
+  // K ^ ipad, then (in the same buffer) K ^ opad = (K ^ ipad) ^ (ipad ^ opad).
+  for (size_t i = 0; i < bs; ++i) k[i] ^= 0x36;
   ctx_start(&st->inner0, alg_);
-  ctx_update(&st->inner0, alg_, pad, bs);
-  for (size_t i = 0; i < bs; ++i) pad[i] = k[i] ^ 0x5c;
+  ctx_update(&st->inner0, alg_, k, bs);
+  for (size_t i = 0; i < bs; ++i) k[i] ^= 0x36 ^ 0x5c;
   ctx_start(&st->outer0, alg_);
-  ctx_update(&st->outer0, alg_, pad, bs);
+  ctx_update(&st->outer0, alg_, k, bs);
   secure_zero(k, sizeof(k));
-  secure_zero(pad, sizeof(pad));
-  ctx_clone(&st->cur, &st->inner0, alg_);
+  ctx_clone(&st->cur, &st->inner0);
 }
 
-Hmac::~Hmac() {
-  HmacState* st = HMAC_ST(this);
-  ctx_free(&st->inner0, alg_);
-  ctx_free(&st->outer0, alg_);
-  ctx_free(&st->cur, alg_);
-}
+Hmac::~Hmac() { secure_zero(HMAC_ST(this), sizeof(HmacState)); }
 
 void Hmac::update(Bytes data) { ctx_update(&HMAC_ST(this)->cur, alg_, data.data(), data.size()); }
 
@@ -215,20 +184,17 @@ void Hmac::finish(uint8_t* out) {
   uint8_t inner[kMaxHashSize];
   const size_t n = hash_size(alg_);
   ctx_finish(&st->cur, alg_, inner);
-  ctx_free(&st->cur, alg_);
-  ctx_clone(&st->cur, &st->outer0, alg_);
+  ctx_clone(&st->cur, &st->outer0);
   ctx_update(&st->cur, alg_, inner, n);
   ctx_finish(&st->cur, alg_, out);
   secure_zero(inner, sizeof(inner));
   // Leave `cur` ready for the next message with the same key.
-  ctx_free(&st->cur, alg_);
-  ctx_clone(&st->cur, &st->inner0, alg_);
+  ctx_clone(&st->cur, &st->inner0);
 }
 
 void Hmac::reset() {
   HmacState* st = HMAC_ST(this);
-  ctx_free(&st->cur, alg_);
-  ctx_clone(&st->cur, &st->inner0, alg_);
+  ctx_clone(&st->cur, &st->inner0);
 }
 
 }  // namespace sansrtc::crypto

@@ -15,28 +15,25 @@ inline uint32_t load_le32(const uint8_t* p) {
 }
 
 // FIPS 180-4 §6.1.2, with the message schedule kept in a 16-word ring
-// (§6.1.3's alternative method). One loop per 20-round stage keeps f and K
-// free of per-round branches (about twice as fast as one loop, a few bytes
-// more).
+// (§6.1.3's alternative method). One loop picks f and K by stage (public
+// round numbers, no secret-dependent branches): less flash than a loop per
+// stage, at some speed (STUN messages are a few blocks).
 void sha1_block(uint32_t h[5], const uint8_t* p) {
   uint32_t w[16];
   for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);
   uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-  unsigned t = 0;
-  auto step = [&](uint32_t f, uint32_t k) {
+  static constexpr uint32_t kK[4] = {0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6};
+  for (unsigned t = 0; t < 80; ++t) {
     if (t >= 16) w[t & 15] = rotl(w[(t + 13) & 15] ^ w[(t + 8) & 15] ^ w[(t + 2) & 15] ^ w[t & 15], 1);
-    const uint32_t tmp = rotl(a, 5) + f + e + k + w[t & 15];
+    const unsigned stage = t / 20;
+    const uint32_t f = stage == 0 ? (b & c) | (~b & d) : stage == 2 ? (b & c) | (b & d) | (c & d) : b ^ c ^ d;
+    const uint32_t tmp = rotl(a, 5) + f + e + kK[stage] + w[t & 15];
     e = d;
     d = c;
     c = rotl(b, 30);
     b = a;
     a = tmp;
-    ++t;
-  };
-  while (t < 20) step((b & c) | (~b & d), 0x5a827999);
-  while (t < 40) step(b ^ c ^ d, 0x6ed9eba1);
-  while (t < 60) step((b & c) | (b & d) | (c & d), 0x8f1bbcdc);
-  while (t < 80) step(b ^ c ^ d, 0xca62c1d6);
+  }
   h[0] += a;
   h[1] += b;
   h[2] += c;
@@ -129,7 +126,7 @@ void sha256_block(uint32_t h[8], const uint8_t* p) {
 // SHA-1's initial value; its first four words are also MD5's.
 constexpr uint32_t kSha1Init[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
 
-void start(Md32Ctx& c, const uint32_t* init, uint8_t words, Md32Block block, bool md5) {
+[[gnu::noinline]] void start(Md32Ctx& c, const uint32_t* init, uint8_t words, Md32Block block, bool md5) {
   std::memcpy(c.h, init, words * sizeof(uint32_t));
   c.bytes = 0;
   c.block = block;

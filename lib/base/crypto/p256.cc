@@ -78,17 +78,16 @@ void add_mod(uint32_t* r, const uint32_t* a, const uint32_t* b, const Modulus& M
   reduce_once(r, t, uint32_t(c), M);
 }
 
+// r = a - b, plus m when that borrowed (added under a mask: no branch).
+// r may alias a or b (sub() reads each limb before writing it).
 void sub_mod(uint32_t* r, const uint32_t* a, const uint32_t* b, const Modulus& M) {
-  uint32_t t[8], u[8];
-  const uint32_t borrow = sub(t, a, b);
+  const uint32_t mask = 0u - sub(r, a, b);
   uint64_t c = 0;
-  for (int i = 0; i < 8; ++i) {  // u = t + m (mod 2^256)
-    c += uint64_t(t[i]) + M.m[i];
-    u[i] = uint32_t(c);
+  for (int i = 0; i < 8; ++i) {  // r = r + (m & mask) (mod 2^256)
+    c += uint64_t(r[i]) + (M.m[i] & mask);
+    r[i] = uint32_t(c);
     c >>= 32;
   }
-  select(t, u, borrow);
-  std::memcpy(r, t, 32);
 }
 
 // r = a * b / R mod m (CIOS Montgomery multiplication). r may alias a or b.

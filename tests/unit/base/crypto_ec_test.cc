@@ -216,3 +216,31 @@ TEST_CASE("EcdsaP256Key::from_der accepts PKCS#8 and SEC1, rejects other curves 
   REQUIRE(EcdsaP256Key::from_der(Bytes()).error().code == Errc::invalid_argument);
   REQUIRE_FALSE(EcdsaP256Key().valid());
 }
+
+TEST_CASE("Ecdh::regenerate makes a fresh pair in place; clear() empties it") {
+  SeededRng rng(5);
+  Ecdh e;
+  REQUIRE(e.regenerate(EcdhGroup::p256, rng).ok());
+  REQUIRE(e.group() == EcdhGroup::p256);
+  REQUIRE(e.public_key().size() == 65);
+  std::vector<uint8_t> first(e.public_key().begin(), e.public_key().end());
+  // A second call replaces the pair: a new public key that still agrees with a peer.
+  REQUIRE(e.regenerate(EcdhGroup::p256, rng).ok());
+  REQUIRE_FALSE(bytes_equal(e.public_key(), first));
+  auto peer = Ecdh::generate(EcdhGroup::p256, rng);
+  REQUIRE(peer.ok());
+  Secret<32> s1, s2;
+  REQUIRE(e.compute_shared(peer->public_key(), s1, rng).ok());
+  REQUIRE(peer->compute_shared(e.public_key(), s2, rng).ok());
+  REQUIRE(bytes_equal(s1.expose(), s2.expose()));
+  // A group that is not built in is refused and leaves the pair as it was.
+  if (!ecdh_group_available(EcdhGroup::x25519)) {
+    std::vector<uint8_t> kept(e.public_key().begin(), e.public_key().end());
+    REQUIRE(e.regenerate(EcdhGroup::x25519, rng).error().code == Errc::unsupported);
+    REQUIRE(bytes_equal(e.public_key(), kept));
+  }
+  e.clear();
+  REQUIRE(e.public_key().empty());
+  Secret<32> s;
+  REQUIRE(e.compute_shared(peer->public_key(), s, rng).error().code == Errc::invalid_state);
+}

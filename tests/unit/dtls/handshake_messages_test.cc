@@ -172,6 +172,14 @@ TEST_CASE("ServerHello, HelloVerifyRequest, Certificate round-trip") {
   // An empty list is well-formed (the client without a certificate).
   const uint8_t empty_list[] = {0, 0, 0};
   CHECK(parse_certificate(Bytes(empty_list, 3)).ok());
+  // The Connection's form: the peer's own (first) certificate, the same checks.
+  Bytes first;
+  REQUIRE(parse_first_certificate(cb, first));
+  CHECK(bytes_equal(first, kBlob));
+  CHECK_FALSE(parse_first_certificate(Bytes(empty_cert, 6), first));
+  CHECK_FALSE(parse_first_certificate(Bytes(cb).first(cb.size() - 1), first));
+  REQUIRE(parse_first_certificate(Bytes(empty_list, 3), first));
+  CHECK(first.empty());
 }
 
 TEST_CASE("key exchange, CertificateRequest, CertificateVerify, Finished, ServerHelloDone, Alert round-trip") {
