@@ -23,38 +23,32 @@ constexpr size_t kMaxUnresolvedHosts = 8;
 // burst, which is given back.
 constexpr size_t kKeptEventSlots = 2;
 
-IceGathererState to_gatherer(ice::GatheringState s) {
-  switch (s) {
-    case ice::GatheringState::new_: return IceGathererState::new_;
-    case ice::GatheringState::gathering: return IceGathererState::gathering;
-    case ice::GatheringState::complete: return IceGathererState::complete;
-  }
-  return IceGathererState::new_;
+// Out-of-line 64-bit counting (smaller than each increment inlined on
+// 32-bit targets): one counter, or a message/packet count and its bytes.
+[[gnu::noinline]] void count(uint64_t& counter) { ++counter; }
+[[gnu::noinline]] void count(uint64_t& counter, uint64_t& bytes, size_t size) {
+  ++counter;
+  bytes += size;
 }
+
+// The W3C enums list the states in the layers' order (checked here), but
+// for ICE's failed/disconnected: casts and one table, no switch ladders.
+static_assert(int(IceGathererState::complete) == int(ice::GatheringState::complete) &&
+              int(IceGathererState::gathering) == int(ice::GatheringState::gathering));
+IceGathererState to_gatherer(ice::GatheringState s) { return IceGathererState(s); }
 
 IceTransportState to_ice_transport(ice::ConnectionState s) {
-  switch (s) {
-    case ice::ConnectionState::new_: return IceTransportState::new_;
-    case ice::ConnectionState::checking: return IceTransportState::checking;
-    case ice::ConnectionState::connected: return IceTransportState::connected;
-    case ice::ConnectionState::completed: return IceTransportState::completed;
-    case ice::ConnectionState::failed: return IceTransportState::failed;
-    case ice::ConnectionState::disconnected: return IceTransportState::disconnected;
-    case ice::ConnectionState::closed: return IceTransportState::closed;
-  }
-  return IceTransportState::new_;
+  using I = IceTransportState;
+  static constexpr I kMap[] = {I::new_, I::checking, I::connected, I::completed, I::failed, I::disconnected, I::closed};
+  static_assert(int(ice::ConnectionState::closed) == 6 && int(ice::ConnectionState::failed) == 4);
+  return kMap[size_t(s)];
 }
 
-DtlsTransportState to_dtls(dtls::TransportState s) {
-  switch (s) {
-    case dtls::TransportState::new_: return DtlsTransportState::new_;
-    case dtls::TransportState::connecting: return DtlsTransportState::connecting;
-    case dtls::TransportState::connected: return DtlsTransportState::connected;
-    case dtls::TransportState::closed: return DtlsTransportState::closed;
-    case dtls::TransportState::failed: return DtlsTransportState::failed;
-  }
-  return DtlsTransportState::new_;
-}
+static_assert(int(DtlsTransportState::connecting) == int(dtls::TransportState::connecting) &&
+              int(DtlsTransportState::connected) == int(dtls::TransportState::connected) &&
+              int(DtlsTransportState::closed) == int(dtls::TransportState::closed) &&
+              int(DtlsTransportState::failed) == int(dtls::TransportState::failed));
+DtlsTransportState to_dtls(dtls::TransportState s) { return DtlsTransportState(s); }
 
 // The value of the first "a=<name>:" line of an SDP we wrote ("" if none),
 // a view into `sdp`. `key` is "a=<name>:".
@@ -73,42 +67,44 @@ std::string_view first_attribute(std::string_view sdp, std::string_view key) {
 
 // webrtc-pc §4.4.1: the description getters include the candidates gathered
 // (local) or added (remote) since the description was set, and
-// a=end-of-candidates once complete. `section(i)` gives the i-th m= section's
-// candidates ("candidate:…") and whether it is complete; rejected sections
-// (port 0) get nothing. Lines already present are not repeated.
-struct SectionCandidates {
-  const std::vector<std::string>* candidates = nullptr;
-  bool complete = false;
-};
-using SectionFn = SectionCandidates (*)(const void* context, size_t index);
+// a=end-of-candidates once complete. `section(context, i, add)` calls
+// add(out, start, "candidate:…") for each of the i-th m= section's candidates
+// and returns whether that section is complete; rejected sections (port 0)
+// get nothing. Lines already present are not repeated.
+using AddLineFn = void (*)(std::string& out, size_t start, std::string_view line);
+using SectionFn = bool (*)(const void* context, size_t index, std::string& out, size_t start, AddLineFn add);
+
+// Appends `line` (without its "a=" and CRLF) to `out` unless the section
+// that starts at `start` has it already.
+void add_section_line(std::string& out, size_t start, std::string_view line) {
+  // The same test as finding "a=<line>\r\n", without building that string.
+  const std::string_view section = std::string_view(out).substr(start);
+  const char* d = section.data();
+  const size_t end = line.size() + 2;  // past the CRLF, from a match
+  for (size_t p = section.find(line); p != std::string_view::npos; p = section.find(line, p + 1))
+    if (p >= 2 && d[p - 2] == 'a' && d[p - 1] == '=' && p + end <= section.size() && d[p + end - 2] == '\r' &&
+        d[p + end - 1] == '\n')
+      return;
+  out.append("a=").append(line).append("\r\n");
+}
+
 std::string with_candidates(std::string_view sdp, SectionFn section, const void* context) {
   std::string out;
   out.reserve(sdp.size() + 512);
   bool live = false;
   size_t start = 0;
   int index = -1;
-  auto close_section = [&] {
-    if (!live || index < 0) return;
-    SectionCandidates sc = section(context, size_t(index));
-    if (sc.candidates)
-      for (const auto& c : *sc.candidates) {
-        std::string line;
-        line.reserve(c.size() + 4);
-        line += "a=";
-        line += c;
-        line += "\r\n";
-        if (std::string_view(out).substr(start).find(line) == std::string_view::npos) out += line;
-      }
-    if (sc.complete && std::string_view(out).substr(start).find("a=end-of-candidates\r\n") == std::string_view::npos)
-      out += "a=end-of-candidates\r\n";
-  };
   size_t pos = 0;
-  while (pos < sdp.size()) {
+  for (;;) {
+    // Each m= line, and the end, closes the section before it.
+    const bool done = pos >= sdp.size();
     size_t end = sdp.find('\n', pos);
     end = end == std::string_view::npos ? sdp.size() : end + 1;
-    std::string_view line = sdp.substr(pos, end - pos);
-    if (line.substr(0, 2) == "m=") {
-      close_section();
+    const std::string_view line = done ? std::string_view() : sdp.substr(pos, end - pos);
+    if (done || line.starts_with("m=")) {
+      if (live && index >= 0 && section(context, size_t(index), out, start, add_section_line))
+        add_section_line(out, start, "end-of-candidates");
+      if (done) return out;
       start = out.size();
       ++index;
       size_t sp = line.find(' ');
@@ -117,8 +113,6 @@ std::string with_candidates(std::string_view sdp, SectionFn section, const void*
     out.append(line);
     pos = end;
   }
-  close_section();
-  return out;
 }
 
 }  // namespace
@@ -178,7 +172,8 @@ Result<std::unique_ptr<Rng>> make_secure_rng(int (*entropy)(void* user, uint8_t*
 
 PeerConnection::Impl::Impl(Instant now, Rng& r, const Configuration& c, const PeerConnectionOptions& o,
                            std::vector<pc::IceServerUrl> s, CertificateHandle ce)
-    : rng(r),
+    : PeerConnectionScalars(),
+      rng(r),
       config(c),
       options(o),
       servers(std::move(s)),
@@ -233,8 +228,9 @@ void PeerConnection::Impl::add_stun_server(const pc::IceServerUrl& u, const IpAd
   if (transport) (void)transport->ice().add_stun_server(stun_servers.back());
 }
 
-Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
-  if (transport) return ok_result();
+void PeerConnection::Impl::ensure_transport(Instant now, const pc::TransportParameters* p, IceRole fallback) {
+  if (transport) return;
+  const IceRole role = p && p->ice_role != IceRole::unknown ? p->ice_role : fallback;
   pc::TransportConfig tc;
   tc.ice.local_ufrag = jsep.local_ice_ufrag();
   tc.ice.local_pwd = jsep.local_ice_pwd();
@@ -250,7 +246,7 @@ Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
   tc.dtls.use_cookie = options.dtls_cookie;
   tc.sctp.local_port = options.sctp_port;
   tc.sctp.remote_port = 5000;
-  if (auto p = jsep.transport_parameters(); p && p->has_data) tc.sctp.remote_port = p->remote_sctp_port;
+  if (p && p->has_data) tc.sctp.remote_port = p->remote_sctp_port;
   tc.sctp.max_message_size = options.max_message_size;
   tc.sctp.max_receive_buffer = options.sctp_receive_window;
   tc.sctp.max_send_buffer = options.sctp_send_buffer;
@@ -264,7 +260,6 @@ Result<void> PeerConnection::Impl::ensure_transport(Instant now, IceRole role) {
   // The STUN servers known so far (hostnames still unresolved are added
   // through add_stun_server later); gathering has not started yet.
   for (const auto& s : stun_servers) (void)transport->ice().add_stun_server(s);
-  return ok_result();
 }
 
 std::string PeerConnection::Impl::local_transport_mid() const {
@@ -307,14 +302,14 @@ Result<void> PeerConnection::Impl::add_remote_candidate_line(Instant now, std::s
   }
   auto c = ice::parse_candidate(line);
   if (!c.ok()) {
-    ++counters.bad_remote_candidates;
+    count(counters.bad_remote_candidates);
     return make_error(Errc::invalid_argument, "add_ice_candidate: malformed candidate");
   }
   const size_t n = remote_candidates_added.size();
   remote_candidates_added.resize(n + 4);
   std::memcpy(remote_candidates_added.data() + n, &digest, 4);
   auto r = transport->add_remote_candidate(now, c.value());
-  if (!r.ok()) ++counters.bad_remote_candidates;  // tcp, other family, limits: not an API error
+  if (!r.ok()) count(counters.bad_remote_candidates);  // tcp, other family, limits: not an API error
   return ok_result();
 }
 
@@ -370,25 +365,25 @@ void PeerConnection::Impl::apply_negotiation(Instant now) {
       dtls_role = role;
     }
   }
-  flush_pending_channels(now);
+  if (flush_channels) flush_channels(*this, now);
 }
 
 void PeerConnection::Impl::flush_pending_channels(Instant now) {
   if (!transport || closed) return;
   for (size_t i = 0; i < channels.size();) {
     Channel& ch = channels[i];
-    if (ch.in_stack || ch.state == DataChannelState::closed || (!ch.init.negotiated && !dtls_role)) {
+    if (ch.in_stack || ch.state == DataChannelState::closed || (!ch.negotiated && !dtls_role)) {
       ++i;
       continue;
     }
     datachannel::ChannelInit ci;
-    ci.ordered = ch.init.ordered;
-    ci.max_retransmits = ch.init.max_retransmits;
-    ci.max_packet_life_time = ch.init.max_packet_life_time;
-    ci.protocol = ch.init.protocol;
-    ci.negotiated = ch.init.negotiated;
-    ci.id = ch.init.id;
-    auto r = transport->create_data_channel(now, ch.label, ci);
+    ci.ordered = ch.ordered;
+    ci.max_retransmits = ch.max_retransmits;
+    ci.max_packet_life_time = ch.max_packet_life_time;
+    ci.protocol = ch.protocol();
+    ci.negotiated = ch.negotiated;
+    ci.id = ch.id;
+    auto r = transport->create_data_channel(now, ch.label(), ci);
     if (r.ok()) {
       ch.in_stack = true;
       ch.stream = r.value().value();
@@ -413,7 +408,7 @@ PeerConnectionEvent* PeerConnection::Impl::push_event(PeerConnectionEvent::Type 
     events_head = 0;
   }
   if (events.size() - events_head >= options.max_queued_events) {
-    ++counters.events_dropped;
+    count(counters.events_dropped);
     return nullptr;
   }
   PeerConnectionEvent& e = events.emplace_back();
@@ -424,8 +419,30 @@ PeerConnectionEvent* PeerConnection::Impl::push_event(PeerConnectionEvent::Type 
 
 void PeerConnection::Impl::forget_channel(Channel* ch) {
   (void)push_event(PeerConnectionEvent::Type::channel_close, ch->handle);
+  ch->free_names();
   channels.erase(channels.begin() + (ch - channels.data()));
 }
+
+void PeerConnection::Impl::Channel::set_names(std::string_view label, std::string_view protocol) {
+  label_size = uint32_t(label.size());
+  protocol_size = uint32_t(protocol.size());
+  if (label.empty() && protocol.empty()) return;
+  names = static_cast<char*>(::operator new(label.size() + protocol.size()));
+  std::char_traits<char>::copy(names, label.data(), label.size());  // (n == 0: no copy)
+  std::char_traits<char>::copy(names + label.size(), protocol.data(), protocol.size());
+}
+
+void PeerConnection::Impl::Channel::free_names() {
+  ::operator delete(names);
+  names = nullptr;
+}
+
+void PeerConnection::Impl::clear_channels() {
+  for (auto& c : channels) c.free_names();
+  channels.clear();
+}
+
+PeerConnection::Impl::~Impl() { clear_channels(); }
 
 void PeerConnection::Impl::drain_jsep() {
   while (auto e = jsep.poll_event()) {
@@ -491,12 +508,11 @@ void PeerConnection::Impl::on_channel_event(datachannel::Event&& e) {
     if (!info) return;
     Channel& ch = channels.emplace_back();
     ch.handle = next_handle++;
-    ch.label = info->label;
-    ch.init.ordered = info->ordered;
-    ch.init.max_retransmits = info->max_retransmits;
-    if (info->max_packet_life_time) ch.init.max_packet_life_time = uint16_t(std::min<uint32_t>(*info->max_packet_life_time, 65535));
-    ch.init.protocol = info->protocol;
-    ch.init.id = stream;
+    ch.set_names(info->label, info->protocol);
+    ch.ordered = info->ordered;
+    ch.max_retransmits = info->max_retransmits;
+    if (info->max_packet_life_time) ch.max_packet_life_time = uint16_t(std::min<uint32_t>(*info->max_packet_life_time, 65535));
+    ch.id = stream;
     ch.stream = stream;
     ch.in_stack = true;
     (void)push_event(T::data_channel, ch.handle);
@@ -509,12 +525,11 @@ void PeerConnection::Impl::on_channel_event(datachannel::Event&& e) {
   switch (e.type) {
     case DT::open:
       ch->state = DataChannelState::open;
-      ++counters.channels_opened;
+      count(counters.channels_opened);
       (void)push_event(T::channel_open, ch->handle);
       break;
     case DT::message:
-      ++ch->messages_received;
-      ch->bytes_received += e.data.size();
+      count(ch->messages_received, ch->bytes_received, e.data.size());
       if (auto* pe = push_event(T::channel_message, ch->handle)) {
         pe->binary = e.binary;
         pe->data = std::move(e.data);
@@ -529,7 +544,7 @@ void PeerConnection::Impl::on_channel_event(datachannel::Event&& e) {
       (void)push_event(T::channel_closing, ch->handle);
       break;
     case DT::close:
-      ++counters.channels_closed;
+      count(counters.channels_closed);
       forget_channel(ch);
       break;
     case DT::data_channel: break;
@@ -576,7 +591,7 @@ void PeerConnection::Impl::on_transport_event(pc::TransportEvent&& e) {
             ce.error_text = std::move(e.ice.error_text);
           }
           break;
-        case IK::selected_pair: ++counters.selected_pair_changes; break;
+        case IK::selected_pair: count(counters.selected_pair_changes); break;
         case IK::resolve_hostname:
           if (auto* pe = push_event(T::resolve_hostname)) pe->hostname = std::move(e.ice.hostname);
           break;
@@ -601,14 +616,28 @@ void PeerConnection::Impl::on_transport_event(pc::TransportEvent&& e) {
       }
       break;
     }
-    case K::channel: on_channel_event(std::move(e.channel)); break;
+    case K::channel: break;  // taken from the channel manager (drain_transport)
   }
 }
 
 void PeerConnection::Impl::pump() {
   drain_jsep();
+  drain_transport();
+}
+
+void PeerConnection::Impl::drain_transport() {
   if (!transport) return;
-  while (auto e = transport->poll_event()) on_transport_event(std::move(*e));
+  // TransportStack::poll_event()'s order (layer events, then channel
+  // events), without wrapping each channel event in a TransportEvent.
+  for (;;) {
+    if (auto e = transport->poll_layer_event()) {
+      on_transport_event(std::move(*e));
+    } else if (auto c = transport->channels().poll_event()) {
+      on_channel_event(std::move(*c));
+    } else {
+      return;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -641,13 +670,13 @@ Result<void> PeerConnection::add_local_address(Instant now, const SocketAddress&
   if (m.closed) return make_error(Errc::closed, "add_local_address: connection is closed");
   if (address.ip().is_unspecified() || address.port() == 0)
     return make_error(Errc::invalid_argument, "add_local_address: unspecified address or port 0");
-  const size_t count = m.local_address_count();
-  if (count >= kMaxLocalAddresses)
+  const size_t known = m.local_address_count();
+  if (known >= kMaxLocalAddresses)
     return make_error(Errc::limit_exceeded, "add_local_address: more than 16 addresses");
-  for (size_t i = 0; i < count; ++i)
+  for (size_t i = 0; i < known; ++i)
     if (m.local_address(i) == address) return ok_result();
-  m.local_addresses.resize((count + 1) * sizeof(SocketAddress));
-  std::memcpy(m.local_addresses.data() + count * sizeof(SocketAddress), &address, sizeof(SocketAddress));
+  m.local_addresses.resize((known + 1) * sizeof(SocketAddress));
+  std::memcpy(m.local_addresses.data() + known * sizeof(SocketAddress), &address, sizeof(SocketAddress));
   m.feed_gathering(now);
   m.pump();
   return ok_result();
@@ -692,9 +721,7 @@ Result<void> PeerConnection::set_local_description(Instant now, const SessionDes
     // We made an offer: the first offerer controls (RFC 8445 §6.1.1).
     if (!m.transport) {
       auto p = m.jsep.transport_parameters();
-      IceRole role = p ? p->ice_role : IceRole::controlling;
-      if (role == IceRole::unknown) role = IceRole::controlling;
-      SANSRTC_TRY(m.ensure_transport(now, role));
+      m.ensure_transport(now, p ? &*p : nullptr, IceRole::controlling);
     }
     m.apply_negotiation(now);
     m.start_gathering(now);
@@ -714,10 +741,7 @@ Result<void> PeerConnection::set_remote_description(Instant now, const SessionDe
   }
   if (desc.type != SdpType::rollback) {
     if (!m.transport) {
-      if (auto p = m.jsep.transport_parameters()) {
-        IceRole role = p->ice_role == IceRole::unknown ? IceRole::controlled : p->ice_role;
-        SANSRTC_TRY(m.ensure_transport(now, role));
-      }
+      if (auto p = m.jsep.transport_parameters()) m.ensure_transport(now, &*p, IceRole::controlled);
     }
     m.apply_negotiation(now);
     m.feed_gathering(now);
@@ -753,17 +777,17 @@ void PeerConnection::restart_ice(Instant now) {
 std::optional<SessionDescriptionInit> PeerConnection::Impl::local_with_candidates(
     const std::optional<SessionDescriptionInit>& d) const {
   if (!d || !transport) return d;
-  std::vector<std::string> lines;
-  for (const auto& l : transport->ice().local_candidates())
-    if (l.pairable) lines.push_back(ice::format_candidate(l.candidate));
   // Every live section is bundled on our one transport: same candidates.
-  const SectionCandidates all{&lines, gatherer_state == IceGathererState::complete};
-  return SessionDescriptionInit{d->type, with_candidates(
-                                             d->sdp,
-                                             [](const void* c, size_t) {
-                                               return *static_cast<const SectionCandidates*>(c);
-                                             },
-                                             &all)};
+  return SessionDescriptionInit{
+      d->type, with_candidates(
+                   d->sdp,
+                   [](const void* c, size_t, std::string& out, size_t start, AddLineFn add) {
+                     const Impl& m = *static_cast<const Impl*>(c);
+                     for (const auto& l : m.transport->ice().local_candidates())
+                       if (l.pairable) add(out, start, ice::format_candidate(l.candidate));
+                     return m.gatherer_state == IceGathererState::complete;
+                   },
+                   this)};
 }
 
 std::optional<SessionDescriptionInit> PeerConnection::Impl::remote_with_candidates(
@@ -771,14 +795,18 @@ std::optional<SessionDescriptionInit> PeerConnection::Impl::remote_with_candidat
   const pc::RemoteDescriptionInfo* info = jsep.remote_info();
   const auto& current = jsep.remote_description();
   if (!d || !info || !current || current->sdp != d->sdp) return d;
-  return SessionDescriptionInit{d->type, with_candidates(
-                                             d->sdp,
-                                             [](const void* c, size_t i) {
-                                               for (const auto& m : static_cast<const pc::RemoteDescriptionInfo*>(c)->media)
-                                                 if (m.index == i) return SectionCandidates{&m.candidates, m.end_of_candidates};
-                                               return SectionCandidates{};
-                                             },
-                                             info)};
+  return SessionDescriptionInit{
+      d->type, with_candidates(
+                   d->sdp,
+                   [](const void* c, size_t i, std::string& out, size_t start, AddLineFn add) {
+                     for (const auto& m : static_cast<const pc::RemoteDescriptionInfo*>(c)->media)
+                       if (m.index == i) {
+                         for (const auto& line : m.candidates) add(out, start, line);
+                         return m.end_of_candidates;
+                       }
+                     return false;
+                   },
+                   info)};
 }
 
 std::optional<SessionDescriptionInit> PeerConnection::local_description() const {
@@ -852,7 +880,7 @@ Result<DataChannelHandle> PeerConnection::create_data_channel(Instant now, std::
     return make_error(Errc::limit_exceeded, "create_data_channel: too many channels");
   if (init.id) {
     for (const auto& c : m.channels)
-      if ((c.stream && *c.stream == *init.id) || (!c.in_stack && c.init.id == init.id))
+      if ((c.stream && *c.stream == *init.id) || (!c.in_stack && c.id == init.id))
         return make_error(Errc::invalid_argument, "create_data_channel: id in use");
     if (m.dtls_role && !init.negotiated) {
       bool even = *init.id % 2 == 0;
@@ -863,9 +891,17 @@ Result<DataChannelHandle> PeerConnection::create_data_channel(Instant now, std::
   SANSRTC_TRY(m.jsep.add_data_channel(now));
   Impl::Channel& ch = m.channels.emplace_back();
   ch.handle = m.next_handle++;
-  ch.label = label;
-  ch.init = init;
+  ch.set_names(label, init.protocol);
+  ch.ordered = init.ordered;
+  ch.max_packet_life_time = init.max_packet_life_time;
+  ch.max_retransmits = init.max_retransmits;
+  ch.negotiated = init.negotiated;
+  ch.id = init.id;
   const DataChannelHandle h = ch.handle;
+  // Only channels made here ever wait for the transport: an application
+  // that never calls create_data_channel() does not link the code that
+  // hands them over (flush_pending_channels and what it calls).
+  m.flush_channels = [](Impl& i, Instant n) { i.flush_pending_channels(n); };
   m.flush_pending_channels(now);
   m.pump();
   return h;
@@ -881,8 +917,7 @@ Result<void> PeerConnection::Impl::send_checked(Instant now, DataChannelHandle h
   const datachannel::ChannelId id(*ch->stream);
   SANSRTC_TRY(owned ? transport->channels().send(now, id, std::move(*owned), binary)
                     : transport->send(now, id, data, binary));
-  ++ch->messages_sent;
-  ch->bytes_sent += n;
+  count(ch->messages_sent, ch->bytes_sent, n);
   return ok_result();
 }
 
@@ -935,13 +970,13 @@ std::optional<DataChannelInfo> PeerConnection::data_channel(DataChannelHandle ch
   if (!ch) return std::nullopt;
   DataChannelInfo i;
   i.handle = ch->handle;
-  i.label = ch->label;
-  i.protocol = ch->init.protocol;
-  i.ordered = ch->init.ordered;
-  i.max_packet_life_time = ch->init.max_packet_life_time;
-  i.max_retransmits = ch->init.max_retransmits;
-  i.negotiated = ch->init.negotiated;
-  i.id = ch->stream ? ch->stream : ch->init.id;
+  i.label = ch->label();
+  i.protocol = ch->protocol();
+  i.ordered = ch->ordered;
+  i.max_packet_life_time = ch->max_packet_life_time;
+  i.max_retransmits = ch->max_retransmits;
+  i.negotiated = ch->negotiated;
+  i.id = ch->stream ? ch->stream : ch->id;
   i.state = ch->state;
   if (ch->in_stack) i.buffered_amount = m.transport->channels().buffered_amount(datachannel::ChannelId(*ch->stream));
   i.buffered_amount_low_threshold = ch->low_threshold;
@@ -980,13 +1015,13 @@ void PeerConnection::close(Instant now) {
   m.jsep.close(now);
   if (m.transport) {
     m.transport->close(now);
-    while (m.transport->poll_event()) {
+    while (m.transport->poll_layer_event() || m.transport->channels().poll_event()) {
     }
   }
   while (m.jsep.poll_event()) {
   }
   m.closed = true;
-  m.channels.clear();
+  m.clear_channels();
   m.events.clear();
   m.events_head = 0;
   m.ice_state = IceConnectionState::closed;
@@ -999,11 +1034,10 @@ void PeerConnection::handle_datagram(Instant now, const Datagram& d) {
   Impl& m = *impl_;
   now = m.clock.update(now);
   if (!m.transport) {
-    ++m.counters.datagrams_before_transport;
+    count(m.counters.datagrams_before_transport);
     return;
   }
-  ++m.counters.packets_received;
-  m.counters.bytes_received += d.payload.size();
+  count(m.counters.packets_received, m.counters.bytes_received, d.payload.size());
   m.transport->handle_datagram(now, d);
   m.pump();
 }
@@ -1037,8 +1071,7 @@ std::optional<Transmit> PeerConnection::poll_transmit(MutBytes buf) {
   if (!m.transport) return std::nullopt;
   auto t = m.transport->poll_transmit(buf);
   if (t) {
-    ++m.counters.packets_sent;
-    m.counters.bytes_sent += t->size;
+    count(m.counters.packets_sent, m.counters.bytes_sent, t->size);
   }
   return t;
 }
@@ -1050,12 +1083,11 @@ std::optional<Instant> PeerConnection::poll_timeout() const {
 
 std::optional<PeerConnectionEvent> PeerConnection::poll_event() {
   Impl& m = *impl_;
-  if (m.events_head == m.events.size() && m.transport && !m.closed) {
-    // Events the transport produced while transmitting (same `now`).
-    while (auto e = m.transport->poll_event()) m.on_transport_event(std::move(*e));
-  }
-  if (m.events_head == m.events.size()) return std::nullopt;
-  PeerConnectionEvent e = std::move(m.events[m.events_head++]);
+  // Events the transport produced while transmitting (same `now`).
+  if (m.events_head == m.events.size() && !m.closed) m.drain_transport();
+  std::optional<PeerConnectionEvent> e;
+  if (m.events_head == m.events.size()) return e;
+  e.emplace(std::move(m.events[m.events_head++]));
   if (m.events_head == m.events.size()) {
     // Drained. A burst (negotiation, gathering, many channels opening) may
     // have grown the queue to tens of 344-byte slots; give that back, keep

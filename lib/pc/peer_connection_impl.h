@@ -35,38 +35,88 @@ class Certificate {
   crypto::Fingerprint fingerprint;  // sha-256
 };
 
-struct PeerConnection::Impl {
+// The scalar state of a PeerConnection::Impl. Every field starts as zero
+// (the enums' first values): the Impl constructor value-initializes it as
+// one block instead of storing each field.
+struct PeerConnectionScalars {
+  struct Counters {
+    uint64_t events_dropped;
+    uint64_t channels_opened;
+    uint64_t channels_closed;
+    uint64_t datagrams_before_transport;
+    uint64_t bad_remote_candidates;
+    uint64_t bytes_sent, bytes_received;
+    uint64_t packets_sent, packets_received;
+    uint64_t selected_pair_changes;
+  };
+  // Set by the first create_data_channel(): hands channels made by the
+  // application to the transport (apply_negotiation calls it when set).
+  void (*flush_channels)(PeerConnection::Impl& impl, Instant now);
+  size_t events_head;
+  size_t local_addresses_fed;
+  bool local_addresses_complete;
+  bool end_of_local_fed;
+  bool gathering_wanted;  // a local description was set
+  bool server_hosts_requested;
+  bool dtls_started;
+  // States as last reported.
+  bool closed;
+  IceGatheringState gathering_state;
+  IceConnectionState ice_state;
+  PeerConnectionState pc_state;
+  IceTransportState ice_transport_state;
+  IceGathererState gatherer_state;
+  DtlsTransportState dtls_state;
+  bool sctp_connected;
+  SctpTransportState sctp_state;
+  Counters counters;
+};
+static_assert(IceGatheringState{} == IceGatheringState::new_ && SctpTransportState{} == SctpTransportState::connecting &&
+              PeerConnectionState{} == PeerConnectionState::new_ && IceConnectionState{} == IceConnectionState::new_ &&
+              IceTransportState{} == IceTransportState::new_ && DtlsTransportState{} == DtlsTransportState::new_ &&
+              IceGathererState{} == IceGathererState::new_);
+
+struct PeerConnection::Impl : PeerConnectionScalars {
+  // Trivially copyable, so that the channel table grows and shrinks by
+  // moving bytes (no per-type relocation code): the label and protocol are
+  // in one heap block the entry owns (set_names / free_names).
   struct Channel {
     DataChannelHandle handle = 0;
-    std::string label;
-    DataChannelInit init;
+    char* names = nullptr;            // label, then protocol; nullptr when both are empty
+    uint32_t label_size = 0, protocol_size = 0;
+    bool ordered = true;              // RTCDataChannelInit, as given or as the peer opened it
+    bool negotiated = false;
+    std::optional<uint16_t> max_packet_life_time;
+    std::optional<uint16_t> max_retransmits;
+    std::optional<uint16_t> id;
     std::optional<uint16_t> stream;   // assigned once created in the stack
     DataChannelState state = DataChannelState::connecting;
     bool in_stack = false;            // created in the DataChannelManager
     uint64_t low_threshold = 0;
     uint64_t messages_sent = 0, messages_received = 0, bytes_sent = 0, bytes_received = 0;
+    std::string_view label() const { return {names, label_size}; }
+    std::string_view protocol() const { return {names + label_size, protocol_size}; }
+    void set_names(std::string_view label, std::string_view protocol);
+    void free_names();
   };
-
-  struct Counters {
-    uint64_t events_dropped = 0;
-    uint64_t channels_opened = 0;
-    uint64_t channels_closed = 0;
-    uint64_t datagrams_before_transport = 0;
-    uint64_t bad_remote_candidates = 0;
-    uint64_t bytes_sent = 0, bytes_received = 0;
-    uint64_t packets_sent = 0, packets_received = 0;
-    uint64_t selected_pair_changes = 0;
-  };
+  static_assert(std::is_trivially_copyable_v<Channel>);
 
   Impl(Instant now, Rng& rng, const Configuration& config, const PeerConnectionOptions& options,
        std::vector<pc::IceServerUrl> servers, CertificateHandle cert);
+  ~Impl();
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  // Forgets every channel (frees their names).
+  void clear_channels();
 
   // ---- wiring (peer_connection.cc) ----
   void add_stun_servers();
   // Adds `u` (a stun: URL) at `ip` unless that address is known already.
   void add_stun_server(const pc::IceServerUrl& u, const IpAddress& ip);
   std::string* find_unresolved(std::string_view host);
-  Result<void> ensure_transport(Instant now, IceRole role);
+  // Creates the transport unless there is one: ICE role from `p` (the
+  // transport parameters now), `fallback` when it is not known yet.
+  void ensure_transport(Instant now, const pc::TransportParameters* p, IceRole fallback);
   void apply_negotiation(Instant now);
   void start_gathering(Instant now);
   void feed_gathering(Instant now);
@@ -74,6 +124,8 @@ struct PeerConnection::Impl {
   Result<void> add_remote_candidate_line(Instant now, std::string_view line);
   void flush_pending_channels(Instant now);
   void pump();
+  // Takes every transport event (none without a transport).
+  void drain_transport();
   void on_transport_event(pc::TransportEvent&& e);
   void on_channel_event(datachannel::Event&& e);
   void drain_jsep();
@@ -104,9 +156,14 @@ struct PeerConnection::Impl {
   std::vector<pc::IceServerUrl> servers;
   CertificateHandle cert;
   pc::Jsep jsep;
-  std::unique_ptr<pc::TransportStack> transport;
   MonotonicNow clock;
   Instant created_at;
+  // Remote candidates handed to the agent (per generation: remote ufrag).
+  std::string remote_ufrag_in_agent;
+  std::string stale_remote_ufrag;  // the remote ufrag before our last ICE restart
+  DataChannelHandle next_handle = 1;
+
+  std::unique_ptr<pc::TransportStack> transport;
 
   // Gathering.
   // The addresses given (add_local_address), as the bytes of each
@@ -120,44 +177,18 @@ struct PeerConnection::Impl {
     std::memcpy(&a, local_addresses.data() + i * sizeof(SocketAddress), sizeof(SocketAddress));
     return a;
   }
-  size_t local_addresses_fed = 0;
-  bool local_addresses_complete = false;
-  bool end_of_local_fed = false;
-  bool gathering_wanted = false;  // a local description was set
   std::vector<std::string> unresolved_server_hosts;
   std::vector<ice::StunServer> stun_servers;
-  bool server_hosts_requested = false;
-
-  // Remote candidates handed to the agent (per generation: remote ufrag).
-  std::string remote_ufrag_in_agent;
-  std::string stale_remote_ufrag;  // the remote ufrag before our last ICE restart
   // CRC-32 of each candidate line handed to the agent (the lines themselves
   // are in the remote description already), 4 bytes each in host order: a
   // byte vector grows through the routine the image has anyway (no
   // vector<uint32_t> instantiation just for this).
   std::vector<uint8_t> remote_candidates_added;
-  bool dtls_started = false;
-  std::optional<dtls::Role> dtls_role;
-
   // Data channels.
   std::vector<Channel> channels;
-  DataChannelHandle next_handle = 1;
-
-  // States as last reported.
-  bool closed = false;
-  IceGatheringState gathering_state = IceGatheringState::new_;
-  IceConnectionState ice_state = IceConnectionState::new_;
-  PeerConnectionState pc_state = PeerConnectionState::new_;
-  IceTransportState ice_transport_state = IceTransportState::new_;
-  IceGathererState gatherer_state = IceGathererState::new_;
-  DtlsTransportState dtls_state = DtlsTransportState::new_;
-  bool sctp_connected = false;
-  SctpTransportState sctp_state = SctpTransportState::connecting;
-
   // Events.
   std::vector<PeerConnectionEvent> events;
-  size_t events_head = 0;
-  Counters counters;
+  std::optional<dtls::Role> dtls_role;
 };
 
 }  // namespace sansrtc

@@ -271,8 +271,8 @@ std::string PeerConnection::Impl::stats_json(Instant now) const {
     w.field("id", id);
     w.field("type", "data-channel");
     w.timestamp("timestamp", ts);
-    w.field("label", c.label);
-    w.field("protocol", c.init.protocol);
+    w.field("label", c.label());
+    w.field("protocol", c.protocol());
     if (c.stream) w.field("dataChannelIdentifier", uint64_t(*c.stream));
     w.field("state", to_string(c.state));
     w.field("messagesSent", c.messages_sent);

@@ -9,6 +9,9 @@ namespace sansrtc::pc {
 namespace {
 // Event slots kept once the queue drains (see poll_event).
 constexpr size_t kKeptEventSlots = 2;
+// One out-of-line 64-bit increment for every counter (smaller than each
+// inlined on 32-bit targets).
+[[gnu::noinline]] void count(uint64_t& counter) { ++counter; }
 }  // namespace
 
 // RFC 7983 §7:
@@ -150,23 +153,23 @@ void TransportStack::end_of_remote_candidates(Instant now) {
 
 void TransportStack::handle_datagram(Instant now, const Datagram& d) {
   touch(now);
-  ++stats_.datagrams_received;
+  count(stats_.datagrams_received);
   switch (classify_packet(d.payload)) {
     case PacketKind::stun:
-      ++stats_.stun_received;
+      count(stats_.stun_received);
       ice_.handle_datagram(last_now_, d);
       break;
     case PacketKind::dtls:
       if (!dtls_started_) {
-        ++stats_.dropped_dtls_not_started;
+        count(stats_.dropped_dtls_not_started);
         return;
       }
-      ++stats_.dtls_received;
+      count(stats_.dtls_received);
       dtls_->handle_datagram(last_now_, d.payload);
       break;
-    case PacketKind::turn_channel: ++stats_.dropped_turn_channel; return;
-    case PacketKind::rtp: ++stats_.dropped_rtp; return;
-    case PacketKind::unknown: ++stats_.dropped_unknown; return;
+    case PacketKind::turn_channel: count(stats_.dropped_turn_channel); return;
+    case PacketKind::rtp: count(stats_.dropped_rtp); return;
+    case PacketKind::unknown: count(stats_.dropped_unknown); return;
   }
   process(last_now_);
 }
@@ -215,21 +218,32 @@ void TransportStack::close(Instant now) {
   process(last_now_);
 }
 
-void TransportStack::push(TransportEvent&& e) {
-  if (!events_.push_back(std::move(e))) ++stats_.events_dropped;
+TransportEvent* TransportStack::push(TransportEvent&& e) {
+  if (!events_.push_back(std::move(e))) {
+    count(stats_.events_dropped);
+    return nullptr;
+  }
+  return &events_.back();
+}
+
+TransportEvent* TransportStack::push(TransportEvent::Kind kind) {
+  // A default event, filled in place by the caller: no temporary event
+  // per call site.
+  TransportEvent* e = push(TransportEvent());
+  if (e) e->kind = kind;
+  return e;
 }
 
 void TransportStack::drain_sctp_events(Instant now) {
   while (auto e = sctp_.poll_event()) {
     if (e->type == sctp::EventType::connected || e->type == sctp::EventType::restarted ||
         e->type == sctp::EventType::closed) {
-      TransportEvent te;
-      te.kind = TransportEvent::Kind::sctp_state;
-      te.sctp_state = e->type == sctp::EventType::connected   ? SctpTransportState::connected
-                      : e->type == sctp::EventType::restarted ? SctpTransportState::restarted
-                                                              : SctpTransportState::closed;
-      te.sctp_reason = e->reason;
-      push(std::move(te));
+      if (TransportEvent* te = push(TransportEvent::Kind::sctp_state)) {
+        te->sctp_state = e->type == sctp::EventType::connected   ? SctpTransportState::connected
+                         : e->type == sctp::EventType::restarted ? SctpTransportState::restarted
+                                                                 : SctpTransportState::closed;
+        te->sctp_reason = e->reason;
+      }
     }
     channels_.handle_association_event(now, std::move(*e));
   }
@@ -241,7 +255,7 @@ void TransportStack::process(Instant now) {
   while (auto e = ice_.poll_event()) {
     // Built in place (designated initializers): no default-constructed
     // event to assign into, which costs a lot of code for ice::Event.
-    push(TransportEvent{.kind = TransportEvent::Kind::ice, .ice = std::move(*e)});
+    (void)push(TransportEvent{.kind = TransportEvent::Kind::ice, .ice = std::move(*e)});
   }
   // Remember the pair: after close() the agent forgets it, but DTLS's
   // close_notify must still leave on it.
@@ -250,22 +264,15 @@ void TransportStack::process(Instant now) {
     // The DTLS client starts once ICE has a selected pair.
     auto r = dtls_->start(now);
     dtls_started_ = true;
-    if (!r.ok()) {
-      TransportEvent te;
-      te.kind = TransportEvent::Kind::dtls_error;
-      te.error = r.error();
-      push(std::move(te));
-    }
+    if (!r.ok())
+      if (TransportEvent* te = push(TransportEvent::Kind::dtls_error)) te->error = r.error();
   }
   while (dtls_) {
     auto e = dtls_->poll_event();
     if (!e) break;
     switch (e->kind) {
       case dtls::EventKind::state_changed: {
-        TransportEvent te;
-        te.kind = TransportEvent::Kind::dtls_state;
-        te.dtls_state = e->state;
-        push(std::move(te));
+        if (TransportEvent* te = push(TransportEvent::Kind::dtls_state)) te->dtls_state = e->state;
         // Without DTLS the association cannot send anything: it ends, and
         // with it every data channel (W3C: the SCTP transport closes).
         if ((e->state == dtls::TransportState::closed || e->state == dtls::TransportState::failed) &&
@@ -278,23 +285,20 @@ void TransportStack::process(Instant now) {
 #if !SANSRTC_NO_MEDIA
         srtp_keys_ = std::move(e->srtp);
 #endif
-        TransportEvent te;
-        te.kind = TransportEvent::Kind::srtp_keys;
-        push(std::move(te));
+        (void)push(TransportEvent::Kind::srtp_keys);
         break;
       }
       case dtls::EventKind::application_data:
         // e->data is valid until the next call on the Connection: hand it
         // to SCTP now (RFC 8261: one SCTP packet per DTLS record).
-        ++stats_.sctp_packets_received;
+        count(stats_.sctp_packets_received);
         sctp_.handle_packet(now, e->data);
         break;
       case dtls::EventKind::error: {
-        TransportEvent te;
-        te.kind = TransportEvent::Kind::dtls_error;
-        te.error = e->error;
-        te.alert = e->alert;
-        push(std::move(te));
+        if (TransportEvent* te = push(TransportEvent::Kind::dtls_error)) {
+          te->error = e->error;
+          te->alert = e->alert;
+        }
         break;
       }
     }
@@ -312,7 +316,7 @@ void TransportStack::process(Instant now) {
 
 std::optional<Transmit> TransportStack::poll_transmit(MutBytes buf) {
   if (auto t = ice_.poll_transmit(buf)) {
-    ++stats_.datagrams_sent;
+    count(stats_.datagrams_sent);
     return t;
   }
   if (!dtls_started_) return std::nullopt;
@@ -320,7 +324,7 @@ std::optional<Transmit> TransportStack::poll_transmit(MutBytes buf) {
   const ice::SelectedPair* sp = &*selected_;
   for (;;) {
     if (auto n = dtls_->poll_transmit(buf)) {
-      ++stats_.datagrams_sent;
+      count(stats_.datagrams_sent);
       return Transmit{sp->local, sp->remote, *n};
     }
     if (dtls_->state() != dtls::TransportState::connected) return std::nullopt;
@@ -333,13 +337,13 @@ std::optional<Transmit> TransportStack::poll_transmit(MutBytes buf) {
         sctp_mtu_ <= scratch_.size()) {
       auto n = sctp_.poll_transmit(MutBytes(buf.data() + at, sctp_mtu_));
       if (!n) return std::nullopt;
-      ++stats_.sctp_packets_sent;
+      count(stats_.sctp_packets_sent);
       auto sealed = dtls_->seal_application_data_in_place(last_now_, buf, *n);
       if (!sealed.ok()) {
-        ++stats_.dropped_sctp_to_dtls;  // SCTP retransmits it
+        count(stats_.dropped_sctp_to_dtls);  // SCTP retransmits it
         continue;
       }
-      ++stats_.datagrams_sent;
+      count(stats_.datagrams_sent);
       return Transmit{sp->local, sp->remote, *sealed};
     }
     // A buffer smaller than one full record: through the scratch buffer and
@@ -347,29 +351,39 @@ std::optional<Transmit> TransportStack::poll_transmit(MutBytes buf) {
     const size_t room = std::min(scratch_.size(), sctp_mtu_);
     auto n = sctp_.poll_transmit(MutBytes(scratch_.data(), room));
     if (!n) return std::nullopt;
-    ++stats_.sctp_packets_sent;
+    count(stats_.sctp_packets_sent);
     if (!dtls_->send_application_data(last_now_, Bytes(scratch_.data(), *n)).ok()) {
-      ++stats_.dropped_sctp_to_dtls;  // SCTP retransmits it
+      count(stats_.dropped_sctp_to_dtls);  // SCTP retransmits it
     }
   }
 }
 
+namespace {
+// `t` = the earlier of `t` and `c` (one out-of-line copy of the compare).
+[[gnu::noinline]] void keep_earliest(std::optional<Instant>& t, const std::optional<Instant>& c) { t = earliest(t, c); }
+}  // namespace
+
 std::optional<Instant> TransportStack::poll_timeout() const {
   std::optional<Instant> t = ice_.poll_timeout();
-  if (dtls_started_) t = earliest(t, dtls_->poll_timeout());
-  t = earliest(t, sctp_.poll_timeout());
+  if (dtls_started_) keep_earliest(t, dtls_->poll_timeout());
+  keep_earliest(t, sctp_.poll_timeout());
   return t;
 }
 
-std::optional<TransportEvent> TransportStack::poll_event() {
+std::optional<TransportEvent> TransportStack::poll_layer_event() {
   // Children may have produced events during poll_transmit (e.g. SCTP).
   process(last_now_);
   // One returned object (NRVO): no temporary event to move from.
   std::optional<TransportEvent> out = events_.pop_front();
-  if (out) return out;
   // Drained: after a burst (connection setup) keep two slots, which carry
   // the steady flow of one event at a time (TransportEvent is ~400 B a slot).
-  events_.shrink_when_empty(kKeptEventSlots);
+  if (!out) events_.shrink_when_empty(kKeptEventSlots);
+  return out;
+}
+
+std::optional<TransportEvent> TransportStack::poll_event() {
+  std::optional<TransportEvent> out = poll_layer_event();
+  if (out) return out;
   if (auto c = channels_.poll_event()) {
     out.emplace();
     out->kind = TransportEvent::Kind::channel;

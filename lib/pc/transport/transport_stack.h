@@ -191,6 +191,10 @@ class TransportStack {
   // Layer events (ICE, DTLS, SRTP keys, SCTP state) first, in the order they
   // happened, then data channel events.
   std::optional<TransportEvent> poll_event();
+  // poll_event() in two halves, for a parent that takes data channel events
+  // straight from channels().poll_event(): the layer events only (never
+  // Kind::channel). Once it returns nullopt, channel events are next.
+  std::optional<TransportEvent> poll_layer_event();
 
   // --- inspection ---------------------------------------------------------
   // The SRTP keys once DTLS exported them; always nullopt in builds without
@@ -211,7 +215,10 @@ class TransportStack {
   // Reacts to and forwards every child event (ICE, DTLS, SCTP, channels).
   void process(Instant now);
   void drain_sctp_events(Instant now);
-  void push(TransportEvent&& e);
+  // Queues an event of `kind` and returns it to be filled in at once;
+  // nullptr when the queue is full (counted).
+  TransportEvent* push(TransportEvent::Kind kind);
+  TransportEvent* push(TransportEvent&& e);
   void touch(Instant now);
 
   // Only the parts used after construction are kept: the DTLS config
@@ -235,7 +242,9 @@ class TransportStack {
   std::optional<dtls::SrtpKeyingMaterial> srtp_keys_;
   RingBuffer<TransportEvent> events_;
   TransportStats stats_;
-  std::array<uint8_t, kMaxScratch> scratch_{};  // only for caller buffers smaller than a full record
+  // Only for caller buffers smaller than a full record; SCTP writes each
+  // packet before it is read, so it is not cleared.
+  std::array<uint8_t, kMaxScratch> scratch_;
 };
 
 }  // namespace sansrtc::pc
