@@ -49,7 +49,13 @@ class InlineVector {
     for (size_t j = i; j + 1 < size_; ++j) data()[j] = std::move(data()[j + 1]);
     pop_back();
   }
-  void clear() { while (size_) pop_back(); }
+  void clear() {
+    if constexpr (std::is_trivially_destructible_v<T>) {
+      size_ = 0;
+    } else {
+      while (size_) pop_back();
+    }
+  }
 
   T* data() { return std::launder(reinterpret_cast<T*>(storage_)); }
   const T* data() const { return std::launder(reinterpret_cast<const T*>(storage_)); }

@@ -111,6 +111,15 @@ TEST_CASE("InlineVector is bounded and keeps its elements inline") {
   REQUIRE(v[0] == "y");
   REQUIRE(w.size() == 2);
   static_assert(sizeof(InlineVector<uint32_t, 4>) <= 4 * 4 + sizeof(size_t));
+  // clear() of trivially destructible elements only resets the size.
+  InlineVector<uint32_t, 2> n;
+  REQUIRE((n.push_back(1) && n.push_back(2)));
+  n.clear();
+  REQUIRE(n.empty());
+  REQUIRE((n.push_back(3) && n.push_back(4)));
+  REQUIRE((n.size() == 2 && n[0] == 3 && n[1] == 4));
+  w.clear();
+  REQUIRE(w.empty());
 }
 
 TEST_CASE("SeededRng is reproducible") {
