@@ -21,101 +21,92 @@ IpAddress IpAddress::v6(const std::array<uint8_t, 16>& bytes) {
 
 namespace {
 
+// Dotted quad: 4 parts of 1-3 digits, each <= 255, no leading zero.
 bool parse_v4(std::string_view s, uint8_t out[4]) {
-  int part = 0;
   size_t i = 0;
-  while (part < 4) {
-    if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+  const size_t e = s.size();
+  for (int part = 0; part < 4; ++part) {
+    if (part && (i >= e || s[i++] != '.')) return false;
+    const size_t start = i;
     unsigned v = 0;
-    size_t digits = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      v = v * 10 + unsigned(s[i] - '0');
-      if (++digits > 3 || v > 255) return false;
-      ++i;
-    }
-    if (digits > 1 && s[i - digits] == '0') return false;  // no octal-looking parts
-    out[part++] = uint8_t(v);
-    if (part < 4) {
-      if (i >= s.size() || s[i] != '.') return false;
-      ++i;
-    }
+    while (i < e && s[i] >= '0' && s[i] <= '9') v = v * 10 + unsigned(s[i++] - '0');
+    const size_t digits = i - start;
+    // (More than 3 digits may wrap v: the digit count rejects them first.)
+    if (digits == 0 || digits > 3 || v > 255 || (digits > 1 && s[start] == '0')) return false;  // no octal-looking parts
+    out[part] = uint8_t(v);
   }
-  return i == s.size();
+  return i == e;
 }
 
 int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
+  c = char(c | 0x20);  // ASCII letters folded to lower case
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
-bool parse_v6(std::string_view s, std::array<uint8_t, 16>& out) {
-  uint16_t groups[8] = {};
-  int n = 0, gap = -1;
+// RFC 4291 §2.2 text form: 8 groups of 1-4 hex digits, one "::" for a run
+// of zero groups, an optional dotted IPv4 tail. The groups go straight into
+// `out` as bytes; a "::" moves the tail to the end at the close.
+bool parse_v6(std::string_view s, uint8_t out[16]) {
+  size_t n = 0;  // bytes written
+  int gap = -1;  // byte offset of "::"
   size_t i = 0;
-  if (s.size() >= 2 && s[0] == ':' && s[1] == ':') {
+  const size_t e = s.size();
+  if (e >= 2 && s[0] == ':' && s[1] == ':') {
     gap = 0;
     i = 2;
-    if (i == s.size()) { out.fill(0); return true; }
-  } else if (!s.empty() && s[0] == ':') {
-    return false;
   }
-  while (i < s.size()) {
-    if (n >= 8) return false;
-    // An embedded IPv4 tail ("::ffff:1.2.3.4").
+  // (A single leading ':' fails below as an empty group.)
+  while (i < e) {
+    if (n >= 16) return false;
     size_t j = i;
-    while (j < s.size() && s[j] != ':') ++j;
-    std::string_view tok = s.substr(i, j - i);
-    if (tok.find('.') != std::string_view::npos) {
-      uint8_t v4[4];
-      if (j != s.size() || n > 6 || !parse_v4(tok, v4)) return false;
-      groups[n++] = uint16_t(v4[0] << 8 | v4[1]);
-      groups[n++] = uint16_t(v4[2] << 8 | v4[3]);
-      i = j;
+    bool dotted = false;
+    for (; j < e && s[j] != ':'; ++j) dotted |= s[j] == '.';
+    const std::string_view tok(s.data() + i, j - i);
+    if (dotted) {  // an embedded IPv4 tail ("::ffff:1.2.3.4")
+      if (j != e || n > 12 || !parse_v4(tok, out + n)) return false;
+      n += 4;
       break;
     }
     if (tok.empty() || tok.size() > 4) return false;
     unsigned v = 0;
     for (char c : tok) {
-      int h = hexval(c);
+      const int h = hexval(c);
       if (h < 0) return false;
       v = v << 4 | unsigned(h);
     }
-    groups[n++] = uint16_t(v);
+    out[n++] = uint8_t(v >> 8);
+    out[n++] = uint8_t(v);
     i = j;
-    if (i == s.size()) break;
+    if (i == e) break;
     ++i;  // ':'
-    if (i < s.size() && s[i] == ':') {
+    if (i < e && s[i] == ':') {
       if (gap >= 0) return false;
-      gap = n;
+      gap = int(n);
       ++i;
-      if (i == s.size()) break;
-    } else if (i == s.size()) {
+    } else if (i == e) {
       return false;  // trailing single ':'
     }
   }
-  if (gap < 0 && n != 8) return false;
-  if (gap >= 0 && n > 7) return false;
-  uint16_t full[8] = {};
-  if (gap < 0) {
-    std::memcpy(full, groups, sizeof(full));
-  } else {
-    int tail = n - gap;
-    for (int k = 0; k < gap; ++k) full[k] = groups[k];
-    for (int k = 0; k < tail; ++k) full[8 - tail + k] = groups[gap + k];
-  }
-  for (int k = 0; k < 8; ++k) store_be16(&out[size_t(k) * 2], full[k]);
+  if (gap < 0) return n == 16;
+  if (n > 14) return false;
+  const size_t tail = n - size_t(gap);
+  std::memmove(out + 16 - tail, out + gap, tail);
+  std::memset(out + gap, 0, 16 - n);
   return true;
 }
 
 }  // namespace
 
 Result<IpAddress> IpAddress::parse(std::string_view text) {
-  uint8_t v4b[4];
-  if (parse_v4(text, v4b)) return IpAddress::v4(v4b[0], v4b[1], v4b[2], v4b[3]);
-  std::array<uint8_t, 16> v6b{};
-  if (text.find(':') != std::string_view::npos && parse_v6(text, v6b)) return IpAddress::v6(v6b);
+  IpAddress a;
+  if (parse_v4(text, a.bytes_.data())) return a;
+  // Without a ':' parse_v6 fails too (at most 4 bytes, no "::").
+  if (parse_v6(text, a.bytes_.data())) {
+    a.family_ = IpFamily::v6;
+    return a;
+  }
   return make_error(Errc::malformed, "not an IPv4 or IPv6 address");
 }
 
@@ -158,16 +149,11 @@ class TextOut {
   void str(const char* s) {
     while (*s) put(*s++);
   }
-  void dec(unsigned v) {
+  // `v` in decimal or (base 16) lower-case hex: one routine for both.
+  void num(unsigned v, unsigned base = 10) {
     char d[10];
     int n = 0;
-    do d[n++] = char('0' + v % 10); while ((v /= 10) != 0);
-    while (n) put(d[--n]);
-  }
-  void hex(unsigned v) {
-    char d[8];
-    int n = 0;
-    do d[n++] = "0123456789abcdef"[v & 0xF]; while ((v >>= 4) != 0);
+    do d[n++] = "0123456789abcdef"[v % base]; while ((v /= base) != 0);
     while (n) put(d[--n]);
   }
   size_t finish() {
@@ -187,20 +173,15 @@ void format_ip(TextOut& w, const IpAddress& ip) {
   if (ip.is_v4()) {
     for (int k = 0; k < 4; ++k) {
       if (k) w.put('.');
-      w.dec(b[k]);
+      w.num(b[k]);
     }
     return;
   }
   // RFC 5952: compress the longest run (>= 2) of zero groups, first if tied.
-  uint16_t g[8];
-  for (int k = 0; k < 8; ++k) g[k] = load_be16(b + size_t(k) * 2);
-  int best = -1, best_len = 0;
-  for (int k = 0; k < 8;) {
-    if (g[k] != 0) { ++k; continue; }
-    int j = k;
-    while (j < 8 && g[j] == 0) ++j;
-    if (j - k > best_len && j - k >= 2) { best = k; best_len = j - k; }
-    k = j;
+  int best = -1, best_len = 1, run = 0;
+  for (int k = 0; k < 8; ++k) {
+    if (b[2 * k] | b[2 * k + 1]) run = 0;
+    else if (++run > best_len) best_len = run, best = k - run + 1;
   }
   for (int k = 0; k < 8; ++k) {
     if (k == best) {
@@ -209,7 +190,7 @@ void format_ip(TextOut& w, const IpAddress& ip) {
       k += best_len - 1;
       continue;
     }
-    w.hex(g[k]);
+    w.num(load_be16(b + 2 * k), 16);
     if (k != 7) w.put(':');
   }
 }
@@ -261,7 +242,7 @@ size_t SocketAddress::format(char* out, size_t cap) const {
   format_ip(w, ip_);
   if (!ip_.is_v4()) w.put(']');
   w.put(':');
-  w.dec(port_);
+  w.num(port_);
   return w.finish();
 }
 

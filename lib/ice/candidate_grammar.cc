@@ -6,27 +6,16 @@
 namespace sansrtc::ice {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // 1*max_digits DIGIT with a value <= max (one routine for every width).
 bool parse_uint(std::string_view s, size_t max_digits, uint32_t max, uint32_t& out) {
   if (s.empty() || s.size() > max_digits) return false;
-  uint64_t v = 0;
+  uint32_t v = 0;
   for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + uint64_t(c - '0');
+    const uint32_t d = uint32_t(c - '0');
+    if (d > 9 || v > (max - d) / 10) return false;  // not a digit, or v * 10 + d > max
+    v = v * 10 + d;
   }
-  if (v > max) return false;
-  out = uint32_t(v);
+  out = v;
   return true;
 }
 
@@ -108,51 +97,62 @@ constexpr NumericExtension kNumericExtensions[] = {
     {"network-cost", &Candidate::network_cost},
 };
 
-// Hands out the tokens of a line one after the other and remembers the
-// last one with its index, which is what a failure reports.
-class TokenCursor {
- public:
-  explicit TokenCursor(std::string_view line) : line_(line) {}
-  // The next token, "" past the end; index() is its index.
+// A token is a run of anything but SP and HTAB (RFC 8839 separates with SP;
+// HTAB is tolerated too).
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// The next token at or after `p`, "" at the end; `p` moves past it. One
+// scanner for both passes over the line.
+std::string_view scan(const char*& p, const char* end) {
+  while (p != end && is_space(*p)) ++p;
+  const char* start = p;
+  while (p != end && !is_space(*p)) ++p;
+  return std::string_view(start, size_t(p - start));
+}
+
+// The parse state: the cursor over the tokens (the last one and its index)
+// and, after a failure, where and why.
+struct Parser {
+  const char* p;
+  const char* end;
+  size_t count = 0;          // tokens handed out; the last one has index count - 1
+  std::string_view last;
+  Bad bad = bad_foundation;
+  size_t bad_index = 0;
+  std::string_view bad_token;
+
   std::string_view next() {
-    while (pos_ < line_.size() && (line_[pos_] == ' ' || line_[pos_] == '\t')) ++pos_;
-    size_t start = pos_;
-    while (pos_ < line_.size() && line_[pos_] != ' ' && line_[pos_] != '\t') ++pos_;
-    ++count_;
-    last_ = line_.substr(start, pos_ - start);
-    return last_;
+    ++count;
+    return last = scan(p, end);
   }
-  size_t index() const { return count_ - 1; }
-  std::string_view last() const { return last_; }
-  // Records a failure at token `index` / `token` (default: the last one).
-  bool fail(Bad why) { return fail(why, index(), last_); }
-  bool fail(Bad why, size_t index, std::string_view token) {
+  size_t index() const { return count - 1; }
+  // Records a failure at token `index` / `token`; every check fails here.
+  [[gnu::noinline]] bool fail_at(Bad why, size_t index, std::string_view token) {
     bad = why;
     bad_index = index;
     bad_token = token;
     return false;
   }
-
-  Bad bad = bad_foundation;
-  size_t bad_index = 0;
-  std::string_view bad_token;
-
- private:
-  std::string_view line_;
-  std::string_view last_;
-  size_t pos_ = 0;
-  size_t count_ = 0;
+  // A failure at the last token.
+  [[gnu::noinline]] bool fail(Bad why) { return fail_at(why, index(), last); }
 };
 
-// connection-address (or rel-addr): an IP, or an FQDN (then the text goes
-// into `name`).
-bool parse_address(std::string_view s, IpAddress& ip, std::string& name) {
-  if (auto a = IpAddress::parse(s); a.ok()) {
-    ip = *a;
+// s = v. Through append (which formatting needs anyway): every string
+// operation of the file is one libstdc++ routine.
+[[gnu::noinline]] void set(std::string& s, std::string_view v) {
+  s.clear();
+  s.append(v.data(), v.size());
+}
+
+// connection-address (or rel-addr): an IP (into `a`, keeping its port), or
+// an FQDN (then the text goes into `name`).
+bool parse_address(std::string_view s, SocketAddress& a, std::string& name) {
+  if (auto ip = IpAddress::parse(s); ip.ok()) {
+    a = SocketAddress(*ip, a.port());
     return true;
   }
   if (!is_fqdn(s)) return false;
-  name.assign(s.data(), s.size());
+  set(name, s);
   return true;
 }
 
@@ -162,80 +162,114 @@ bool parse_address(std::string_view s, IpAddress& ip, std::string& name) {
 int lookup(std::string_view tok, const char* packed, bool fold = false) {
   for (int i = 0; *packed; ++i) {
     const size_t len = std::strlen(packed);
-    if (len == tok.size() && (fold ? iequals(tok, std::string_view(packed, len))
-                                   : std::memcmp(tok.data(), packed, len) == 0))
-      return i;
+    size_t j = 0;
+    if (len == tok.size())
+      for (; j < len; ++j) {
+        char x = tok[j];
+        if (fold && x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');  // the words are lower case
+        if (x != packed[j]) break;
+      }
+    if (j == len && len == tok.size()) return i;
     packed += len + 1;
   }
   return -1;
 }
 
-// The whole grammar; on failure `t` says where and why.
-bool parse_fields(Candidate& c, TokenCursor& t, size_t n) {
-  // foundation
-  std::string_view tok = t.next();
-  if (!is_ice_chars(tok, 1, 32)) return t.fail(bad_foundation);
-  c.foundation.assign(tok.data(), tok.size());
-  // component-id
-  uint32_t v = 0;
-  if (!parse_uint(t.next(), 3, 256, v) || v < 1) return t.fail(bad_component);
-  c.component = uint16_t(v);
-  // transport
-  const int transport = lookup(t.next(), "udp\0tcp\0", /*fold=*/true);
-  if (transport < 0) return t.fail(bad_transport);
-  c.transport = TransportProtocol(transport);
-  // priority
-  if (!parse_uint(t.next(), 10, 0xFFFFFFFFu, c.priority)) return t.fail(bad_priority);
-  // connection-address and port (the port is checked first)
-  const std::string_view address = t.next();
-  if (!parse_uint(t.next(), 5, 0xFFFF, v)) return t.fail(bad_port);
-  IpAddress ip;
-  if (!parse_address(address, ip, c.hostname)) return t.fail(bad_address, 4, address);
-  c.address = SocketAddress(ip, uint16_t(v));
-  // typ
-  if (lookup(t.next(), "typ\0") != 0) return t.fail(bad_typ);
-  const int type = lookup(t.next(), "host\0srflx\0prflx\0relay\0");  // CandidateType order
-  if (type < 0) return t.fail(bad_type);
-  c.type = CandidateType(type);
+// How each checked field is read, by its Bad code: 3, 5 or 10 = that many
+// digits at most (values up to 256, 65535, 2^32-1); kIceChars = 1*32
+// ice-char; kWords + i = one of the words of kWordLists[i]; 0 = not read
+// through check().
+constexpr uint8_t kIceChars = 1, kWords = 0x10;
+constexpr uint8_t kRules[] = {
+    kIceChars,   // foundation
+    3,           // component-id (and >= 1)
+    kWords + 0,  // transport (any case)
+    10,          // priority
+    0,           // connection-address
+    5,           // port
+    kWords + 1,  // "typ"
+    kWords + 2,  // cand-type
+    0,           // raddr
+    5,           // rport
+    0,           // (value)
+    10, 10, 10,  // generation, network-id, network-cost
+    kWords + 3,  // tcptype
+};
+// NUL-separated words, in TransportProtocol, -, CandidateType and TcpType
+// (after none) order.
+constexpr const char* kWordLists[] = {"udp\0tcp\0", "typ\0", "host\0srflx\0prflx\0relay\0", "active\0passive\0so\0"};
+
+// Reads `tok` as the field `field` (a Bad code with a rule); its value
+// (number or word index) into `v`. One check for every field.
+bool check(Bad field, std::string_view tok, uint32_t& v) {
+  const uint8_t rule = kRules[field];
+  if (rule == kIceChars) return is_ice_chars(tok, 1, 32);
+  if (rule >= kWords) {
+    const int i = lookup(tok, kWordLists[rule - kWords], /*fold=*/rule == kWords);
+    v = uint32_t(i);
+    return i >= 0;
+  }
+  return parse_uint(tok, rule, rule == 3 ? 256 : rule == 5 ? 0xFFFF : 0xFFFFFFFFu, v);
+}
+
+// The whole grammar over `n` tokens; on failure `t` says where and why.
+bool parse_fields(Candidate& c, Parser& t, size_t n) {
+  // The fixed fields; their Bad codes are their token indices.
+  std::string_view tok[8];
+  uint32_t val[8];
+  for (int f = 0; f < 8; ++f) {
+    tok[f] = t.next();
+    if (f == 4) continue;  // connection-address: checked after the port
+    if (!check(Bad(f), tok[f], val[f]) || (f == bad_component && val[f] == 0)) return t.fail(Bad(f));
+    if (f == bad_port) {
+      c.address.set_port(uint16_t(val[f]));
+      if (!parse_address(tok[4], c.address, c.hostname)) return t.fail_at(bad_address, 4, tok[4]);
+    }
+  }
+  set(c.foundation, tok[0]);
+  c.component = uint16_t(val[bad_component]);
+  c.transport = TransportProtocol(val[bad_transport]);
+  c.priority = val[bad_priority];
+  c.type = CandidateType(val[bad_type]);
 
   // Name/value pairs: raddr then rport first (each optional), then the
   // extensions. `stage` 0: raddr may come, 1: rport may, 2: neither.
-  ip = IpAddress();
-  v = 0;
-  bool have_related = false;
   int stage = 0;
-  while (t.index() + 1 < n) {
+  while (t.count < n) {
     const std::string_view name = t.next();
-    if (t.index() + 1 >= n) return t.fail(bad_value);
+    if (t.count >= n) return t.fail(bad_value);
     const std::string_view value = t.next();
-    const int k = lookup(name, "generation\0network-id\0network-cost\0tcptype\0ufrag\0raddr\0rport\0");
-    if (k == 5 || k == 6) {
-      if (stage > k - 5) return t.fail(bad_order, t.index() - 1, name);
-      stage = k - 4;
-      have_related = true;
-      if (k == 5 ? !parse_address(value, ip, c.related_hostname) : !parse_uint(value, 5, 0xFFFF, v))
-        return t.fail(k == 5 ? bad_raddr : bad_rport);
+    // Index + bad_raddr is the field's Bad code (" " matches no token).
+    const int k = lookup(name, "raddr\0rport\0 \0generation\0network-id\0network-cost\0tcptype\0ufrag\0");
+    const Bad field = Bad(bad_raddr + k);
+    if (k == 0 || k == 1) {
+      if (stage > k) return t.fail_at(bad_order, t.count - 2, name);
+      stage = k + 1;
+      if (!c.related) c.related.emplace();  // 0.0.0.0:0 until given
+      uint32_t port = 0;
+      if (k == 0 ? !parse_address(value, *c.related, c.related_hostname) : !check(field, value, port))
+        return t.fail(field);
+      if (k == 1) c.related->set_port(uint16_t(port));
       continue;
     }
     stage = 2;
-    if (k >= 0 && k < 3) {
+    if (k == 7) {
+      set(c.ufrag, value);
+    } else if (k > 0) {
       uint32_t x = 0;
-      if (!parse_uint(value, 10, 0xFFFFFFFFu, x)) return t.fail(Bad(bad_generation + k));
-      c.*kNumericExtensions[k].field = x;
-    } else if (k == 3) {
-      const int tt = lookup(value, "active\0passive\0so\0");  // TcpType order after none
-      if (tt < 0) return t.fail(bad_tcptype);
-      c.tcptype = TcpType(tt + 1);
-    } else if (k == 4) {
-      c.ufrag.assign(value.data(), value.size());
+      if (!check(field, value, x)) return t.fail(field);
+      if (k == 6) c.tcptype = TcpType(x + 1);
+      else c.*kNumericExtensions[k - 3].field = x;
     } else {
-      if (c.extensions.size() == kMaxUnknownExtensions) return t.fail(bad_extensions, t.index() - 1, name);
-      c.extensions.push_back({std::string(name), std::string(value)});
+      if (c.extensions.size() == kMaxUnknownExtensions) return t.fail_at(bad_extensions, t.count - 2, name);
+      c.extensions.push_back({});
+      CandidateExtension& e = c.extensions.back();
+      set(e.name, name);
+      set(e.value, value);
     }
   }
-  if (have_related) c.related = SocketAddress(ip, uint16_t(v));
   if (c.transport == TransportProtocol::tcp && c.tcptype == TcpType::none)
-    return t.fail(bad_tcp_without_tcptype, n, {});
+    return t.fail_at(bad_tcp_without_tcptype, n, {});
   return true;
 }
 
@@ -245,37 +279,35 @@ Result<Candidate> parse_candidate(std::string_view line, CandidateParseError* de
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' '))
     line.remove_suffix(1);
   while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
-  if (line.starts_with("a=")) line.remove_prefix(2);
-  if (line.size() >= 10 && iequals(line.substr(0, 10), "candidate:")) line.remove_prefix(10);
+  if (line.size() >= 2 && lookup(std::string_view(line.data(), 2), "a=\0") == 0) line.remove_prefix(2);
+  if (line.size() >= 10 && lookup(std::string_view(line.data(), 10), "candidate:\0", true) == 0) line.remove_prefix(10);
 
-  TokenCursor t(line);
-  Candidate c;
+  const char* const end = line.data() + line.size();
+  Parser t{line.data(), end};
   // First pass: the byte-string rule and the token limit, for the whole line.
   size_t n = 0;
   bool ok = true;
-  for (size_t i = 0; i < line.size() && ok;) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i >= line.size()) break;
-    size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') {
-      // RFC 4566 byte-string: no NUL, CR or LF inside the line.
-      if (line[i] == '\0' || line[i] == '\r' || line[i] == '\n') {
-        ok = t.fail(bad_byte_string, n, line.substr(i, 1));
+  for (const char* p = t.p; ok;) {
+    const std::string_view tok = scan(p, end);
+    if (tok.empty()) break;
+    // RFC 4566 byte-string: no NUL, CR or LF inside the line.
+    for (const char& ch : tok)
+      if (ch == '\0' || ch == '\r' || ch == '\n') {
+        ok = t.fail_at(bad_byte_string, n, std::string_view(&ch, 1));
         break;
       }
-      ++i;
-    }
-    if (ok && n == kMaxTokens) ok = t.fail(bad_token_count, n, line.substr(start, i - start));
+    if (ok && n == kMaxTokens) ok = t.fail_at(bad_token_count, n, tok);
     ++n;
   }
-  if (ok && n < 8) ok = t.fail(bad_too_few, n, {});
-  if (ok) ok = parse_fields(c, t, n);
+  Result<Candidate> r{Candidate()};
+  if (ok && n < 8) ok = t.fail_at(bad_too_few, n, {});
+  if (ok) ok = parse_fields(*r, t, n);
   if (!ok) {
     const char* message = bad_message(t.bad);
     if (detail) *detail = {message + std::strlen(message) - kFieldLength[t.bad], t.bad_index, t.bad_token};
     return make_error(t.bad == bad_transport || t.bad == bad_type ? Errc::unsupported : Errc::malformed, message);
   }
-  return c;
+  return r;
 }
 
 namespace {
@@ -295,8 +327,8 @@ void put_number(std::string& s, const char* name, uint32_t v) {
 }
 // An address given as an FQDN (`host`) or an IP.
 void put_address(std::string& s, const char* name, const std::string& host, const IpAddress& ip) {
-  if (host.empty()) put(s, name, ip.to_string());
-  else put(s, name, host);
+  char buf[64];
+  put(s, name, host.empty() ? std::string_view(buf, ip.format(buf, sizeof buf)) : std::string_view(host));
 }
 void put_numeric(std::string& s, const Candidate& c, const NumericExtension& x) {
   if (c.*x.field) put_number(s, x.name, *(c.*x.field));
@@ -309,7 +341,7 @@ std::string format_candidate(const Candidate& c) {
   s.append("candidate:", 10);
   s.append(c.foundation.data(), c.foundation.size());
   put_number(s, nullptr, c.component);
-  put(s, nullptr, c.transport == TransportProtocol::udp ? "udp" : "tcp");
+  put(s, nullptr, std::string_view(kWordLists[0] + 4 * int(c.transport), 3));  // "udp" / "tcp"
   put_number(s, nullptr, c.priority);
   put_address(s, nullptr, c.hostname, c.address.ip());
   put_number(s, nullptr, c.address.port());
