@@ -22,8 +22,8 @@ bool iequals(const char* s, const char* lit, size_t n) {
 }
 
 int hex_value(char c) {
-  c = lower(c);
   if (c >= '0' && c <= '9') return c - '0';
+  c |= 0x20;  // 'A'-'F' -> 'a'-'f'; no other byte lands in 'a'-'f'
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
 }
@@ -38,7 +38,8 @@ bool valid_host(const char* p, const char* e, bool ipv6) {
   const bool empty = p == e;
   size_t colons = 0;
   for (; p != e; ++p) {
-    const char c = *p, l = lower(c);
+    // c | 0x20: 'A'-'Z' become 'a'-'z', and no other byte lands in 'a'-'z'.
+    const char c = *p, l = char(c | 0x20);
     const bool hex = (c >= '0' && c <= '9') || (l >= 'a' && l <= 'f');
     const bool ok = hex || c == '.' || (ipv6 ? c == ':' : ((l >= 'a' && l <= 'z') || c == '-' || c == '_' || c == '~'));
     if (!ok) return false;

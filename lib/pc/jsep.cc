@@ -86,8 +86,10 @@ void compact(RemoteDescriptionInfo* info) {
   if (!info) return;
   for (auto& m : info->media) {
     std::vector<std::string>().swap(m.formats);
+#if !SANSRTC_NO_MEDIA
     std::vector<Codec>().swap(m.codecs);
     m.msid.reset();
+#endif
   }
   std::string().swap(info->session_id);
 }

@@ -21,9 +21,9 @@
 //   candidates            kept raw ("candidate:…"), bounded; the ICE layer parses them.
 // Codecs come from m= formats, rtpmap (static payload types 0/8/9/13 without
 // one), fmtp and rtcp-fb (including "*"). Profiles without media
-// (SANSRTC_NO_MEDIA) read no codecs and no msid: their audio/video sections
-// are answered as rejected, which needs only kind, mid, port, proto,
-// formats, direction and bundle membership.
+// (SANSRTC_NO_MEDIA) read no codecs and no msid (the fields are compiled
+// out): their audio/video sections are answered as rejected, which needs
+// only kind, mid, port, proto, formats, direction and bundle membership.
 //
 // The text is read in one pass, line by line (RFC 8866 §5 grammar, with the
 // same syntax checks, limits and messages as sdp::parse), straight into
@@ -82,11 +82,15 @@ struct RemoteMediaInfo {
   std::optional<uint16_t> sctp_port;
   std::optional<uint64_t> max_message_size;
   RtpTransceiverDirection direction = RtpTransceiverDirection::sendrecv;
+#if !SANSRTC_NO_MEDIA  // read only for media sections
   std::vector<Codec> codecs;
+#endif
   bool rtcp_mux = false;
   bool rtcp_mux_only = false;
   bool rtcp_rsize = false;
+#if !SANSRTC_NO_MEDIA
   std::optional<sdp::Msid> msid;
+#endif
 };
 
 // Jsep keeps the info of the remote description in effect. Once a
