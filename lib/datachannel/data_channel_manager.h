@@ -141,7 +141,8 @@ struct Event {
 
 // Events move through the ring's storage by their bytes (see sctp/fifo.h).
 template <>
-struct sansrtc::sctp::FifoRelocatable<sansrtc::datachannel::Event> : std::true_type {};
+struct sansrtc::sctp::FifoRelocatable<sansrtc::datachannel::Event>
+    : std::bool_constant<sansrtc::sctp::kVectorBytesRelocate> {};
 
 namespace sansrtc::datachannel {
 

@@ -35,17 +35,29 @@ void fifo_free_raw(void* slots);
 void* fifo_push_raw(FifoRaw& f, size_t elem);
 }  // namespace detail
 
+// Whether a std::vector's bytes may be copied to new storage in place of a
+// move (the old bytes then forgotten): libstdc++ and libc++ in their normal
+// modes hold no pointer into the vector object, so it moves like a struct
+// of three pointers. Their debug modes track iterators through the object:
+// there, and with any other library, the rings below move element by element
+// and the receive queue does not compile (sctp/rx/receive_queue.cc).
+#if (defined(__GLIBCXX__) && !defined(_GLIBCXX_DEBUG)) || \
+    (defined(_LIBCPP_VERSION) && !defined(_LIBCPP_ENABLE_DEBUG_MODE) && !defined(_LIBCPP_DEBUG))
+inline constexpr bool kVectorBytesRelocate = true;
+#else
+inline constexpr bool kVectorBytesRelocate = false;
+#endif
+
 // Element types whose objects may be moved to new storage by copying their
 // bytes (and not destroying the old bytes): trivially copyable types, and
 // types declared so below. Their rings share one out-of-line append and
 // growth routine (fifo.cc). An event (enums, a static string, std::vector
-// members) qualifies: libstdc++'s std::vector holds no pointer into itself,
-// so its bytes move like a struct of three pointers.
+// members) qualifies where kVectorBytesRelocate holds.
 template <class T>
 struct FifoRelocatable : std::is_trivially_copyable<T> {};
 struct Event;  // sctp/association.h
 template <>
-struct FifoRelocatable<Event> : std::true_type {};
+struct FifoRelocatable<Event> : std::bool_constant<kVectorBytesRelocate> {};
 
 template <class T>
 class Fifo {

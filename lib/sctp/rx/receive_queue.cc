@@ -37,6 +37,7 @@ ReceiveQueue::Slot* ReceiveQueue::new_slots(size_t n) {
 }
 
 void ReceiveQueue::grow_for(uint32_t t) {
+  static_assert(kVectorBytesRelocate, "slots move by their bytes: needs a std::vector without self-pointers");
   const size_t need = t - cum_;
   size_t n = nslots_;
   while (n < need) n <<= 1;
